@@ -1,0 +1,13 @@
+#ifndef SHOAL_CLIBPQ_SHIM_H
+#define SHOAL_CLIBPQ_SHIM_H
+#include <libpq-fe.h>
+
+/* Swift cannot import character macros such as PG_DIAG_SQLSTATE ('C'). */
+static const int SHOAL_PG_DIAG_SEVERITY = PG_DIAG_SEVERITY;
+static const int SHOAL_PG_DIAG_SQLSTATE = PG_DIAG_SQLSTATE;
+static const int SHOAL_PG_DIAG_MESSAGE_PRIMARY = PG_DIAG_MESSAGE_PRIMARY;
+static const int SHOAL_PG_DIAG_MESSAGE_DETAIL = PG_DIAG_MESSAGE_DETAIL;
+static const int SHOAL_PG_DIAG_MESSAGE_HINT = PG_DIAG_MESSAGE_HINT;
+static const int SHOAL_PG_DIAG_STATEMENT_POSITION = PG_DIAG_STATEMENT_POSITION;
+
+#endif

@@ -1,0 +1,138 @@
+/// The database engine behind a configured database.
+public enum DriverKind: String, Sendable, Hashable, CaseIterable {
+    case postgres
+    case sqlite
+}
+
+/// How tenants of a multi-tenant PostgreSQL database are laid out.
+public enum TenantLayout: String, Sendable, Hashable {
+    /// One schema per tenant, named by the `schema` template.
+    case schema
+    /// One database per tenant: `{tenant}` in the URL's database name.
+    case database
+}
+
+/// A streaming replica of a PostgreSQL primary.
+public struct ReplicaConfig: Sendable, Hashable {
+    public var name: String
+    public var url: String
+    public init(name: String, url: String) {
+        self.name = name
+        self.url = url
+    }
+}
+
+/// One shard of a sharded PostgreSQL database.
+public struct ShardConfig: Sendable, Hashable {
+    public var name: String
+    public var url: String
+    /// Caps shoal's sessions to this shard, whatever `--concurrency` says.
+    public var maxConnections: Int?
+    public var replicas: [ReplicaConfig]
+    public init(name: String, url: String, maxConnections: Int? = nil, replicas: [ReplicaConfig] = []) {
+        self.name = name
+        self.url = url
+        self.maxConnections = maxConnections
+        self.replicas = replicas
+    }
+}
+
+/// Where a multi-tenant database's tenants come from.
+public enum TenantSource: Sendable, Hashable {
+    /// A JSON registry file (absolute path).
+    case registry(path: String)
+    /// A query run against another configured database, returning (name[, shard]).
+    case query(sql: String, from: String)
+}
+
+/// Session settings applied to each migration (PostgreSQL).
+public struct SessionSettings: Sendable, Hashable {
+    public var lockTimeoutMs: Int
+    /// nil: the server's own setting.
+    public var statementTimeoutMs: Int?
+    public var lockRetries: Int
+    public init(lockTimeoutMs: Int = 5000, statementTimeoutMs: Int? = nil, lockRetries: Int = 3) {
+        self.lockTimeoutMs = lockTimeoutMs
+        self.statementTimeoutMs = statementTimeoutMs
+        self.lockRetries = lockRetries
+    }
+}
+
+/// One entry of `databases` in config.json, with defaults filled in,
+/// variables expanded and paths made absolute.
+public struct DatabaseConfig: Sendable, Hashable {
+    public var name: String
+    public var driver: DriverKind
+    /// libpq URL or conninfo of an unsharded PostgreSQL database (or the
+    /// template with `{tenant}` for `layout: database`).
+    public var url: String?
+    /// SQLite file, absolute; may contain `{tenant}`.
+    public var path: String?
+    /// Shards, sorted by name. Empty when unsharded.
+    public var shards: [ShardConfig]
+    public var layout: TenantLayout
+    /// Schema name template for `layout: schema`.
+    public var schemaTemplate: String
+    /// nil when the database is not multi-tenant.
+    public var tenants: TenantSource?
+    /// Absolute path of the migration directory.
+    public var versionsDirectory: String
+    public var versionTable: String
+    public var replicas: [ReplicaConfig]
+    public var after: [String]
+    public var settings: SessionSettings
+
+    public init(name: String, driver: DriverKind, url: String? = nil, path: String? = nil,
+                shards: [ShardConfig] = [], layout: TenantLayout = .schema,
+                schemaTemplate: String = "tenant_{tenant}", tenants: TenantSource? = nil,
+                versionsDirectory: String, versionTable: String = "shoal_version",
+                replicas: [ReplicaConfig] = [], after: [String] = [],
+                settings: SessionSettings = SessionSettings()) {
+        self.name = name
+        self.driver = driver
+        self.url = url
+        self.path = path
+        self.shards = shards
+        self.layout = layout
+        self.schemaTemplate = schemaTemplate
+        self.tenants = tenants
+        self.versionsDirectory = versionsDirectory
+        self.versionTable = versionTable
+        self.replicas = replicas
+        self.after = after
+        self.settings = settings
+    }
+
+    /// The history table: `<version_table>_history`.
+    public var historyTable: String { versionTable + "_history" }
+    /// The dirty-mark table: `<version_table>_dirty`.
+    public var dirtyTable: String { versionTable + "_dirty" }
+    public var isMultiTenant: Bool { tenants != nil }
+    public func shard(named name: String) -> ShardConfig? { shards.first { $0.name == name } }
+}
+
+/// A loaded config.json: every database a system owns.
+public struct FleetConfig: Sendable, Hashable {
+    /// Absolute path of the config file (nil when built in code).
+    public var file: String?
+    /// Directory relative paths were resolved against.
+    public var directory: String
+    public var concurrency: Int
+    /// Top-level defaults of the timeout keys.
+    public var settings: SessionSettings
+    /// Databases in run order: `after` dependencies first, then by name.
+    public var databases: [DatabaseConfig]
+
+    public init(file: String? = nil, directory: String, concurrency: Int = 8,
+                settings: SessionSettings = SessionSettings(), databases: [DatabaseConfig]) {
+        self.file = file
+        self.directory = directory
+        self.concurrency = concurrency
+        self.settings = settings
+        self.databases = databases
+    }
+
+    public func database(named name: String) -> DatabaseConfig? {
+        databases.first { $0.name == name }
+    }
+}

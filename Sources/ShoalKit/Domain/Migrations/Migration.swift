@@ -1,0 +1,33 @@
+/// One migration file of `versions/<database>/`, parsed (SPEC §4).
+public struct Migration: Sendable, Hashable {
+    public var revision: String
+    /// Empty for a root; two or more for a merge.
+    public var parents: [String]
+    public var message: String?
+    /// false: the SQL runs outside a transaction (`CREATE INDEX CONCURRENTLY`),
+    /// one statement at a time, with the target marked dirty meanwhile.
+    public var transactional: Bool
+    public var up: String
+    /// nil when the file has no down section.
+    public var down: String?
+    public var verify: String?
+    /// SHA-256 (hex) of `up`, line endings normalised and trailing blanks removed.
+    public var checksum: String
+    /// Absolute path of the file.
+    public var path: String
+
+    public init(revision: String, parents: [String] = [], message: String? = nil, transactional: Bool = true,
+                up: String, down: String? = nil, verify: String? = nil, checksum: String, path: String) {
+        self.revision = revision
+        self.parents = parents
+        self.message = message
+        self.transactional = transactional
+        self.up = up
+        self.down = down
+        self.verify = verify
+        self.checksum = checksum
+        self.path = path
+    }
+
+    public var isMerge: Bool { parents.count > 1 }
+}

@@ -1,0 +1,2 @@
+import ShoalKit
+print("shoal \(shoalVersion)")
