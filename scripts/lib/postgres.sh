@@ -1,0 +1,175 @@
+# shellcheck shell=bash
+# A throwaway PostgreSQL primary and streaming replica on loopback, for tests.
+# Sourced by scripts/test and scripts/pg-env, which run under set -euo pipefail.
+#
+#   pg_ensure_packages  installs missing packages (root) or says how (others)
+#   pg_start DIR        primary and replica under DIR (an empty directory in
+#                       /tmp); sets PG_PRIMARY_PORT and PG_REPLICA_PORT
+#   pg_stop DIR         stops both servers and removes DIR
+#
+# The server refuses to run as root, so as root every server program runs as
+# the `postgres` user (created by the postgresql package).
+
+PG_LOG_NAME=${PG_LOG_NAME:-postgres.sh}
+
+pg_say() { printf '%s: %s\n' "$PG_LOG_NAME" "$*" >&2; }
+
+pg_is_root() { [ "$(id -u)" -eq 0 ]; }
+
+# The newest installed server's bin directory. Debian's pg_config (libpq-dev)
+# prints /usr/bin, which holds only client wrappers, so look there last.
+pg_bindir() {
+  local dir
+  for dir in "$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)" \
+             "$(pg_config --bindir 2>/dev/null || true)"; do
+    if [ -n "$dir" ] && [ -x "$dir/initdb" ] && [ -x "$dir/pg_basebackup" ]; then
+      echo "$dir"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# Debian's paths: apt-get is how the missing ones get installed.
+pg_missing_packages() {
+  local missing=()
+  [ -f /usr/include/postgresql/libpq-fe.h ] || missing+=(libpq-dev)
+  [ -f /usr/include/sqlite3.h ] || missing+=(libsqlite3-dev)
+  pg_bindir >/dev/null || missing+=(postgresql)
+  echo "${missing[*]}"
+}
+
+pg_ensure_packages() {
+  local missing
+  missing=$(pg_missing_packages)
+  [ -z "$missing" ] && return 0
+  if ! pg_is_root; then
+    pg_say "missing packages: $missing"
+    pg_say "install them with: sudo apt-get install -y $missing"
+    return 1
+  fi
+  pg_say "installing $missing"
+  # shellcheck disable=SC2086 # one word per package
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 &&
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >&2
+  missing=$(pg_missing_packages)
+  [ -z "$missing" ] || { pg_say "still missing after apt-get: $missing"; return 1; }
+}
+
+# Runs server program $1 from PG_BIN inside PG_DIR, as postgres when root.
+pg_run() {
+  local prog=$PG_BIN/$1 as=()
+  shift
+  if pg_is_root; then as=(runuser -u postgres --); fi
+  (cd "$PG_DIR" && "${as[@]}" "$prog" "$@")
+}
+
+pg_psql() {
+  local port=$1
+  shift
+  "$PG_BIN/psql" -X -Atq -h 127.0.0.1 -p "$port" -U postgres -d postgres "$@"
+}
+
+# Waits up to 30 s until query $2 on port $1 answers true.
+pg_wait_for() {
+  local i
+  for i in $(seq 300); do
+    [ "$(pg_psql "$1" -c "$2" 2>/dev/null || true)" = t ] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# First port from $1 up on which nothing accepts connections.
+pg_free_port() {
+  local port=$1
+  while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+  echo "$port"
+}
+
+# Starts the cluster PG_DIR/$1 on a free port from $2 up and sets PG_PORT.
+# Another run may take the port between probe and start: then try the next.
+pg_start_server() {
+  local name=$1 port=$2 log=$PG_DIR/$1.log attempt
+  for attempt in 1 2 3 4 5; do
+    port=$(pg_free_port "$port")
+    pg_say "starting PostgreSQL $name on 127.0.0.1:$port"
+    [ -f "$log" ] && : >"$log"
+    if pg_run pg_ctl -D "$PG_DIR/$name" -l "$log" -o "-p $port" -w -t 60 start >/dev/null 2>&1; then
+      PG_PORT=$port
+      return 0
+    fi
+    grep -q 'could not bind\|could not create any TCP/IP sockets' "$log" 2>/dev/null || break
+    port=$((port + 1))
+  done
+  pg_say "PostgreSQL $name failed to start (attempt $attempt); end of $log:"
+  tail -n 30 "$log" >&2 || true
+  return 1
+}
+
+pg_start() {
+  PG_DIR=$1
+  PG_BIN=$(pg_bindir) || { pg_say "no PostgreSQL server binaries (initdb) found"; return 1; }
+  touch "$PG_DIR/.shoal-pg"
+  if pg_is_root; then chown postgres: "$PG_DIR"; fi
+
+  if ! pg_run initdb -D "$PG_DIR/primary" -A trust -U postgres --no-sync -E UTF8 --locale=C \
+      >"$PG_DIR/initdb.log" 2>&1; then
+    pg_say "initdb failed:"
+    tail -n 30 "$PG_DIR/initdb.log" >&2
+    return 1
+  fi
+  # Fast and throwaway: no durability. The replica's copy inherits all this.
+  cat >>"$PG_DIR/primary/postgresql.conf" <<EOF
+listen_addresses = '127.0.0.1'
+unix_socket_directories = '$PG_DIR'
+wal_level = replica
+max_wal_senders = 10
+max_connections = 300
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+hot_standby = on
+EOF
+  cat >"$PG_DIR/primary/pg_hba.conf" <<EOF
+local all         all              trust
+local replication all              trust
+host  all         all 127.0.0.1/32 trust
+host  replication all 127.0.0.1/32 trust
+EOF
+  pg_start_server primary 54320 || return 1
+  PG_PRIMARY_PORT=$PG_PORT
+
+  # A replication slot keeps the primary's WAL until the replica has it.
+  if ! pg_run pg_basebackup -h 127.0.0.1 -p "$PG_PRIMARY_PORT" -U postgres -D "$PG_DIR/replica" \
+      -R -X stream -C -S shoal_replica -c fast --no-sync >"$PG_DIR/basebackup.log" 2>&1; then
+    pg_say "pg_basebackup failed:"
+    tail -n 30 "$PG_DIR/basebackup.log" >&2
+    return 1
+  fi
+  pg_start_server replica $((PG_PRIMARY_PORT + 1)) || return 1
+  PG_REPLICA_PORT=$PG_PORT
+
+  if ! pg_wait_for "$PG_REPLICA_PORT" 'SELECT pg_is_in_recovery()' ||
+     ! pg_wait_for "$PG_PRIMARY_PORT" "SELECT count(*) > 0 FROM pg_stat_replication WHERE state = 'streaming'"; then
+    pg_say "the replica on port $PG_REPLICA_PORT is not streaming from the primary; end of its log:"
+    tail -n 30 "$PG_DIR/replica.log" >&2
+    return 1
+  fi
+  pg_say "replica streaming on 127.0.0.1:$PG_REPLICA_PORT"
+}
+
+pg_stop() {
+  local dir=$1 name pid
+  [ -n "$dir" ] && [ -f "$dir/.shoal-pg" ] || return 0
+  PG_DIR=$dir
+  PG_BIN=${PG_BIN:-$(pg_bindir || true)}
+  for name in replica primary; do
+    [ -f "$dir/$name/postmaster.pid" ] || continue
+    pg_run pg_ctl -D "$dir/$name" -m immediate -w stop >/dev/null 2>&1 || true
+    # Should pg_ctl fail, stop the postmaster we started, by its pid file.
+    pid=$(head -n 1 "$dir/$name/postmaster.pid" 2>/dev/null || true)
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
+  done
+  rm -rf "$dir"
+}
