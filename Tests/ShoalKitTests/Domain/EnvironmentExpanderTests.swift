@@ -68,4 +68,9 @@ import Testing
         let error = try failure(text)
         #expect(error.message.contains("`databases.core.url`"))
     }
+
+    @Test func malformedReferenceErrorHidesPasswords() throws {
+        let error = try failure("${DB:postgres://u:s3cret@h/app}")
+        #expect(!error.message.contains("s3cret"))
+    }
 }

@@ -12,7 +12,7 @@ import Foundation
 /// let path = ConfigLoader.locate(explicit: nil, environment: env, currentDirectory: cwd)
 /// let config = try ConfigLoader.load(path: path, environment: env)
 /// ```
-public enum ConfigLoader {
+public enum ConfigLoader: Sendable {
     static let topLevelKeys = ["concurrency", "databases", "lock_timeout_ms", "statement_timeout_ms", "lock_retries"]
 
     /// The config file to use: `--config PATH`, then `SHOAL_CONFIG`, then

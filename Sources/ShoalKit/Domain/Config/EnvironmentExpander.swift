@@ -6,7 +6,7 @@
 /// - `${VAR:-default}`: the default when VAR is unset or empty (the default may itself use `${…}`);
 /// - `${VAR:?message}`: an error carrying `message` when VAR is unset or empty;
 /// - `$$`: a literal `$`. A `$` followed by anything else stays as it is.
-public enum EnvironmentExpander {
+public enum EnvironmentExpander: Sendable {
     /// Expands every reference in `text`. `keyPath` (e.g. `databases.core.url`)
     /// names the key in errors so the user knows where the variable is used.
     ///
@@ -65,7 +65,7 @@ public enum EnvironmentExpander {
         let name = String(body[..<nameEnd])
         let rest = body[nameEnd...]
         guard let first = name.first, !first.isNumber else {
-            throw ShoalError(.config, "invalid variable reference `${\(body)}` in `\(keyPath)`: expected a name like ${DATABASE_URL}")
+            throw ShoalError(.config, "invalid variable reference `${\(Redactor.redact(body))}` in `\(keyPath)`: expected a name like ${DATABASE_URL}")
         }
         let value = environment[name]
         if rest.isEmpty {
@@ -84,6 +84,6 @@ public enum EnvironmentExpander {
             let reason = message.isEmpty ? "is not set" : "is not set: \(message)"
             throw ShoalError(.config, "environment variable `\(name)` \(reason) (used by `\(keyPath)`)")
         }
-        throw ShoalError(.config, "invalid variable reference `${\(body)}` in `\(keyPath)`: expected ${\(name)}, ${\(name):-default} or ${\(name):?message}")
+        throw ShoalError(.config, "invalid variable reference `${\(Redactor.redact(body))}` in `\(keyPath)`: expected ${\(name)}, ${\(name):-default} or ${\(name):?message}")
     }
 }

@@ -4,7 +4,7 @@
 ///
 /// Redaction errs on the side of hiding: anything after `password=` up to the
 /// end of the value is replaced, whatever the surrounding text is.
-public enum Redactor {
+public enum Redactor: Sendable {
     /// The mask that replaces a secret.
     static let mask = "***"
 

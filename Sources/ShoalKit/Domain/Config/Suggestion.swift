@@ -3,7 +3,7 @@
 /// Uses the Levenshtein distance, compared case-insensitively, and only
 /// suggests a candidate that is plausibly a typo of the word: one within
 /// `max(2, word.count / 3)` edits. A far-fetched guess is worse than none.
-public enum Suggestion {
+public enum Suggestion: Sendable {
     /// The candidate closest to `word` (ties: the alphabetically first), or nil
     /// when none is close enough to be a likely typo.
     ///
