@@ -1,0 +1,89 @@
+/// Expands environment variables in config strings, so that secrets and
+/// per-environment URLs stay out of config.json (SPEC §2).
+///
+/// Syntax, as in shells and docker compose:
+/// - `${VAR}`: the variable; unset is an error (never a silent empty string);
+/// - `${VAR:-default}`: the default when VAR is unset or empty (the default may itself use `${…}`);
+/// - `${VAR:?message}`: an error carrying `message` when VAR is unset or empty;
+/// - `$$`: a literal `$`. A `$` followed by anything else stays as it is.
+public enum EnvironmentExpander: Sendable {
+    /// Expands every reference in `text`. `keyPath` (e.g. `databases.core.url`)
+    /// names the key in errors so the user knows where the variable is used.
+    ///
+    /// ```swift
+    /// try EnvironmentExpander.expand("${DB_URL:-postgres://localhost/app}", keyPath: "databases.core.url",
+    ///                                environment: ProcessInfo.processInfo.environment)
+    /// ```
+    public static func expand(_ text: String, keyPath: String, environment: [String: String]) throws -> String {
+        guard text.contains("$") else { return text }
+        let characters = Array(text)
+        var result = ""
+        var index = 0
+        while index < characters.count {
+            let character = characters[index]
+            guard character == "$", index + 1 < characters.count else {
+                result.append(character)
+                index += 1
+                continue
+            }
+            switch characters[index + 1] {
+            case "$":
+                result.append("$")
+                index += 2
+            case "{":
+                let close = try matchingBrace(in: characters, openingAt: index + 1, keyPath: keyPath)
+                let body = String(characters[(index + 2)..<close])
+                result += try substitute(body, keyPath: keyPath, environment: environment)
+                index = close + 1
+            default:
+                result.append("$")
+                index += 1
+            }
+        }
+        return result
+    }
+
+    /// Index of the `}` closing the `{` at `open`, counting nested `${`.
+    private static func matchingBrace(in characters: [Character], openingAt open: Int, keyPath: String) throws -> Int {
+        var depth = 0
+        var index = open
+        while index < characters.count {
+            switch characters[index] {
+            case "{": depth += 1
+            case "}":
+                depth -= 1
+                if depth == 0 { return index }
+            default: break
+            }
+            index += 1
+        }
+        throw ShoalError(.config, "unterminated `${` in `\(keyPath)`: every `${` needs a closing `}` (write `$$` for a literal `$`)")
+    }
+
+    private static func substitute(_ body: String, keyPath: String, environment: [String: String]) throws -> String {
+        let nameEnd = body.firstIndex { !($0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_")) } ?? body.endIndex
+        let name = String(body[..<nameEnd])
+        let rest = body[nameEnd...]
+        guard let first = name.first, !first.isNumber else {
+            throw ShoalError(.config, "invalid variable reference `${\(Redactor.redact(body))}` in `\(keyPath)`: expected a name like ${DATABASE_URL}")
+        }
+        let value = environment[name]
+        if rest.isEmpty {
+            guard let value else {
+                throw ShoalError(.config, "environment variable `\(name)` is not set (used by `\(keyPath)`); set it, or give a default with ${\(name):-default}")
+            }
+            return value
+        }
+        if rest.hasPrefix(":-") {
+            if let value, !value.isEmpty { return value }
+            return try expand(String(rest.dropFirst(2)), keyPath: keyPath, environment: environment)
+        }
+        if rest.hasPrefix(":?") {
+            if let value, !value.isEmpty { return value }
+            let message = String(rest.dropFirst(2))
+            let reason = message.isEmpty ? "is not set" : "is not set: \(message)"
+            throw ShoalError(.config, "environment variable `\(name)` \(reason) (used by `\(keyPath)`)")
+        }
+        throw ShoalError(.config, "invalid variable reference `${\(Redactor.redact(body))}` in `\(keyPath)`: expected ${\(name)}, ${\(name):-default} or ${\(name):?message}")
+    }
+}

@@ -1,0 +1,47 @@
+/// "Did you mean …?" for misspelt keys, database names and shard names.
+///
+/// Uses the Levenshtein distance, compared case-insensitively, and only
+/// suggests a candidate that is plausibly a typo of the word: one within
+/// `max(2, word.count / 3)` edits. A far-fetched guess is worse than none.
+public enum Suggestion: Sendable {
+    /// The candidate closest to `word` (ties: the alphabetically first), or nil
+    /// when none is close enough to be a likely typo.
+    ///
+    /// ```swift
+    /// Suggestion.closest(to: "databse", in: ["concurrency", "databases"]) // "databases"
+    /// ```
+    public static func closest(to word: String, in candidates: [String]) -> String? {
+        let limit = max(2, word.count / 3)
+        var best: (distance: Int, candidate: String)?
+        for candidate in candidates {
+            let distance = editDistance(word.lowercased(), candidate.lowercased())
+            guard distance <= limit else { continue }
+            if let current = best, (current.distance, current.candidate) <= (distance, candidate) { continue }
+            best = (distance, candidate)
+        }
+        return best?.candidate
+    }
+
+    /// The ` (did you mean `x`?)`-style suffix used in messages, or "".
+    static func didYouMean(_ word: String, in candidates: [String]) -> String {
+        closest(to: word, in: candidates).map { "; did you mean `\($0)`?" } ?? ""
+    }
+
+    /// Levenshtein distance over characters.
+    static func editDistance(_ left: String, _ right: String) -> Int {
+        let a = Array(left), b = Array(right)
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var previous = Array(0...b.count)
+        var current = [Int](repeating: 0, count: b.count + 1)
+        for i in 1...a.count {
+            current[0] = i
+            for j in 1...b.count {
+                let substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, substitution)
+            }
+            swap(&previous, &current)
+        }
+        return previous[b.count]
+    }
+}

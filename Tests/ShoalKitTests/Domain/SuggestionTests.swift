@@ -1,0 +1,28 @@
+import Testing
+@testable import ShoalKit
+
+@Suite struct SuggestionTests {
+    @Test(arguments: [
+        ("databse", ["concurrency", "databases"], "databases"),
+        ("pth", ["path", "url", "shards"], "path"),
+        ("URL", ["path", "url"], "url"),
+        ("max_conections", ["url", "max_connections", "replicas"], "max_connections"),
+        ("eu1", ["eu-1", "us-1"], "eu-1"),
+    ] as [(String, [String], String)])
+    func suggestsCloseCandidate(_ word: String, _ candidates: [String], _ expected: String) {
+        #expect(Suggestion.closest(to: word, in: candidates) == expected)
+    }
+
+    @Test(arguments: [
+        ("colour", ["driver", "url", "path"]),
+        ("x", ["url"]),
+        ("anything", []),
+    ] as [(String, [String])])
+    func suggestsNothingWhenNothingIsClose(_ word: String, _ candidates: [String]) {
+        #expect(Suggestion.closest(to: word, in: candidates) == nil)
+    }
+
+    @Test func tiesGoToTheAlphabeticallyFirst() {
+        #expect(Suggestion.closest(to: "ab", in: ["ac", "aa"]) == "aa")
+    }
+}

@@ -1,0 +1,26 @@
+import Foundation
+
+/// A fresh directory under the system's temporary directory, removed when the value is released.
+final class TemporaryDirectory {
+    let path: String
+
+    init() throws {
+        path = FileManager.default.temporaryDirectory
+            .appendingPathComponent("shoal-tests-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
+    /// Writes `contents` to `relativePath` (creating directories) and returns the absolute path.
+    @discardableResult
+    func write(_ contents: String, to relativePath: String) throws -> String {
+        let file = path + "/" + relativePath
+        try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent,
+                                                withIntermediateDirectories: true)
+        try Data(contents.utf8).write(to: URL(fileURLWithPath: file))
+        return file
+    }
+}
