@@ -1,0 +1,172 @@
+/// Splits SQL scripts into statements, for `transaction: false` migrations
+/// (SPEC §5): PostgreSQL runs a multi-statement string as one implicit
+/// transaction, where `CREATE INDEX CONCURRENTLY` is refused, so such a
+/// migration is sent one statement at a time.
+///
+/// A `;` ends a statement only outside of:
+/// - single-quoted strings (`'it''s'`), and `E'...'` strings with backslash escapes;
+/// - double-quoted identifiers (`"a;b"`, `""` escapes) and SQLite's backquoted ones;
+/// - dollar quotes (`$$ ... $$`, `$body$ ... $body$`), as in `CREATE FUNCTION` bodies;
+/// - `--` line comments and `/* ... */` block comments, which nest as in PostgreSQL.
+///
+/// SQLite's `CREATE TRIGGER ... BEGIN ...; END` is not recognised: keep
+/// triggers in transactional migrations, which run the section as one script.
+///
+/// ```swift
+/// SQLScript.split("CREATE INDEX CONCURRENTLY i ON t (a); -- done;\nSELECT ';'")
+/// // ["CREATE INDEX CONCURRENTLY i ON t (a)", "-- done;\nSELECT ';'"]
+/// ```
+public enum SQLScript {
+    /// The statements of `sql`, trimmed, without their final `;`. Empty
+    /// statements and statements made only of comments are dropped.
+    public static func split(_ sql: String) -> [String] {
+        var scanner = Scanner(bytes: Array(sql.utf8))
+        return scanner.statements()
+    }
+
+    /// True when `sql` has nothing to run: only blanks and comments. A merge
+    /// revision's `up` is typically empty.
+    public static func isEmpty(_ sql: String) -> Bool {
+        split(sql).isEmpty
+    }
+
+    private struct Scanner {
+        let bytes: [UInt8]
+        var index = 0
+
+        init(bytes: [UInt8]) { self.bytes = bytes }
+
+        mutating func statements() -> [String] {
+            var result: [String] = []
+            var start = 0
+            var hasCode = false
+            func flush(_ end: Int) {
+                if hasCode {
+                    let text = MigrationText.trimmed(String(decoding: bytes[start..<end], as: UTF8.self))
+                    if !text.isEmpty { result.append(text) }
+                }
+                hasCode = false
+            }
+            while index < bytes.count {
+                let byte = bytes[index]
+                switch byte {
+                case UInt8(ascii: ";"):
+                    flush(index)
+                    index += 1
+                    start = index
+                case UInt8(ascii: "'"):
+                    hasCode = true
+                    skipQuoted(UInt8(ascii: "'"), backslashEscapes: isEscapeStringPrefix(before: index))
+                case UInt8(ascii: "\""), UInt8(ascii: "`"):
+                    hasCode = true
+                    skipQuoted(byte, backslashEscapes: false)
+                case UInt8(ascii: "-") where peek(1) == UInt8(ascii: "-"):
+                    skipLineComment()
+                case UInt8(ascii: "/") where peek(1) == UInt8(ascii: "*"):
+                    skipBlockComment()
+                case UInt8(ascii: "$"):
+                    hasCode = true
+                    if let tag = dollarTag() {
+                        skipDollarQuoted(tag)
+                    } else {
+                        index += 1
+                    }
+                default:
+                    if !isBlank(byte) { hasCode = true }
+                    index += 1
+                }
+            }
+            flush(bytes.count)
+            return result
+        }
+
+        private func peek(_ offset: Int) -> UInt8? {
+            index + offset < bytes.count ? bytes[index + offset] : nil
+        }
+
+        /// Skips a quoted run starting at `index`; a doubled quote is an escaped quote.
+        private mutating func skipQuoted(_ quote: UInt8, backslashEscapes: Bool) {
+            index += 1
+            while index < bytes.count {
+                let byte = bytes[index]
+                if backslashEscapes && byte == UInt8(ascii: "\\") {
+                    index += 2
+                } else if byte == quote {
+                    if peek(1) == quote {
+                        index += 2
+                    } else {
+                        index += 1
+                        return
+                    }
+                } else {
+                    index += 1
+                }
+            }
+            index = bytes.count
+        }
+
+        private mutating func skipLineComment() {
+            while index < bytes.count && bytes[index] != UInt8(ascii: "\n") && bytes[index] != UInt8(ascii: "\r") {
+                index += 1
+            }
+        }
+
+        private mutating func skipBlockComment() {
+            var depth = 0
+            while index < bytes.count {
+                if bytes[index] == UInt8(ascii: "/") && peek(1) == UInt8(ascii: "*") {
+                    depth += 1
+                    index += 2
+                } else if bytes[index] == UInt8(ascii: "*") && peek(1) == UInt8(ascii: "/") {
+                    depth -= 1
+                    index += 2
+                    if depth == 0 { return }
+                } else {
+                    index += 1
+                }
+            }
+        }
+
+        /// The opening `$tag$` at `index` (bytes included), or nil when the `$`
+        /// is not a dollar quote: a parameter (`$1`) or part of an identifier (`a$b$`).
+        private func dollarTag() -> ArraySlice<UInt8>? {
+            if index > 0 && isIdentifierByte(bytes[index - 1]) { return nil }
+            var end = index + 1
+            while end < bytes.count && bytes[end] != UInt8(ascii: "$") {
+                let byte = bytes[end]
+                let isDigit = byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
+                if !isIdentifierByte(byte) || (isDigit && end == index + 1) { return nil }
+                end += 1
+            }
+            guard end < bytes.count else { return nil }
+            return bytes[index...end]
+        }
+
+        private mutating func skipDollarQuoted(_ tag: ArraySlice<UInt8>) {
+            index += tag.count
+            while index < bytes.count {
+                if bytes[index] == UInt8(ascii: "$") && bytes[index...].starts(with: tag) {
+                    index += tag.count
+                    return
+                }
+                index += 1
+            }
+        }
+
+        /// True when the quote at `quoteIndex` opens a PostgreSQL `E'...'` string.
+        private func isEscapeStringPrefix(before quoteIndex: Int) -> Bool {
+            guard quoteIndex > 0, bytes[quoteIndex - 1] == UInt8(ascii: "E") || bytes[quoteIndex - 1] == UInt8(ascii: "e")
+            else { return false }
+            return quoteIndex < 2 || !isIdentifierByte(bytes[quoteIndex - 2])
+        }
+
+        private func isIdentifierByte(_ byte: UInt8) -> Bool {
+            (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+                || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "_") || byte >= 0x80
+        }
+
+        private func isBlank(_ byte: UInt8) -> Bool {
+            byte == 0x20 || (byte >= 0x09 && byte <= 0x0D)
+        }
+    }
+}

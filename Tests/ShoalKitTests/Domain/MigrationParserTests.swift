@@ -1,0 +1,226 @@
+import Testing
+@testable import ShoalKit
+
+struct MigrationParserTests {
+    static let example = """
+        -- revision: 5c1e9a0b7f3d
+        -- parents: 9d2a61c0e4b8
+        -- message: add email to users
+
+        -- shoal:up
+        ALTER TABLE users ADD COLUMN email text;
+
+        -- shoal:down
+        ALTER TABLE users DROP COLUMN email;
+
+        -- shoal:verify
+        SELECT count(*) = 0 FROM users WHERE email LIKE '% %';
+
+        """
+    static let examplePath = "/fleet/versions/core/5c1e9a0b7f3d_add_email.sql"
+
+    @Test func parsesTheSpecExample() throws {
+        let migration = try MigrationParser.parse(Self.example, path: Self.examplePath)
+        #expect(migration.revision == "5c1e9a0b7f3d")
+        #expect(migration.parents == ["9d2a61c0e4b8"])
+        #expect(migration.message == "add email to users")
+        #expect(migration.transactional)
+        #expect(migration.up == "ALTER TABLE users ADD COLUMN email text;")
+        #expect(migration.down == "ALTER TABLE users DROP COLUMN email;")
+        #expect(migration.verify == "SELECT count(*) = 0 FROM users WHERE email LIKE '% %';")
+        #expect(migration.checksum == Checksum.of(up: "ALTER TABLE users ADD COLUMN email text;"))
+        #expect(migration.path == Self.examplePath)
+        #expect(!migration.isMerge)
+    }
+
+    @Test func crlfFileParsesLikeLF() throws {
+        let crlf = Self.example.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\r\n")
+        #expect(crlf.contains("\r\n"))
+        #expect(try MigrationParser.parse(crlf, path: Self.examplePath) == MigrationParser.parse(Self.example, path: Self.examplePath))
+    }
+
+    @Test func oldMacLineEndingsAndByteOrderMark() throws {
+        let text = "\u{FEFF}-- revision: abcd\r-- shoal:up\rSELECT 1;\r"
+        let migration = try MigrationParser.parse(text, path: "abcd_x.sql")
+        #expect(migration.revision == "abcd")
+        #expect(migration.up == "SELECT 1;")
+    }
+
+    @Test func mergeWithEmptyUp() throws {
+        let text = """
+            -- revision: m3rge
+            -- parents: aaaa1 bbbb2
+            -- message: merge branches
+            -- shoal:up
+            """
+        let migration = try MigrationParser.parse(text, path: "/v/m3rge_merge.sql")
+        #expect(migration.parents == ["aaaa1", "bbbb2"])
+        #expect(migration.isMerge)
+        #expect(migration.up == "")
+        #expect(migration.down == nil)
+        #expect(migration.verify == nil)
+        #expect(migration.checksum == Checksum.of(up: ""))
+    }
+
+    @Test func transactionFalse() throws {
+        let text = """
+            -- revision: idx1
+            -- parents: abcd
+            -- transaction: false
+
+            -- shoal:up
+            CREATE INDEX CONCURRENTLY users_email ON users (email);
+            -- shoal:down
+            DROP INDEX CONCURRENTLY users_email;
+            """
+        let migration = try MigrationParser.parse(text, path: "/v/idx1_index.sql")
+        #expect(!migration.transactional)
+        #expect(migration.down == "DROP INDEX CONCURRENTLY users_email;")
+    }
+
+    @Test func transactionTrueIsTheDefaultAndAccepted() throws {
+        let text = "-- revision: abcd\n-- transaction: true\n-- shoal:up\n"
+        #expect(try MigrationParser.parse(text, path: "abcd.sql").transactional)
+    }
+
+    @Test func lenientLayout() throws {
+        let text = """
+
+
+            -- revision:   abc_1\t
+            -- parents:\tp1   p2\t
+            -- message:
+
+            -- A note about this migration: harmless.
+            --
+            -- shoal:verify  \t
+            SELECT true;
+            -- shoal:down
+            -- shoal:up   \t
+
+              CREATE TABLE t (id int);
+            -- shoals: are fish, not markers
+              -- shoal:down inside the section, indented, is just a comment
+
+            """
+        let migration = try MigrationParser.parse(text, path: "/v/abc_1_x_y.sql")
+        #expect(migration.revision == "abc_1")
+        #expect(migration.parents == ["p1", "p2"])
+        #expect(migration.message == nil)
+        #expect(migration.verify == "SELECT true;")
+        #expect(migration.down == "")
+        #expect(migration.up == """
+              CREATE TABLE t (id int);
+            -- shoals: are fish, not markers
+              -- shoal:down inside the section, indented, is just a comment
+            """)
+    }
+
+    @Test func rootWithEmptyParents() throws {
+        let migration = try MigrationParser.parse("-- revision: abcd\n-- parents:\n-- shoal:up\nSELECT 1;", path: "abcd_x.sql")
+        #expect(migration.parents == [])
+    }
+
+    @Test(arguments: ["/v/abcd.sql", "/v/abcd_x.sql", "abcd_add_users_table.sql", "relative/dir/abcd_.sql"])
+    func acceptedFileNames(_ path: String) throws {
+        #expect(try MigrationParser.parse("-- revision: abcd\n-- shoal:up\n", path: path).path == path)
+    }
+
+    struct BadFile: Sendable, CustomStringConvertible {
+        var name: String
+        var text: String
+        var line: Int
+        var says: String
+        var path = "/v/abcd_x.sql"
+        var description: String { name }
+    }
+
+    static let badFiles: [BadFile] = [
+        BadFile(name: "empty file", text: "", line: 1, says: "missing `-- revision: <id>`"),
+        BadFile(name: "no revision", text: "\n\n-- parents: x\n\n-- shoal:up\n", line: 3, says: "missing `-- revision: <id>`"),
+        BadFile(name: "only blank lines", text: "\n\n\n", line: 3, says: "missing `-- revision"),
+        BadFile(name: "header after a comment", text: "-- Copyright\n-- revision: abcd\n-- shoal:up\n", line: 2,
+                says: "header lines must be consecutive"),
+        BadFile(name: "known key after a blank line", text: "-- revision: abcd\n\n-- message: hi\n-- shoal:up\n", line: 3,
+                says: "apart from the header"),
+        BadFile(name: "bad revision characters", text: "-- revision: ab-cd\n-- shoal:up\n", line: 1,
+                says: "`ab-cd` is not a valid revision id; use 1 to 64 letters, digits or underscores"),
+        BadFile(name: "empty revision", text: "-- revision:\n-- shoal:up\n", line: 1, says: "revision (empty) is not a valid"),
+        BadFile(name: "revision too long", text: "-- revision: \(String(repeating: "a", count: 65))\n-- shoal:up\n", line: 1,
+                says: "not a valid revision id"),
+        BadFile(name: "reserved revision", text: "\n-- revision: head\n-- shoal:up\n", line: 2, says: "reserved word",
+                path: "/v/head_x.sql"),
+        BadFile(name: "reserved revision in capitals", text: "-- revision: Base\n-- shoal:up\n", line: 1, says: "reserved word",
+                path: "/v/Base_x.sql"),
+        BadFile(name: "unknown key", text: "-- revision: abcd\n-- parent: ffff\n-- shoal:up\n", line: 2,
+                says: "unknown header key `parent`. Did you mean `parents`?"),
+        BadFile(name: "unknown key, nothing close", text: "-- revision: abcd\n-- author: me\n-- shoal:up\n", line: 2,
+                says: "The keys are revision, parents, message, transaction"),
+        BadFile(name: "duplicate key", text: "-- revision: abcd\n-- message: a\n-- message: b\n-- shoal:up\n", line: 3,
+                says: "`message` appears twice (first on line 2)"),
+        BadFile(name: "bad transaction", text: "-- revision: abcd\n-- transaction: yes\n-- shoal:up\n", line: 2,
+                says: "transaction must be `true` or `false`, not `yes`"),
+        BadFile(name: "bad parent", text: "-- revision: abcd\n-- parents: ffff ee.ee\n-- shoal:up\n", line: 2,
+                says: "parent `ee.ee` is not a valid revision id"),
+        BadFile(name: "duplicate parent", text: "-- revision: abcd\n-- parents: ffff ffff\n-- shoal:up\n", line: 2,
+                says: "parent ffff is listed twice"),
+        BadFile(name: "self parent", text: "-- revision: abcd\n-- parents: abcd\n-- shoal:up\n", line: 2,
+                says: "lists itself as a parent"),
+        BadFile(name: "SQL before the first section", text: "-- revision: abcd\n\n-- fine\nSELECT 1;\n-- shoal:up\n", line: 4,
+                says: "SQL before the first section"),
+        BadFile(name: "unknown marker", text: "-- revision: abcd\n-- shoal:up\nSELECT 1;\n-- shoal:upgrade\n", line: 4,
+                says: "unknown section marker `-- shoal:upgrade`. Did you mean `-- shoal:up`?"),
+        BadFile(name: "marker with a space", text: "-- revision: abcd\n-- shoal: up\n", line: 2,
+                says: "unknown section marker `-- shoal: up`. Did you mean `-- shoal:up`?"),
+        BadFile(name: "misspelt marker", text: "-- revision: abcd\n-- shoal:up\n-- shoal:vrify\n", line: 3,
+                says: "Did you mean `-- shoal:verify`?"),
+        BadFile(name: "downgrade marker", text: "-- revision: abcd\n-- shoal:up\n-- shoal:downgrade\n", line: 3,
+                says: "Did you mean `-- shoal:down`?"),
+        BadFile(name: "marker without a space", text: "-- revision: abcd\n\n--shoal:down\n-- shoal:up\n", line: 3,
+                says: "unknown section marker `--shoal:down`"),
+        BadFile(name: "marker with trailing text", text: "-- revision: abcd\n-- shoal:up now\n", line: 2,
+                says: "each alone on its line"),
+        BadFile(name: "duplicate section", text: "-- revision: abcd\n-- shoal:up\nA;\n-- shoal:down\nB;\n-- shoal:up\nC;\n", line: 6,
+                says: "second `-- shoal:up` section (the first is on line 2)"),
+        BadFile(name: "no up section", text: "-- revision: abcd\n\n-- shoal:down\nDROP TABLE t;\n", line: 3,
+                says: "no `-- shoal:up` section"),
+        BadFile(name: "no section at all", text: "-- revision: abcd\n-- message: x\n\n-- nothing\n", line: 4,
+                says: "no `-- shoal:up` section"),
+        BadFile(name: "file name does not match", text: "\n-- revision: abcd\n-- shoal:up\n", line: 2,
+                says: "file name `abce_x.sql` does not match its revision abcd; rename the file to `abcd_<slug>.sql`",
+                path: "/v/abce_x.sql"),
+        BadFile(name: "file name is a longer id", text: "-- revision: abcd\n-- shoal:up\n", line: 1,
+                says: "does not match its revision abcd", path: "/v/abcde_x.sql"),
+        BadFile(name: "not a .sql file", text: "-- revision: abcd\n-- shoal:up\n", line: 1,
+                says: "does not match its revision abcd", path: "/v/abcd_x.txt"),
+    ]
+
+    @Test(arguments: badFiles)
+    func reportsErrorsWithTheirLine(_ bad: BadFile) {
+        do {
+            let migration = try MigrationParser.parse(bad.text, path: bad.path)
+            Issue.record("parsed \(migration.revision), expected an error")
+        } catch let error as ShoalError {
+            #expect(error.kind == .migrationFile)
+            #expect(error.file == bad.path)
+            #expect(error.line == bad.line)
+            #expect(error.message.contains(bad.says), "\(error.message)")
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+
+    @Test func crlfErrorsKeepTheirLineNumbers() {
+        let text = "-- revision: abcd\r\n\r\n-- shoal:up\r\nSELECT 1;\r\n-- shoal:up\r\n"
+        #expect(throws: ShoalError(.migrationFile, "second `-- shoal:up` section (the first is on line 3); merge them into one.",
+                                   file: "/v/abcd.sql", line: 5)) {
+            try MigrationParser.parse(text, path: "/v/abcd.sql")
+        }
+    }
+
+    @Test(arguments: [("abcd", true), ("A_b_9", true), ("_", true), (String(repeating: "z", count: 64), true),
+                      ("", false), ("a-b", false), ("a b", false), ("é", false), (String(repeating: "z", count: 65), false)])
+    func revisionIDRule(_ id: String, _ valid: Bool) {
+        #expect(MigrationParser.isValidRevisionID(id) == valid)
+    }
+}
