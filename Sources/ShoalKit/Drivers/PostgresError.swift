@@ -1,0 +1,59 @@
+/// How the PostgreSQL driver turns libpq's failures into ``ShoalError``s.
+///
+/// Server errors come from ``PostgresResult/error`` (SQLSTATE, detail, hint);
+/// these are the client-side ones: connecting, a lost connection, a closed
+/// session, a cancelled task. Every message passes through ``Redactor``.
+enum PostgresError {
+    /// SQLSTATE `query_canceled`: a cancelled task or `statement_timeout`.
+    static let queryCanceled = "57014"
+    /// SQLSTATE `lock_not_available`: `lock_timeout` expired.
+    static let lockNotAvailable = "55P03"
+    /// SQLSTATE `in_failed_sql_transaction`.
+    static let inFailedTransaction = "25P02"
+
+    /// `cannot connect to <conninfo>: <libpq's message>`, both redacted, and
+    /// without the password even where libpq echoes it in an unusual form.
+    static func connectionFailed(conninfo: String, libpqMessage: String, password: String?) -> ShoalError {
+        let text = "cannot connect to \(Redactor.redact(conninfo)): \(Redactor.redact(clean(libpqMessage)))"
+        return ShoalError(.database, scrub(text, secret: password))
+    }
+
+    /// A failure libpq reports on the connection rather than in a result
+    /// (the server went away, the socket broke).
+    static func connectionLost(_ libpqMessage: String, while action: String) -> ShoalError {
+        let message = clean(libpqMessage)
+        return ShoalError(.database, Redactor.redact(message.isEmpty ? "\(action) failed" : "\(action) failed: \(message)"))
+    }
+
+    /// The session was closed; nothing more can run on it.
+    static let closed = ShoalError(.database, "the PostgreSQL session is closed")
+
+    /// The task was cancelled before the statement was sent, so nothing ran.
+    static let cancelledBeforeStart = ShoalError(
+        .interrupted, "cancelled before the statement was sent", sqlState: queryCanceled)
+
+    /// A COMMIT that the server answered with ROLLBACK.
+    static let commitRolledBack = ShoalError(
+        .database,
+        "COMMIT rolled back the transaction: a statement in it had failed",
+        sqlState: inFailedTransaction,
+        hint: "the transaction's earlier error says what went wrong; nothing in it was saved")
+
+    /// libpq's messages end with a newline and sometimes carry an `ERROR:` prefix.
+    static func clean(_ message: String) -> String {
+        var text = Substring(message)
+        while let last = text.last, last.isWhitespace { text = text.dropLast() }
+        for prefix in ["ERROR:  ", "FATAL:  "] where text.hasPrefix(prefix) {
+            text = text.dropFirst(prefix.count)
+        }
+        return String(text)
+    }
+
+    /// Replaces every occurrence of `secret` in `text` with `***`. Passwords
+    /// shorter than four characters are left to ``Redactor`` alone: replacing
+    /// them everywhere would garble the message without protecting anything.
+    static func scrub(_ text: String, secret: String?) -> String {
+        guard let secret, secret.count >= 4 else { return text }
+        return text.replacing(secret, with: "***")
+    }
+}

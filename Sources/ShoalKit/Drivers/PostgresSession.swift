@@ -1,0 +1,225 @@
+import CLibPQ
+import Crypto
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// PostgreSQL over libpq.
+///
+/// An actor whose `unownedExecutor` is a ``BlockingExecutor``: every blocking
+/// libpq call runs on the session's own queue, never on Swift's cooperative
+/// pool, so many sessions waiting on their servers wait in parallel.
+///
+/// ```swift
+/// let session = try await PostgresSession.connect("postgres://app@db1/accounts",
+///                                                 settings: SessionSettings(lockTimeoutMs: 2000))
+/// try await session.execute("CREATE TABLE t (id int); INSERT INTO t VALUES (1)")
+/// let rows = try await session.query("SELECT id FROM t WHERE id = $1", ["1"])
+/// await session.close()
+/// ```
+///
+/// Cancelling the task that is running a statement sends the server a
+/// cancel request (`PQcancel`), so the statement stops on the server too and
+/// fails with SQLSTATE 57014.
+public actor PostgresSession: DatabaseSession {
+    /// Always ``DriverKind/postgres``.
+    public nonisolated let driver: DriverKind = .postgres
+    private let executor: BlockingExecutor
+    private var connection: PostgresConnection?
+    /// `current_database()`, read once at connect: part of every lock key.
+    private var databaseName = ""
+
+    /// Runs the actor's jobs on the session's own queue.
+    public nonisolated var unownedExecutor: UnownedSerialExecutor {
+        executor.asUnownedSerialExecutor()
+    }
+
+    private init() {
+        executor = BlockingExecutor(label: "shoal.postgres-session")
+    }
+
+    /// Connects from a libpq URL or conninfo string exactly as `psql` would,
+    /// so `PGPASSWORD`, `.pgpass`, `sslmode` and service files work, then
+    /// applies `settings` (`lock_timeout`, and `statement_timeout` when set)
+    /// to the session.
+    ///
+    /// `application_name` is always `shoal`; `connect_timeout` is 10 seconds
+    /// unless the conninfo or `PGCONNECT_TIMEOUT` says otherwise; the client
+    /// encoding is UTF-8 unless the conninfo or `PGCLIENTENCODING` says
+    /// otherwise. A failure is a ``ShoalError`` of kind `database` naming the
+    /// redacted conninfo and libpq's (redacted) reason.
+    public static func connect(_ conninfo: String, settings: SessionSettings = SessionSettings()) async throws -> PostgresSession {
+        let session = PostgresSession()
+        try await session.open(conninfo, settings: settings)
+        return session
+    }
+
+    /// The keyword/value pairs given to `PQconnectdbParams` (with
+    /// `expand_dbname = 1`). Keywords before `dbname` are defaults the
+    /// conninfo may override; keywords after it override the conninfo.
+    static func connectionParameters(
+        for conninfo: String,
+        isEnvironmentSet: (String) -> Bool = { getenv($0) != nil }
+    ) -> [(keyword: String, value: String)] {
+        var parameters: [(keyword: String, value: String)] = []
+        if !isEnvironmentSet("PGCONNECT_TIMEOUT") {
+            parameters.append((keyword: "connect_timeout", value: "10"))
+        }
+        if !isEnvironmentSet("PGCLIENTENCODING") {
+            parameters.append((keyword: "client_encoding", value: "UTF8"))
+        }
+        parameters.append((keyword: "dbname", value: conninfo))
+        parameters.append((keyword: "application_name", value: "shoal"))
+        return parameters
+    }
+
+    private func open(_ conninfo: String, settings: SessionSettings) throws {
+        let connection = try PostgresConnection(
+            parameters: Self.connectionParameters(for: conninfo), conninfoForMessages: conninfo)
+        do {
+            try connection.query("SELECT set_config('lock_timeout', $1, false)",
+                                 [String(settings.lockTimeoutMs)], cancellable: false)
+            if let statementTimeout = settings.statementTimeoutMs {
+                try connection.query("SELECT set_config('statement_timeout', $1, false)",
+                                     [String(statementTimeout)], cancellable: false)
+            }
+            let rows = try connection.query("SELECT current_database()", [], cancellable: false).rows
+            databaseName = rows.first?.first.flatMap { $0 } ?? ""
+        } catch var error as ShoalError {
+            connection.finish()
+            error.message = "cannot set up the session on \(Redactor.redact(conninfo)): \(error.message)"
+            throw error
+        }
+        self.connection = connection
+    }
+
+    /// Runs `body` on the open connection. When `cancellable`, a cancelled
+    /// task refuses to start and cancelling the task mid-statement sends
+    /// `PQcancel`; clean-up statements (ROLLBACK, unlock) pass false so they
+    /// still run in a cancelled task.
+    private func run<Result>(cancellable: Bool, _ body: (PostgresConnection) throws -> Result) async throws -> Result {
+        guard let connection else { throw PostgresError.closed }
+        guard cancellable else { return try body(connection) }
+        if Task.isCancelled { throw PostgresError.cancelledBeforeStart }
+        let canceller = connection.canceller
+        return try await withTaskCancellationHandler {
+            // This closure must capture `self`: one that does not is
+            // nonisolated, and Swift runs it on the cooperative pool instead
+            // of the session's queue (8 sessions then wait 2 at a time).
+            self.preconditionIsolated()
+            return try body(connection)
+        } onCancel: {
+            canceller?.cancelInBackground()
+        }
+    }
+
+    /// Runs a script of one or more statements. Outside `BEGIN`, PostgreSQL
+    /// runs the whole string as one implicit transaction. Every statement's
+    /// result is checked; the first error is thrown with its SQLSTATE,
+    /// detail and hint.
+    public func execute(_ sql: String) async throws {
+        _ = try await run(cancellable: true) { try $0.execute(sql, cancellable: true) }
+    }
+
+    /// Runs one statement with text parameters `$1`…`$n` (nil is NULL),
+    /// returning every row as text (NULL is nil).
+    public func query(_ sql: String, _ parameters: [String?]) async throws -> [[String?]] {
+        try await run(cancellable: true) { try $0.query(sql, parameters, cancellable: true).rows }
+    }
+
+    /// `BEGIN`.
+    public func begin() async throws {
+        try await execute("BEGIN")
+    }
+
+    /// `COMMIT`. When the server answers `ROLLBACK` (a statement in the
+    /// transaction had failed), nothing was saved and this throws, SQLSTATE 25P02.
+    public func commit() async throws {
+        let results = try await run(cancellable: true) { try $0.execute("COMMIT", cancellable: true) }
+        if results.last?.commandStatus == "ROLLBACK" {
+            throw PostgresError.commitRolledBack
+        }
+    }
+
+    /// `ROLLBACK`, also in a cancelled task; never throws.
+    public func rollback() async {
+        _ = try? await run(cancellable: false) { try $0.execute("ROLLBACK", cancellable: false) }
+    }
+
+    /// `"name"` with embedded double quotes doubled: what `PQescapeIdentifier`
+    /// produces for UTF-8.
+    public nonisolated func quoteIdentifier(_ identifier: String) -> String {
+        "\"" + identifier.replacing("\"", with: "\"\"") + "\""
+    }
+
+    /// Takes the session advisory lock for `key` in this database, polling
+    /// `pg_try_advisory_lock` (10 ms, doubling to 500 ms) until `timeout`.
+    /// It never waits inside `pg_advisory_lock`: a blocked session holds a
+    /// snapshot that another runner's `CREATE INDEX CONCURRENTLY` would wait
+    /// for (SPEC §7). Returns false when another session still holds it.
+    public func acquireMigrationLock(key: String, timeout: Duration) async throws -> Bool {
+        let lockKey = String(Self.advisoryLockKey(database: databaseName, key: key))
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        var delay = Duration.milliseconds(10)
+        while true {
+            let rows = try await query("SELECT pg_try_advisory_lock($1::bigint)", [lockKey])
+            if rows.first?.first == "t" { return true }
+            let remaining = deadline - clock.now
+            if remaining <= .zero { return false }
+            do {
+                try await Task.sleep(for: min(delay, remaining))
+            } catch {
+                throw ShoalError(.interrupted, "cancelled while waiting for the migration lock")
+            }
+            delay = min(delay * 2, .milliseconds(500))
+        }
+    }
+
+    /// Releases the lock taken by ``acquireMigrationLock(key:timeout:)``;
+    /// never throws (closing the session releases it too).
+    public func releaseMigrationLock(key: String) async {
+        let lockKey = String(Self.advisoryLockKey(database: databaseName, key: key))
+        _ = try? await run(cancellable: false) {
+            try $0.query("SELECT pg_advisory_unlock($1::bigint)", [lockKey], cancellable: false)
+        }
+    }
+
+    /// The advisory lock key: the first 8 bytes, big-endian, of the SHA-256
+    /// of `shoal:<database>:<key>`.
+    static func advisoryLockKey(database: String, key: String) -> Int64 {
+        let digest = SHA256.hash(data: Array("shoal:\(database):\(key)".utf8))
+        let bits = digest.prefix(8).reduce(UInt64(0)) { ($0 << 8) | UInt64($1) }
+        return Int64(bitPattern: bits)
+    }
+
+    /// Sets `search_path` to one schema, quoted, passed as a parameter of
+    /// `set_config` (never pasted into SQL). `local`: only until the end of
+    /// the current transaction.
+    public func setSearchPath(_ schema: String, local: Bool) async throws {
+        _ = try await query("SELECT set_config('search_path', $1, $2::boolean)",
+                            [quoteIdentifier(schema), local ? "true" : "false"])
+    }
+
+    /// `pg_is_in_recovery()`: true on a standby, where DDL cannot run.
+    public func isInRecovery() async throws -> Bool {
+        try await query("SELECT pg_is_in_recovery()").first?.first == "t"
+    }
+
+    /// The server's version as `PQserverVersion` gives it (150004 for 15.4);
+    /// 0 once the session is closed.
+    public func serverVersion() -> Int {
+        connection?.serverVersion ?? 0
+    }
+
+    /// Closes the connection (`PQfinish`); further calls throw. Closing twice
+    /// is harmless. A session dropped without closing is finished in `deinit`.
+    public func close() async {
+        connection?.finish()
+        connection = nil
+    }
+}

@@ -1,0 +1,184 @@
+import Testing
+@testable import ShoalKit
+
+/// PostgresSession against a real server: the migration lock, lock and
+/// statement timeouts, search_path, task cancellation, and proof that
+/// sessions wait off Swift's cooperative pool.
+@Suite struct PostgresSessionLockingTests {
+    @Test func migrationLockIsHeldBySessionUntilReleased() async throws {
+        try await PostgresTestServer.withScratchSession { first, url throws in
+            let second = try await PostgresSession.connect(url)
+            #expect(try await first.acquireMigrationLock(key: "public.shoal_version", timeout: .zero))
+
+            let clock = ContinuousClock()
+            let start = clock.now
+            #expect(try await second.acquireMigrationLock(key: "public.shoal_version", timeout: .milliseconds(300)) == false)
+            #expect(clock.now - start >= .milliseconds(300), "waits for the whole timeout")
+            #expect(try await second.acquireMigrationLock(key: "tenant_b.shoal_version", timeout: .zero),
+                    "another key is another lock")
+
+            await first.releaseMigrationLock(key: "public.shoal_version")
+            #expect(try await second.acquireMigrationLock(key: "public.shoal_version", timeout: .seconds(1)))
+            await second.close()
+        }
+    }
+
+    @Test func migrationLockIsTakenWhileWaitingWhenTheHolderLetsGo() async throws {
+        try await PostgresTestServer.withScratchSession { first, url throws in
+            let second = try await PostgresSession.connect(url)
+            #expect(try await first.acquireMigrationLock(key: "k", timeout: .zero))
+            async let taken = second.acquireMigrationLock(key: "k", timeout: .seconds(5))
+            try await Task.sleep(for: .milliseconds(200))
+            await first.close() // closing the session releases its advisory locks
+            #expect(try await taken)
+            await second.close()
+        }
+    }
+
+    @Test func migrationLockNeverBlocksInsidePostgres() async throws {
+        try await PostgresTestServer.withScratchSession { first, url throws in
+            let second = try await PostgresSession.connect(url)
+            let observer = try await PostgresSession.connect(url)
+            #expect(try await first.acquireMigrationLock(key: "k", timeout: .zero))
+            async let waiting = second.acquireMigrationLock(key: "k", timeout: .seconds(1))
+            try await Task.sleep(for: .milliseconds(300))
+            let blocked = try await observer.query("""
+                SELECT count(*) FROM pg_stat_activity
+                WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = 'advisory'
+                """)
+            #expect(blocked == [["0"]])
+            #expect(try await waiting == false)
+            await second.close()
+            await observer.close()
+        }
+    }
+
+    @Test func advisoryLockKeyDependsOnDatabaseAndKey() {
+        let key = PostgresSession.advisoryLockKey(database: "accounts", key: "tenant_acme.shoal_version")
+        #expect(key == PostgresSession.advisoryLockKey(database: "accounts", key: "tenant_acme.shoal_version"))
+        #expect(key != PostgresSession.advisoryLockKey(database: "billing", key: "tenant_acme.shoal_version"))
+        #expect(key != PostgresSession.advisoryLockKey(database: "accounts", key: "tenant_acme.other"))
+    }
+
+    @Test func lockTimeoutFailsWith55P03WhenAnotherSessionHoldsTheTable() async throws {
+        try await PostgresTestServer.withScratchSession { holder, url throws in
+            try await holder.execute("CREATE TABLE t (x int)")
+            try await holder.begin()
+            try await holder.execute("LOCK TABLE t IN ACCESS EXCLUSIVE MODE")
+
+            let migrator = try await PostgresSession.connect(url, settings: SessionSettings(lockTimeoutMs: 200))
+            let error = await #expect(throws: ShoalError.self) {
+                try await migrator.execute("ALTER TABLE t ADD COLUMN y int")
+            }
+            #expect(error?.sqlState == "55P03")
+            await holder.rollback()
+            try await migrator.execute("ALTER TABLE t ADD COLUMN y int")
+            await migrator.close()
+        }
+    }
+
+    @Test func statementTimeoutFailsWith57014() async throws {
+        let settings = SessionSettings(statementTimeoutMs: 100)
+        try await PostgresTestServer.withScratchSession(settings: settings) { session, _ throws in
+            let error = await #expect(throws: ShoalError.self) { try await session.execute("SELECT pg_sleep(5)") }
+            #expect(error?.sqlState == "57014")
+            #expect(error?.message.contains("statement timeout") == true)
+        }
+    }
+
+    @Test func setSearchPathQuotesAHostileSchemaName() async throws {
+        try await PostgresTestServer.withScratchSession { session, _ throws in
+            let hostile = "a\"; DROP TABLE x; --"
+            try await session.execute("CREATE TABLE x (id int); CREATE SCHEMA \(session.quoteIdentifier(hostile))")
+            try await session.setSearchPath(hostile, local: false)
+            #expect(try await session.query("SHOW search_path") == [["\"a\"\"; DROP TABLE x; --\""]])
+            try await session.execute("CREATE TABLE y (id int)")
+            #expect(try await session.query("SELECT schemaname FROM pg_tables WHERE tablename = 'y'") == [[hostile]])
+            #expect(try await session.query("SELECT to_regclass('public.x') IS NOT NULL") == [["t"]])
+        }
+    }
+
+    @Test func setSearchPathLocalEndsWithTheTransaction() async throws {
+        try await PostgresTestServer.withScratchSession { session, _ throws in
+            try await session.execute("CREATE SCHEMA tenant_a")
+            try await session.begin()
+            try await session.setSearchPath("tenant_a", local: true)
+            #expect(try await session.query("SELECT current_schema()") == [["tenant_a"]])
+            try await session.commit()
+            #expect(try await session.query("SELECT current_schema()") == [["public"]])
+        }
+    }
+
+    @Test(arguments: [0, 300])
+    func cancellingTheTaskCancelsTheStatementOnTheServer(delayMs: Int) async throws {
+        try await PostgresTestServer.withScratchSession { session, _ throws in
+            let clock = ContinuousClock()
+            let start = clock.now
+            let task = Task { try await session.execute("SELECT pg_sleep(10)") }
+            try await Task.sleep(for: .milliseconds(delayMs))
+            task.cancel()
+            let result = await task.result
+            #expect(clock.now - start < .seconds(5))
+            #expect(throws: ShoalError.self) { try result.get() }
+            if case .failure(let error as ShoalError) = result {
+                #expect(error.sqlState == "57014", "\(error)")
+            }
+            // The statement is gone from the server and the session works on.
+            #expect(try await session.query("SELECT 1") == [["1"]])
+        }
+    }
+
+    @Test func aCancelledTaskStillRollsBackAndReleasesLocks() async throws {
+        try await PostgresTestServer.withScratchSession { session, url throws in
+            try await session.execute("CREATE TABLE t (x int)")
+            let task = Task {
+                try await session.begin()
+                try await session.execute("INSERT INTO t VALUES (1)")
+                #expect(try await session.acquireMigrationLock(key: "k", timeout: .zero))
+                withUnsafeCurrentTask { $0?.cancel() }
+                await #expect(throws: ShoalError.self) { try await session.execute("INSERT INTO t VALUES (2)") }
+                await session.rollback()
+                await session.releaseMigrationLock(key: "k")
+            }
+            try await task.value
+            #expect(try await session.query("SELECT count(*) FROM t") == [["0"]])
+            let other = try await PostgresSession.connect(url)
+            #expect(try await other.acquireMigrationLock(key: "k", timeout: .zero))
+            await other.close()
+        }
+    }
+
+    @Test func sessionsWaitInParallelOffTheCooperativePool() async throws {
+        try await PostgresTestServer.withScratchDatabase { url throws in
+            var opened: [PostgresSession] = []
+            for _ in 0..<8 { opened.append(try await PostgresSession.connect(url)) }
+            let sessions = opened
+            let observer = try await PostgresSession.connect(url)
+            let clock = ContinuousClock()
+            let start = clock.now
+            async let sleeping: Void = withThrowingTaskGroup(of: Void.self) { group in
+                for session in sessions {
+                    group.addTask { try await session.execute("SELECT pg_sleep(0.5)") }
+                }
+                try await group.waitForAll()
+            }
+            // Independent of the core count: with calls on the cooperative
+            // pool only as many sessions as cores would be sleeping at once.
+            var mostAtOnce = 0
+            while mostAtOnce < 8, clock.now - start < .seconds(2) {
+                let rows = try await observer.query("""
+                    SELECT count(*) FROM pg_stat_activity
+                    WHERE datname = current_database() AND wait_event = 'PgSleep'
+                    """)
+                mostAtOnce = max(mostAtOnce, Int(rows.first?.first.flatMap { $0 } ?? "") ?? 0)
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            try await sleeping
+            let elapsed = clock.now - start
+            #expect(mostAtOnce == 8, "only \(mostAtOnce) of 8 sessions were waiting on the server at once")
+            #expect(elapsed < .seconds(3), "8 × 0.5 s took \(elapsed): sessions are not waiting in parallel")
+            for session in sessions { await session.close() }
+            await observer.close()
+        }
+    }
+}

@@ -1,0 +1,228 @@
+import Testing
+@testable import ShoalKit
+
+/// PostgresSession against a real server: connecting, statements, errors,
+/// parameters and transactions. Locks, timeouts, cancellation and
+/// concurrency are in PostgresSessionLockingTests.
+@Suite struct PostgresSessionTests {
+    // MARK: Connecting
+
+    @Test func connectSetsApplicationNameShoalEvenWhenTheURLNamesAnother() async throws {
+        try await PostgresTestServer.withScratchDatabase { url throws in
+            let session = try await PostgresSession.connect(url + " application_name=other")
+            let rows = try await session.query(
+                "SELECT application_name FROM pg_stat_activity WHERE pid = pg_backend_pid()")
+            #expect(rows == [["shoal"]])
+            #expect(try await session.query("SHOW client_encoding") == [["UTF8"]])
+            await session.close()
+        }
+    }
+
+    @Test func connectAppliesTimeoutSettingsToTheSession() async throws {
+        let settings = SessionSettings(lockTimeoutMs: 1234, statementTimeoutMs: 4567)
+        try await PostgresTestServer.withScratchSession(settings: settings) { session, url throws in
+            #expect(try await session.query("SHOW lock_timeout") == [["1234ms"]])
+            #expect(try await session.query("SHOW statement_timeout") == [["4567ms"]])
+
+            let plain = try await PostgresSession.connect(url)
+            #expect(try await plain.query("SHOW lock_timeout") == [["5s"]])
+            #expect(try await plain.query("SHOW statement_timeout") == [["0"]], "nil keeps the server's setting")
+            await plain.close()
+        }
+    }
+
+    @Test func connectionParametersLetTheConninfoOverrideDefaultsButNotApplicationName() {
+        let parameters = PostgresSession.connectionParameters(for: "postgres://h/db") { _ in false }
+        #expect(parameters.map(\.keyword) == ["connect_timeout", "client_encoding", "dbname", "application_name"])
+        #expect(parameters.map(\.value) == ["10", "UTF8", "postgres://h/db", "shoal"])
+
+        let fromEnvironment = PostgresSession.connectionParameters(for: "db") { $0 == "PGCONNECT_TIMEOUT" }
+        #expect(!fromEnvironment.contains { $0.keyword == "connect_timeout" }, "PGCONNECT_TIMEOUT wins, as in psql")
+    }
+
+    @Test(arguments: [
+        "postgres://postgres:Sup3rSecretPw@127.0.0.1:1/postgres",
+        "host=127.0.0.1 port=1 user=postgres password=Sup3rSecretPw",
+        "host=127.0.0.1 port=1 password = 'Sup3r\\'SecretPw' dbname=x",
+        "postgres://postgres:Sup3rSecretPw@127.0.0.1:1/postgres?password=Sup3rSecretPw",
+        // libpq echoes the whole URI in this one's error message.
+        "postgres://postgres:Sup3rSecretPw@[::1",
+    ])
+    func connectionFailureNamesTheHostButNeverThePassword(conninfo: String) async throws {
+        let error = await #expect(throws: ShoalError.self) {
+            try await PostgresSession.connect(conninfo)
+        }
+        let text = error?.description ?? ""
+        #expect(error?.kind == .database)
+        #expect(text.hasPrefix("cannot connect to "))
+        #expect(text.contains("127.0.0.1") || text.contains("::1"), "\(text)")
+        #expect(!text.contains("Sup3r"), "\(text)")
+        #expect(!text.contains("SecretPw"), "\(text)")
+    }
+
+    @Test func closeIsIdempotentAndLaterCallsFail() async throws {
+        try await PostgresTestServer.withScratchDatabase { url throws in
+            let session = try await PostgresSession.connect(url)
+            #expect(await session.serverVersion() >= 100_000)
+            await session.close()
+            await session.close()
+            #expect(await session.serverVersion() == 0)
+            let error = await #expect(throws: ShoalError.self) { try await session.query("SELECT 1") }
+            #expect(error?.message.contains("closed") == true)
+            await session.rollback()
+        }
+    }
+
+    @Test func aTerminatedBackendFailsTheNextStatementInsteadOfHanging() async throws {
+        try await PostgresTestServer.withScratchSession { session, url throws in
+            let pid = try await session.query("SELECT pg_backend_pid()").first?.first ?? nil
+            let admin = try await PostgresSession.connect(url)
+            _ = try await admin.query("SELECT pg_terminate_backend($1::int)", [pid])
+            await admin.close()
+            let error = await #expect(throws: ShoalError.self) { try await session.query("SELECT 1") }
+            #expect(error?.kind == .database)
+            #expect(error?.message.isEmpty == false)
+            await session.rollback()
+        }
+    }
+
+    @Test func isInRecoveryIsFalseOnThePrimaryAndTrueOnTheReplica() async throws {
+        try await PostgresTestServer.withScratchSession { session, _ throws in
+            #expect(try await session.isInRecovery() == false)
+        }
+        if let replicaURL = PostgresTestServer.replicaURL {
+            let replica = try await PostgresSession.connect(replicaURL)
+            #expect(try await replica.isInRecovery() == true)
+            await replica.close()
+        } else if PostgresTestServer.isRequired {
+            Issue.record("SHOAL_TEST_REQUIRE_PG=1 but SHOAL_TEST_PG_REPLICA_URL is not set")
+        }
+    }
+
+    // MARK: Statements and errors
+
+    @Test func executeRunsEveryStatementOfAScript() async throws {
+        try await PostgresTestServer.withScratchSession { session, _ throws in
+            try await session.execute("""
+                CREATE TABLE a (x int);
+                INSERT INTO a VALUES (1), (2);
+                SELECT * FROM a;
+                CREATE TABLE b (y int);
+                INSERT INTO b SELECT x * 10 FROM a;
+                """)
+            #expect(try await session.query("SELECT y FROM b ORDER BY y") == [["10"], ["20"]])
+        }
+    }
+
+    @Test func anErrorInALaterStatementOfAScriptFailsTheWholeScript() async throws {
+        try await PostgresTestServer.withScratchSession { session, _ throws in
+            let error = await #expect(throws: ShoalError.self) {
+                try await session.execute("CREATE TABLE a (x int); INSERT INTO a VALUES (1); CREATE TABLE a (x int)")
+            }
+            #expect(error?.sqlState == "42P07")
+            // One implicit transaction: the first statements are gone too.
+            #expect(try await session.query("SELECT to_regclass('a') IS NULL") == [["t"]])
+        }
+    }
+
+    @Test(arguments: [
+        ("CREATE TABLE t (x int); CREATE TABLE t (x int)", "42P07", "relation \"t\" already exists"),
+        ("SELEC 1", "42601", "syntax error at or near \"SELEC\""),
+        ("SELECT 1/0", "22012", "division by zero"),
+    ])
+    func errorsCarryTheServersSQLStateAndMessage(sql: String, sqlState: String, message: String) async throws {
+        try await PostgresTestServer.withScratchSession { session, _ throws in
+            let error = await #expect(throws: ShoalError.self) { try await session.execute(sql) }
+            #expect(error?.kind == .database)
+            #expect(error?.sqlState == sqlState)
+            #expect(error?.message == message)
+            // The connection is idle and usable again.
+            #expect(try await session.query("SELECT 1") == [["1"]])
+        }
+    }
+
+    @Test func errorsCarryDetailAndHint() async throws {
+        try await PostgresTestServer.withScratchSession { session, _ throws in
+            let raised = await #expect(throws: ShoalError.self) {
+                try await session.execute("""
+                    DO $$ BEGIN
+                      RAISE EXCEPTION 'boom' USING ERRCODE = 'P0001', DETAIL = 'the detail', HINT = 'the hint';
+                    END $$
+                    """)
+            }
+            #expect(raised?.message == "boom")
+            #expect(raised?.sqlState == "P0001")
+            #expect(raised?.detail == "the detail")
+            #expect(raised?.hint == "the hint")
+            #expect(raised?.description == "boom\n  detail: the detail\n  hint: the hint")
+
+            let duplicate = await #expect(throws: ShoalError.self) {
+                try await session.execute("CREATE TABLE u (id int PRIMARY KEY); INSERT INTO u VALUES (1), (1)")
+            }
+            #expect(duplicate?.sqlState == "23505")
+            #expect(duplicate?.detail == "Key (id)=(1) already exists.")
+
+            let unknown = await #expect(throws: ShoalError.self) {
+                try await session.query("SELECT no_such_function(1)")
+            }
+            #expect(unknown?.sqlState == "42883")
+            #expect(unknown?.hint?.contains("explicit type casts") == true)
+        }
+    }
+
+    @Test func queryPassesParametersAsValuesNeverAsSQL() async throws {
+        try await PostgresTestServer.withScratchSession { session, _ throws in
+            try await session.execute("CREATE TABLE victims (name text)")
+            let hostile = "it's a \"quote\"'); DROP TABLE victims; --"
+            let rows = try await session.query("SELECT $1::text, $2::text, $3::int + 1, $4::text", [hostile, nil, "41", "é ✓"])
+            #expect(rows == [[hostile, nil, "42", "é ✓"]])
+
+            _ = try await session.query("INSERT INTO victims VALUES ($1), ($2)", [hostile, nil])
+            #expect(try await session.query("SELECT name FROM victims ORDER BY name NULLS LAST") == [[hostile], [nil]])
+        }
+    }
+
+    @Test func queryReturnsNoRowsForAStatementWithoutResults() async throws {
+        try await PostgresTestServer.withScratchSession { session, _ throws in
+            #expect(try await session.query("CREATE TABLE t (x int)").isEmpty)
+            #expect(try await session.query("SELECT x FROM t").isEmpty)
+        }
+    }
+
+    @Test func quoteIdentifierDoublesQuotes() async throws {
+        try await PostgresTestServer.withScratchSession { session, _ throws in
+            #expect(session.quoteIdentifier("users") == "\"users\"")
+            #expect(session.quoteIdentifier("a\"b") == "\"a\"\"b\"")
+            let name = "Weird \"name\"; --"
+            try await session.execute("CREATE TABLE \(session.quoteIdentifier(name)) (x int)")
+            #expect(try await session.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public'") == [[name]])
+        }
+    }
+
+    // MARK: Transactions
+
+    @Test func commitKeepsAndRollbackDiscards() async throws {
+        try await PostgresTestServer.withScratchSession { session, _ throws in
+            try await session.execute("CREATE TABLE t (x int)")
+            try await session.begin()
+            try await session.execute("INSERT INTO t VALUES (1)")
+            try await session.commit()
+            try await session.begin()
+            try await session.execute("INSERT INTO t VALUES (2)")
+            await session.rollback()
+            #expect(try await session.query("SELECT x FROM t") == [["1"]])
+            await session.rollback() // outside a transaction: a warning, not an error
+        }
+    }
+
+    @Test func commitAfterAFailedStatementThrowsAndNothingPersists() async throws {
+        try await PostgresTestServer.withScratchSession { session, _ throws in
+            try await session.begin()
+            try await session.execute("CREATE TABLE t (x int); INSERT INTO t VALUES (1)")
+            await #expect(throws: ShoalError.self) { try await session.execute("INSERT INTO t VALUES ('not a number')") }
+            let error = await #expect(throws: ShoalError.self) { try await session.commit() }
+            #expect(error?.sqlState == "25P02")
+            #expect(try await session.query("SELECT to_regclass('t') IS NULL") == [["t"]])
+        }
+    }
+}

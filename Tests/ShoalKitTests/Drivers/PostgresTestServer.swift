@@ -1,0 +1,93 @@
+import Testing
+@testable import ShoalKit
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The PostgreSQL server the tests run against, from `SHOAL_TEST_PG_URL`
+/// (`scripts/test` starts one and exports it). Without it the tests fail;
+/// they never skip, so a green run always means the driver was tested.
+enum PostgresTestServer {
+    /// Thrown (and so recorded as the test's failure) when no server is configured.
+    struct NotConfigured: Error, CustomStringConvertible {
+        var description: String {
+            "PostgreSQL tests need a server: run scripts/test (or export SHOAL_TEST_PG_URL)"
+        }
+    }
+
+    /// The maintenance URL of the primary.
+    static func url() throws -> String {
+        guard let url = environment("SHOAL_TEST_PG_URL") else { throw NotConfigured() }
+        return url
+    }
+
+    /// A streaming replica of the primary, when `scripts/test` started one.
+    static var replicaURL: String? { environment("SHOAL_TEST_PG_REPLICA_URL") }
+
+    /// True when the run must not be missing any server (`scripts/test`).
+    static var isRequired: Bool { environment("SHOAL_TEST_REQUIRE_PG") == "1" }
+
+    /// Creates a database with a random name, runs `body` with a conninfo for
+    /// it, then drops it (closing any session the test left open), so tests
+    /// can run in parallel without seeing each other's tables.
+    static func withScratchDatabase<Result>(_ body: (_ url: String) async throws -> Result) async throws -> Result {
+        let serverURL = try url()
+        let name = "shoal_test_" + String(UInt64.random(in: .min ... .max), radix: 16)
+        try await administer(serverURL) { admin in
+            try await admin.execute("CREATE DATABASE \(admin.quoteIdentifier(name))")
+        }
+        let result: Result
+        do {
+            result = try await body(PostgresURL.replacingDatabase(in: serverURL, with: name))
+        } catch {
+            try? await drop(name, on: serverURL)
+            throw error
+        }
+        try await drop(name, on: serverURL)
+        return result
+    }
+
+    /// A session on a fresh scratch database (see ``withScratchDatabase(_:)``),
+    /// closed after `body`; `body` also gets the database's conninfo, to open more.
+    static func withScratchSession<Result>(
+        settings: SessionSettings = SessionSettings(),
+        _ body: (_ session: PostgresSession, _ url: String) async throws -> Result
+    ) async throws -> Result {
+        try await withScratchDatabase { url in
+            let session = try await PostgresSession.connect(url, settings: settings)
+            do {
+                let result = try await body(session, url)
+                await session.close()
+                return result
+            } catch {
+                await session.close()
+                throw error
+            }
+        }
+    }
+
+    private static func drop(_ name: String, on serverURL: String) async throws {
+        try await administer(serverURL) { admin in
+            try await admin.execute("DROP DATABASE IF EXISTS \(admin.quoteIdentifier(name)) WITH (FORCE)")
+        }
+    }
+
+    private static func administer(_ serverURL: String, _ body: (PostgresSession) async throws -> Void) async throws {
+        let admin = try await PostgresSession.connect(serverURL)
+        do {
+            try await body(admin)
+        } catch {
+            await admin.close()
+            throw error
+        }
+        await admin.close()
+    }
+
+    private static func environment(_ name: String) -> String? {
+        guard let value = getenv(name) else { return nil }
+        let text = String(cString: value)
+        return text.isEmpty ? nil : text
+    }
+}
