@@ -1,0 +1,148 @@
+import CSQLite
+
+/// A ``DatabaseSession`` over one SQLite file.
+///
+/// An actor whose executor is its own ``BlockingExecutor``: every sqlite3
+/// call, including the busy wait of `BEGIN IMMEDIATE`, runs on this session's
+/// dispatch queue, never on Swift's cooperative pool. Cancelling the calling
+/// task interrupts the running statement (`sqlite3_interrupt`), which then
+/// fails with a ``ShoalError`` of kind `.interrupted`.
+///
+/// Errors are ``ShoalError``s of kind `.database` whose `message` is
+/// `sqlite3_errmsg`, whose `detail` names the failing statement
+/// (`statement 2: INSERT …`), and whose `sqlState` is the *name* of SQLite's
+/// extended result code (`SQLITE_CONSTRAINT_UNIQUE`), or its decimal number
+/// for a code newer than shoal knows. `SQLITE_BUSY`/`SQLITE_LOCKED` give kind
+/// `.locked`: another process holds the database.
+///
+/// ```swift
+/// let session = try await SQLiteSession.open(path: "/tmp/app.sqlite", mode: .readWrite)
+/// try await session.execute("CREATE TABLE t(x); INSERT INTO t VALUES (1)")
+/// let rows = try await session.query("SELECT x FROM t WHERE x = $1", ["1"])  // [["1"]]
+/// ```
+public actor SQLiteSession: DatabaseSession {
+    /// How ``open(path:mode:busyTimeoutMs:)`` treats the file.
+    public enum OpenMode: Sendable {
+        /// Read and write; creates the file and its parent directories.
+        case readWrite
+        /// Read only; fails, naming the path, if the file is missing.
+        case readOnly
+    }
+
+    /// Always `.sqlite`.
+    public nonisolated let driver: DriverKind = .sqlite
+    /// The database file.
+    public nonisolated let path: String
+    private nonisolated let executor: BlockingExecutor
+    /// nil once closed.
+    private var connection: SQLiteConnection?
+
+    /// This session's own serial queue.
+    public nonisolated var unownedExecutor: UnownedSerialExecutor {
+        executor.asUnownedSerialExecutor()
+    }
+
+    private init(path: String) {
+        self.path = path
+        executor = BlockingExecutor(label: "shoal.sqlite \(path)")
+    }
+
+    /// Opens the SQLite file at `path` (on the new session's own queue).
+    ///
+    /// `busyTimeoutMs` (default 5000) is sqlite3's busy timeout: `BEGIN
+    /// IMMEDIATE` waits that long for another writer before failing with kind
+    /// `.locked`, instead of failing at once.
+    public static func open(path: String, mode: OpenMode, busyTimeoutMs: Int = 5000) async throws -> SQLiteSession {
+        let session = SQLiteSession(path: path)
+        try await session.connect(mode: mode, busyTimeoutMs: busyTimeoutMs)
+        return session
+    }
+
+    private func connect(mode: OpenMode, busyTimeoutMs: Int) throws {
+        connection = try SQLiteConnection(path: path, mode: mode, busyTimeoutMs: busyTimeoutMs)
+    }
+
+    /// Runs a script of one or more statements in order, discarding rows. The
+    /// first failing statement stops the script; its error names it.
+    public func execute(_ sql: String) async throws {
+        try await withConnection { try $0.execute(sql) }
+    }
+
+    /// Runs one statement with `$1`…`$n` bound as text (`nil` binds NULL) and
+    /// returns its rows as text (NULL is nil; integers are their decimal text).
+    public func query(_ sql: String, _ parameters: [String?]) async throws -> [[String?]] {
+        try await withConnection { try $0.query(sql, parameters) }
+    }
+
+    /// `BEGIN IMMEDIATE`: takes SQLite's write lock now, waiting up to the
+    /// busy timeout for another writer.
+    public func begin() async throws {
+        try await withConnection { try $0.execute("BEGIN IMMEDIATE") }
+    }
+
+    /// `COMMIT`.
+    public func commit() async throws {
+        try await withConnection { try $0.execute("COMMIT") }
+    }
+
+    /// Rolls back the open transaction, if any; never throws, and works even
+    /// when the calling task is cancelled.
+    public func rollback() async {
+        connection?.rollbackIfNeeded()
+    }
+
+    /// True between ``begin()`` and ``commit()``/``rollback()``, and false
+    /// after SQLite rolled a transaction back by itself.
+    public var isInTransaction: Bool {
+        connection?.isInTransaction ?? false
+    }
+
+    /// `"name"`, with `"` doubled.
+    public nonisolated func quoteIdentifier(_ identifier: String) -> String {
+        "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// Always true once open: SQLite's write lock is taken per transaction by
+    /// `BEGIN IMMEDIATE` (see ``begin()``), so there is no lock to hold here.
+    public func acquireMigrationLock(key: String, timeout: Duration) async throws -> Bool {
+        _ = try live()
+        return true
+    }
+
+    /// Nothing to release (see ``acquireMigrationLock(key:timeout:)``).
+    public func releaseMigrationLock(key: String) async {}
+
+    /// Closes the connection (rolling back an open transaction). Further
+    /// calls fail.
+    public func close() async {
+        connection = nil
+    }
+
+    // MARK: - Private
+
+    private func live() throws -> SQLiteConnection {
+        guard let connection else {
+            throw ShoalError(.database, "the SQLite session for \(path) is closed")
+        }
+        return connection
+    }
+
+    /// Runs `body` on this session's queue; task cancellation meanwhile
+    /// interrupts the running statement.
+    private func withConnection<T: Sendable>(_ body: (SQLiteConnection) throws -> T) async throws -> T {
+        let connection = try live()
+        return try await withTaskCancellationHandler {
+            // Calling an isolated method without `await` makes the compiler
+            // prove that this closure runs on the session's queue. A closure
+            // that does not capture `self` would be nonisolated, and its
+            // blocking call would run on the cooperative pool instead.
+            try self.run(body, on: connection)
+        } onCancel: {
+            connection.interrupt()
+        }
+    }
+
+    private func run<T>(_ body: (SQLiteConnection) throws -> T, on connection: SQLiteConnection) rethrows -> T {
+        try body(connection)
+    }
+}

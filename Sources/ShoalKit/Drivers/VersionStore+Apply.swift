@@ -1,0 +1,153 @@
+import Foundation
+
+extension VersionStore {
+    /// Runs one step and records it; returns the milliseconds its SQL and
+    /// verify section took.
+    ///
+    /// A transactional migration runs in one transaction (BEGIN IMMEDIATE on
+    /// SQLite): the version rows and dirty mark are read again and compared
+    /// with `step.versionsBefore` (a mismatch, or a dirty mark, rolls back and
+    /// throws kind `.locked`, "changed by another run", so the fleet can
+    /// re-plan), then the step's SQL, the verify section (upgrades only; a
+    /// first column that is false, 0 or NULL, or no row, throws kind
+    /// `.verification`), the version rows and the history row, then COMMIT.
+    /// Any failure rolls everything back.
+    ///
+    /// A `transaction: false` migration marks the target dirty in a short
+    /// transaction (after the same check), runs its statements one by one in
+    /// autocommit, verifies, then in one transaction writes the version rows
+    /// and history row and deletes the mark. A failure after the mark leaves
+    /// it in place: the thrown error keeps its kind, SQLSTATE and detail, and
+    /// its message says the target is dirty and to run `shoal stamp`.
+    ///
+    /// Every thrown error is a ``ShoalError`` with `revision` set.
+    public func apply(_ step: PlanStep, context: ApplyContext) async throws -> Int {
+        let sql = await tables()
+        do {
+            if step.migration.transactional {
+                return try await applyInTransaction(step, sql: sql, context: context)
+            }
+            return try await applyOutsideTransaction(step, sql: sql, context: context)
+        } catch {
+            var shoalError = Self.shoalError(error)
+            if shoalError.revision == nil { shoalError.revision = step.revision }
+            throw shoalError
+        }
+    }
+
+    private func applyInTransaction(_ step: PlanStep, sql: VersionTableSQL, context: ApplyContext) async throws -> Int {
+        try await transaction(sql) {
+            try await checkUnchanged(step, sql: sql)
+            let clock = ContinuousClock()
+            let started = clock.now
+            if !isBlank(step.sql) {
+                try await session.execute(step.sql)
+            }
+            try await verify(step)
+            let durationMs = milliseconds(clock.now - started)
+            try await recordVersions(step, sql: sql, durationMs: durationMs, context: context)
+            return durationMs
+        }
+    }
+
+    private func applyOutsideTransaction(_ step: PlanStep, sql: VersionTableSQL, context: ApplyContext) async throws -> Int {
+        try await transaction(sql) {
+            try await checkUnchanged(step, sql: sql)
+            _ = try await session.query(sql.insertDirty, [step.revision, step.operation.rawValue, VersionTableSQL.timestamp()])
+        }
+        do {
+            let clock = ContinuousClock()
+            let started = clock.now
+            for statement in SQLScript.split(step.sql) {
+                try await session.execute(statement)
+            }
+            try await verify(step)
+            let durationMs = milliseconds(clock.now - started)
+            try await transaction(sql) {
+                try await recordVersions(step, sql: sql, durationMs: durationMs, context: context)
+                _ = try await session.query(sql.deleteDirty, [step.revision])
+            }
+            return durationMs
+        } catch {
+            var shoalError = Self.shoalError(error)
+            shoalError.revision = step.revision
+            shoalError.message += """
+                 (\(target.id) is now dirty: \(step.revision) runs outside a transaction and stopped partway; \
+                check the target, then run `shoal stamp` with the revision it is really at)
+                """
+            throw shoalError
+        }
+    }
+
+    /// Inside the step's transaction, after the write lock is taken: the
+    /// version rows must still be the ones the plan started from, and no
+    /// `transaction: false` migration may be in flight.
+    private func checkUnchanged(_ step: PlanStep, sql: VersionTableSQL) async throws {
+        if let mark = try await dirtyMark(sql) {
+            throw ShoalError(.dirty, """
+                \(target.id) is dirty: \(mark.operation.rawValue) of \(mark.revision) started at \(mark.startedAt) \
+                outside a transaction and has not finished
+                """, revision: step.revision,
+                hint: "if no other run is applying it, check the target, then run `shoal stamp` with the revision it is at")
+        }
+        let current = try await currentVersions(sql)
+        let expected = step.versionsBefore.sorted()
+        guard current == expected else {
+            throw ShoalError(.locked, """
+                the version table of \(target.id) was changed by another run: expected \(describe(expected)), \
+                found \(describe(current))
+                """, revision: step.revision, hint: "run the command again; shoal re-plans from the current revisions")
+        }
+    }
+
+    /// Runs the verify section of an upgrade; throws `.verification` unless
+    /// its first row's first column is true.
+    private func verify(_ step: PlanStep) async throws {
+        guard step.direction == .up, let verify = step.migration.verify, !isBlank(verify) else { return }
+        let rows = try await session.query(verify)
+        guard let row = rows.first else {
+            throw ShoalError(.verification, "verify section of \(step.revision) returned no row", revision: step.revision)
+        }
+        let value = row.first ?? nil
+        guard Self.isTrue(value) else {
+            throw ShoalError(.verification,
+                             "verify section of \(step.revision) returned \(value ?? "NULL"), not true",
+                             revision: step.revision,
+                             detail: "verify: \(SQLiteConnection.snippet(verify))")
+        }
+    }
+
+    /// Version rows and the history row of a step that has run.
+    private func recordVersions(_ step: PlanStep, sql: VersionTableSQL, durationMs: Int, context: ApplyContext) async throws {
+        for revision in step.removeVersions {
+            _ = try await session.query(sql.deleteVersion, [revision])
+        }
+        for revision in step.addVersions {
+            _ = try await session.query(sql.insertVersion, [revision])
+        }
+        try await insertHistory(sql, revision: step.revision, operation: step.operation,
+                                checksum: step.migration.checksum, appliedAt: VersionTableSQL.timestamp(),
+                                durationMs: durationMs, context: context)
+    }
+
+    /// False for NULL, `0` (any numeric zero), `f` and `false`.
+    static func isTrue(_ value: String?) -> Bool {
+        guard let value else { return false }
+        let text = value.trimmingCharacters(in: .whitespaces).lowercased()
+        if text == "f" || text == "false" { return false }
+        if let number = Double(text), number == 0 { return false }
+        return true
+    }
+
+    private func isBlank(_ sql: String) -> Bool {
+        SQLScript.split(sql).isEmpty
+    }
+
+    private func describe(_ revisions: [String]) -> String {
+        revisions.isEmpty ? "base" : revisions.joined(separator: ", ")
+    }
+
+    private func milliseconds(_ duration: Duration) -> Int {
+        Int((duration / .milliseconds(1)).rounded())
+    }
+}

@@ -1,0 +1,174 @@
+import Foundation
+
+/// A target's version tables (SPEC §5), read and written through any
+/// ``DatabaseSession``.
+///
+/// The dialect comes from `session.driver`. Table names come from
+/// `target.versionTable` (and its `_history` and `_dirty` tables), always
+/// quoted with `session.quoteIdentifier`; on a PostgreSQL target with a schema
+/// they are qualified (`"tenant_acme"."shoal_version"`). Timestamps are UTC,
+/// ISO 8601 with milliseconds (`2026-11-26T17:47:55.123Z`), in both dialects.
+///
+/// ```swift
+/// let store = VersionStore(session: session, target: target)
+/// try await store.ensureTables()
+/// let state = try await store.readState()
+/// for step in plan.steps { _ = try await store.apply(step, context: context) }
+/// ```
+public struct VersionStore: Sendable {
+    /// The session the tables are read and written through.
+    public let session: any DatabaseSession
+    /// The target whose tables these are.
+    public let target: Target
+
+    /// A store for `target`'s tables over `session` (nothing is read yet).
+    public init(session: any DatabaseSession, target: Target) {
+        self.session = session
+        self.target = target
+    }
+
+    /// Creates the version, history and dirty tables if they do not exist.
+    /// Idempotent.
+    public func ensureTables() async throws {
+        let sql = await tables()
+        try await session.execute(sql.createTables.joined(separator: ";\n"))
+    }
+
+    /// Reads the tables without creating them: `VersionState.uninitialized`
+    /// when the version table is missing. `appliedChecksums` holds, for each
+    /// revision whose latest history row is an upgrade or a stamp with a
+    /// checksum, that checksum; `dirty` is the dirty mark, if any.
+    public func readState() async throws -> VersionState {
+        let sql = await tables()
+        let existing = try await existingTables(sql)
+        guard existing.version else { return .uninitialized }
+        let current = try await currentVersions(sql)
+        var checksums: [String: String] = [:]
+        if existing.history {
+            for row in try await session.query(sql.selectLatestHistory) {
+                guard row.count == 3, let revision = row[0], let checksum = row[2],
+                      row[1] == Operation.upgrade.rawValue || row[1] == Operation.stamp.rawValue else { continue }
+                checksums[revision] = checksum
+            }
+        }
+        let dirty = existing.dirty ? try await dirtyMark(sql) : nil
+        return VersionState(initialized: true, current: current, appliedChecksums: checksums, dirty: dirty)
+    }
+
+    /// Sets the version rows to `revisions` without running any migration SQL
+    /// (adopting an existing database, or settling a dirty target), in one
+    /// transaction that also creates the tables if needed: replaces every
+    /// version row, clears the dirty mark, and writes one `stamp` history row
+    /// per revision with `checksums[revision]`, or, for an empty set, one row
+    /// for `base` with no checksum.
+    public func stamp(to revisions: [String], checksums: [String: String], context: ApplyContext) async throws {
+        let sql = await tables()
+        let unique = Array(Set(revisions)).sorted()
+        let now = VersionTableSQL.timestamp()
+        try await transaction(sql) {
+            try await session.execute(sql.createTables.joined(separator: ";\n"))
+            try await session.execute(sql.deleteAllVersions)
+            for revision in unique {
+                _ = try await session.query(sql.insertVersion, [revision])
+            }
+            try await session.execute(sql.deleteAllDirty)
+            let rows: [(String, String?)] = unique.isEmpty ? [("base", nil)] : unique.map { ($0, checksums[$0]) }
+            for (revision, checksum) in rows {
+                try await insertHistory(sql, revision: revision, operation: .stamp, checksum: checksum,
+                                        appliedAt: now, durationMs: 0, context: context)
+            }
+        }
+    }
+
+    /// History rows, newest first (by id), at most `limit` of them; `[]`
+    /// when the history table does not exist.
+    public func history(limit: Int?) async throws -> [HistoryEntry] {
+        let sql = await tables()
+        guard try await existingTables(sql).history else { return [] }
+        return try await session.query(sql.selectHistory(limit: limit)).map { row in
+            guard row.count == 8, let id = row[0].flatMap({ Int($0) }), let revision = row[1],
+                  let operation = row[2].flatMap(Operation.init(rawValue:)), let appliedAt = row[4],
+                  let duration = row[5].flatMap({ Int($0) }), let appliedBy = row[6], let version = row[7] else {
+                throw ShoalError(.database, "unexpected row in \(sql.history) of \(target.id): \(row.map { $0 ?? "NULL" })",
+                                 hint: "the history table was changed by hand or by another tool")
+            }
+            return HistoryEntry(id: id, revision: revision, operation: operation, checksum: row[3],
+                                appliedAt: appliedAt, durationMs: duration, appliedBy: appliedBy, shoalVersion: version)
+        }
+    }
+
+    // MARK: - Shared with the apply and offline extensions
+
+    /// The statements for this session's dialect, names quoted by the session.
+    func tables() async -> VersionTableSQL {
+        let session = session
+        return VersionTableSQL(target: target, dialect: await session.driver) { session.quoteIdentifier($0) }
+    }
+
+    func existingTables(_ sql: VersionTableSQL) async throws -> (version: Bool, history: Bool, dirty: Bool) {
+        let (query, parameters) = sql.existingTablesQuery
+        return sql.existing(in: try await session.query(query, parameters))
+    }
+
+    /// The version rows, sorted.
+    func currentVersions(_ sql: VersionTableSQL) async throws -> [String] {
+        try await session.query(sql.selectVersions).compactMap { $0.first ?? nil }.sorted()
+    }
+
+    func dirtyMark(_ sql: VersionTableSQL) async throws -> DirtyMark? {
+        guard let row = try await session.query(sql.selectDirty).first, row.count == 3,
+              let revision = row[0], let startedAt = row[2] else { return nil }
+        // An operation this version does not know still marks the target dirty.
+        let operation = row[1].flatMap(Operation.init(rawValue:)) ?? .upgrade
+        return DirtyMark(revision: revision, operation: operation, startedAt: startedAt)
+    }
+
+    func insertHistory(_ sql: VersionTableSQL, revision: String, operation: Operation, checksum: String?,
+                       appliedAt: String, durationMs: Int, context: ApplyContext) async throws {
+        _ = try await session.query(sql.insertHistory, [
+            revision, operation.rawValue, checksum, appliedAt, String(durationMs),
+            context.appliedBy, context.shoalVersion,
+        ])
+    }
+
+    /// Runs `body` between BEGIN (IMMEDIATE on SQLite) and COMMIT; on any
+    /// error rolls back and rethrows. A failed BEGIN or COMMIT says so.
+    func transaction<T: Sendable>(_ sql: VersionTableSQL, _ body: () async throws -> T) async throws -> T {
+        do {
+            try await session.begin()
+        } catch {
+            throw Self.phase("BEGIN", of: target, error)
+        }
+        do {
+            let result = try await body()
+            do {
+                try await session.commit()
+            } catch {
+                throw Self.phase("COMMIT", of: target, error)
+            }
+            return result
+        } catch {
+            await session.rollback()
+            throw error
+        }
+    }
+
+    /// `error` as a ``ShoalError``, its message prefixed with the transaction
+    /// phase that failed (lock contention keeps its own message).
+    static func phase(_ phase: String, of target: Target, _ error: any Error) -> ShoalError {
+        var shoalError = shoalError(error)
+        if shoalError.kind != .locked && shoalError.kind != .interrupted {
+            shoalError.message = "\(phase) failed on \(target.id): \(shoalError.message)"
+        }
+        return shoalError
+    }
+
+    /// Any error as a ``ShoalError`` (cancellation becomes `.interrupted`).
+    static func shoalError(_ error: any Error) -> ShoalError {
+        switch error {
+        case let error as ShoalError: error
+        case is CancellationError: ShoalError(.interrupted, "the run was cancelled")
+        default: ShoalError(.database, String(describing: error))
+        }
+    }
+}

@@ -1,0 +1,174 @@
+import Foundation
+
+/// The SQL of one target's version tables in one dialect, with the table
+/// names quoted (and, on PostgreSQL with a schema, qualified). Shared by
+/// ``VersionStore``'s online statements, which bind `$1`…`$n`, and its
+/// offline ones, which inline literals with ``inline(_:_:)``.
+struct VersionTableSQL: Sendable {
+    let dialect: DriverKind
+    /// Schema of a PostgreSQL `layout: schema` target; nil on SQLite.
+    let schema: String?
+    /// Unquoted names, for catalog lookups.
+    let versionName: String
+    let historyName: String
+    let dirtyName: String
+    /// Quoted, qualified names, for statements.
+    let version: String
+    let history: String
+    let dirty: String
+
+    init(target: Target, dialect: DriverKind, quote: (String) -> String) {
+        self.dialect = dialect
+        if dialect == .postgres, case .postgres(_, let schema?) = target.location {
+            self.schema = schema
+        } else {
+            self.schema = nil
+        }
+        versionName = target.versionTable
+        historyName = target.historyTable
+        dirtyName = target.dirtyTable
+        let prefix = schema.map { quote($0) + "." } ?? ""
+        version = prefix + quote(versionName)
+        history = prefix + quote(historyName)
+        dirty = prefix + quote(dirtyName)
+    }
+
+    /// `"name"` with `"` doubled: the quoting of both dialects, for offline SQL.
+    static func quote(_ identifier: String) -> String {
+        "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// A SQL string literal, `'` doubled (PostgreSQL's standard_conforming_strings).
+    static func literal(_ value: String?) -> String {
+        guard let value else { return "NULL" }
+        return "'" + value.replacingOccurrences(of: "'", with: "''") + "'"
+    }
+
+    /// Replaces `$1`…`$n` in `template` with the SQL fragments in `values`.
+    static func inline(_ template: String, _ values: [String]) -> String {
+        var result = ""
+        var scalars = template.unicodeScalars[...]
+        while let first = scalars.first {
+            scalars = scalars.dropFirst()
+            guard first == "$" else {
+                result.unicodeScalars.append(first)
+                continue
+            }
+            let digits = scalars.prefix { ("0"..."9").contains($0) }
+            guard let number = Int(String(String.UnicodeScalarView(digits))), (1...values.count).contains(number) else {
+                result.unicodeScalars.append(first)
+                continue
+            }
+            result += values[number - 1]
+            scalars = scalars.dropFirst(digits.count)
+        }
+        return result
+    }
+
+    /// The current UTC time as `2026-11-26T17:47:55.123Z`, as every timestamp
+    /// shoal writes.
+    static func timestamp(_ date: Date = Date()) -> String {
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+
+    /// The same timestamp computed by the database, for offline SQL.
+    var nowExpression: String {
+        switch dialect {
+        case .sqlite: "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+        case .postgres: "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+        }
+    }
+
+    // MARK: - Statements
+
+    var createTables: [String] {
+        let id: String
+        let appliedAt: String
+        switch dialect {
+        case .sqlite:
+            id = "id INTEGER PRIMARY KEY AUTOINCREMENT"
+            appliedAt = "applied_at text NOT NULL"
+        case .postgres:
+            id = "id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
+            appliedAt = "applied_at timestamptz NOT NULL"
+        }
+        return [
+            "CREATE TABLE IF NOT EXISTS \(version) (revision text PRIMARY KEY)",
+            """
+            CREATE TABLE IF NOT EXISTS \(history) (\(id), revision text NOT NULL, operation text NOT NULL, \
+            checksum text, \(appliedAt), duration_ms integer NOT NULL, applied_by text NOT NULL, \
+            shoal_version text NOT NULL)
+            """,
+            "CREATE TABLE IF NOT EXISTS \(dirty) (revision text NOT NULL, operation text NOT NULL, started_at text NOT NULL)",
+        ]
+    }
+
+    /// Which of the three tables exist: rows of one name each, compared
+    /// with ``versionName`` etc. by ``existing(in:)``.
+    var existingTablesQuery: (sql: String, parameters: [String?]) {
+        switch dialect {
+        case .sqlite:
+            // SQLite table names are case-insensitive (ASCII), quoted or not.
+            return ("SELECT lower(name) FROM sqlite_master WHERE type = 'table' AND lower(name) IN (lower($1), lower($2), lower($3))",
+                    [versionName, historyName, dirtyName])
+        case .postgres:
+            return ("""
+                    SELECT tablename FROM pg_catalog.pg_tables \
+                    WHERE schemaname = coalesce($1, current_schema()) AND tablename IN ($2, $3, $4)
+                    """,
+                    [schema, versionName, historyName, dirtyName])
+        }
+    }
+
+    /// The tables among `rows` of ``existingTablesQuery``.
+    func existing(in rows: [[String?]]) -> (version: Bool, history: Bool, dirty: Bool) {
+        let names = Set(rows.compactMap { $0.first ?? nil })
+        func has(_ name: String) -> Bool {
+            names.contains(dialect == .sqlite ? name.lowercased() : name)
+        }
+        return (has(versionName), has(historyName), has(dirtyName))
+    }
+
+    var selectVersions: String { "SELECT revision FROM \(version)" }
+    var deleteAllVersions: String { "DELETE FROM \(version)" }
+    var deleteVersion: String { "DELETE FROM \(version) WHERE revision = $1" }
+    var insertVersion: String { "INSERT INTO \(version) (revision) VALUES ($1)" }
+
+    /// The latest history row of each revision: revision, operation, checksum.
+    var selectLatestHistory: String {
+        "SELECT revision, operation, checksum FROM \(history) WHERE id IN (SELECT max(id) FROM \(history) GROUP BY revision)"
+    }
+
+    /// $1 revision, $2 operation, $3 checksum, $4 applied_at, $5 duration_ms,
+    /// $6 applied_by, $7 shoal_version.
+    var insertHistory: String {
+        """
+        INSERT INTO \(history) (revision, operation, checksum, applied_at, duration_ms, applied_by, shoal_version) \
+        VALUES ($1, $2, $3, $4, $5, $6, $7)
+        """
+    }
+
+    /// id, revision, operation, checksum, applied_at (as shoal writes it),
+    /// duration_ms, applied_by, shoal_version; newest first.
+    func selectHistory(limit: Int?) -> String {
+        let appliedAt = switch dialect {
+        case .sqlite: "applied_at"
+        case .postgres: "to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+        }
+        var sql = """
+            SELECT id, revision, operation, checksum, \(appliedAt), duration_ms, applied_by, shoal_version \
+            FROM \(history) ORDER BY id DESC
+            """
+        if let limit { sql += " LIMIT \(max(0, limit))" }
+        return sql
+    }
+
+    var selectDirty: String { "SELECT revision, operation, started_at FROM \(dirty) LIMIT 1" }
+    var deleteAllDirty: String { "DELETE FROM \(dirty)" }
+    /// $1 revision, $2 operation, $3 started_at.
+    var insertDirty: String { "INSERT INTO \(dirty) (revision, operation, started_at) VALUES ($1, $2, $3)" }
+    var deleteDirty: String { "DELETE FROM \(dirty) WHERE revision = $1" }
+
+    /// `BEGIN IMMEDIATE` on SQLite (takes the write lock), `BEGIN` on PostgreSQL.
+    var begin: String { dialect == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN" }
+}

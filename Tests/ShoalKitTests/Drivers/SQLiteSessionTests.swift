@@ -1,0 +1,168 @@
+import Foundation
+import Testing
+@testable import ShoalKit
+
+@Suite struct SQLiteSessionTests {
+    @Test func executeRunsEveryStatementOfAScript() async throws {
+        let dir = try DriverTestDirectory()
+        defer { dir.remove() }
+        let session = try await SQLiteSession.open(path: dir.file("db.sqlite"), mode: .readWrite)
+        try await session.execute("""
+            -- a comment first
+            CREATE TABLE t (id integer primary key, name text);
+            INSERT INTO t (name) VALUES ('a');
+            INSERT INTO t (name) VALUES ('b'); -- trailing comment
+            """)
+        #expect(try await session.query("SELECT count(*) FROM t") == [["2"]])
+    }
+
+    @Test func queryBindsNumberedParametersAndReturnsTextAndNulls() async throws {
+        let dir = try DriverTestDirectory()
+        defer { dir.remove() }
+        let session = try await SQLiteSession.open(path: dir.file("db.sqlite"), mode: .readWrite)
+        try await session.execute("CREATE TABLE t (id integer, name text, note text)")
+        _ = try await session.query("INSERT INTO t VALUES ($1, $2, $3)", ["7", "it's", nil])
+        // $2 before $1: bound by name, not by order of appearance.
+        let rows = try await session.query("SELECT $2, $1, NULL, 42, id, name, note FROM t WHERE id = $1", ["7", "x"])
+        #expect(rows == [["x", "7", nil, "42", "7", "it's", nil]])
+        #expect(try await session.query("SELECT name FROM t WHERE id = $1", ["8"]).isEmpty)
+    }
+
+    @Test func queryRefusesParametersThatDoNotMatchItsPlaceholders() async throws {
+        let dir = try DriverTestDirectory()
+        defer { dir.remove() }
+        let session = try await SQLiteSession.open(path: dir.file("db.sqlite"), mode: .readWrite)
+        let missing = await #expect(throws: ShoalError.self) { try await session.query("SELECT $1, $2", ["a"]) }
+        #expect(missing?.message.contains("$2") == true)
+        let unused = await #expect(throws: ShoalError.self) { try await session.query("SELECT $1", ["a", "b"]) }
+        #expect(unused?.message.contains("$2") == true)
+        await #expect(throws: ShoalError.self) { try await session.query("SELECT $1") }
+        await #expect(throws: ShoalError.self) { try await session.query("SELECT ?", ["a"]) }
+        await #expect(throws: ShoalError.self) { try await session.query("SELECT 1; SELECT 2") }
+    }
+
+    @Test func errorCarriesTheFailingStatementMessageAndCode() async throws {
+        let dir = try DriverTestDirectory()
+        defer { dir.remove() }
+        let session = try await SQLiteSession.open(path: dir.file("db.sqlite"), mode: .readWrite)
+        let unique = await #expect(throws: ShoalError.self) {
+            try await session.execute("""
+                CREATE TABLE t (x integer UNIQUE);
+                INSERT INTO t VALUES (1);
+                INSERT INTO t VALUES (1);
+                INSERT INTO t VALUES (2);
+                """)
+        }
+        #expect(unique?.kind == .database)
+        #expect(unique?.message == "UNIQUE constraint failed: t.x")
+        #expect(unique?.sqlState == "SQLITE_CONSTRAINT_UNIQUE")
+        #expect(unique?.detail == "statement 3: INSERT INTO t VALUES (1);")
+        // The script stopped at the failing statement.
+        #expect(try await session.query("SELECT x FROM t") == [["1"]])
+
+        let syntax = await #expect(throws: ShoalError.self) {
+            try await session.execute("SELECT 1; SELEC 2; SELECT 3")
+        }
+        #expect(syntax?.message.contains("syntax error") == true)
+        #expect(syntax?.sqlState == "SQLITE_ERROR")
+        #expect(syntax?.detail?.hasPrefix("statement 2: SELEC 2") == true, "\(String(describing: syntax?.detail))")
+    }
+
+    @Test func readOnlyOpenOfMissingFileFailsNamingThePath() async throws {
+        let dir = try DriverTestDirectory()
+        defer { dir.remove() }
+        let path = dir.file("missing/db.sqlite")
+        let error = await #expect(throws: ShoalError.self) {
+            try await SQLiteSession.open(path: path, mode: .readOnly)
+        }
+        #expect(error?.message.contains(path) == true)
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+
+    @Test func readWriteOpenCreatesTheFileAndItsDirectories() async throws {
+        let dir = try DriverTestDirectory()
+        defer { dir.remove() }
+        let path = dir.file("a/b/c/db.sqlite")
+        let session = try await SQLiteSession.open(path: path, mode: .readWrite)
+        try await session.execute("CREATE TABLE t (x)")
+        #expect(FileManager.default.fileExists(atPath: path))
+
+        let reader = try await SQLiteSession.open(path: path, mode: .readOnly)
+        #expect(try await reader.query("SELECT count(*) FROM t") == [["0"]])
+        let write = await #expect(throws: ShoalError.self) { try await reader.execute("INSERT INTO t VALUES (1)") }
+        #expect(write?.sqlState == "SQLITE_READONLY")
+    }
+
+    @Test func beginCommitAndRollback() async throws {
+        let dir = try DriverTestDirectory()
+        defer { dir.remove() }
+        let session = try await SQLiteSession.open(path: dir.file("db.sqlite"), mode: .readWrite)
+        try await session.execute("CREATE TABLE t (x)")
+
+        try await session.begin()
+        #expect(await session.isInTransaction)
+        try await session.execute("INSERT INTO t VALUES (1)")
+        await session.rollback()
+        #expect(await !session.isInTransaction)
+        #expect(try await session.query("SELECT count(*) FROM t") == [["0"]])
+
+        try await session.begin()
+        try await session.execute("INSERT INTO t VALUES (2)")
+        try await session.commit()
+        #expect(try await session.query("SELECT x FROM t") == [["2"]])
+
+        await session.rollback() // no transaction: a no-op
+        #expect(session.quoteIdentifier(#"odd"name"#) == #""odd""name""#)
+    }
+
+    @Test func secondWriterWaitsForTheBusyTimeoutThenReportsLocked() async throws {
+        let dir = try DriverTestDirectory()
+        defer { dir.remove() }
+        let path = dir.file("db.sqlite")
+        let first = try await SQLiteSession.open(path: path, mode: .readWrite)
+        let second = try await SQLiteSession.open(path: path, mode: .readWrite, busyTimeoutMs: 300)
+        try await first.begin()
+
+        let clock = ContinuousClock()
+        let started = clock.now
+        let error = await #expect(throws: ShoalError.self) { try await second.begin() }
+        let waited = clock.now - started
+        #expect(error?.kind == .locked)
+        #expect(error?.message.contains("another process holds the database") == true)
+        #expect(error?.message.contains(path) == true)
+        #expect(error?.sqlState == "SQLITE_BUSY")
+        // It waited instead of failing at once (lower bound only: never flaky).
+        #expect(waited >= .milliseconds(200))
+        await first.rollback()
+    }
+
+    @Test func secondWriterProceedsOnceTheFirstCommits() async throws {
+        let dir = try DriverTestDirectory()
+        defer { dir.remove() }
+        let path = dir.file("db.sqlite")
+        let first = try await SQLiteSession.open(path: path, mode: .readWrite)
+        let second = try await SQLiteSession.open(path: path, mode: .readWrite, busyTimeoutMs: 30_000)
+        try await first.execute("CREATE TABLE t (x)")
+        try await first.begin()
+        try await first.execute("INSERT INTO t VALUES (1)")
+
+        let waiting = Task {
+            try await second.begin()
+            let seen = try await second.query("SELECT count(*) FROM t")
+            try await second.commit()
+            return seen
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        try await first.commit()
+        #expect(try await waiting.value == [["1"]])
+    }
+
+    @Test func closedSessionRefusesCalls() async throws {
+        let dir = try DriverTestDirectory()
+        defer { dir.remove() }
+        let session = try await SQLiteSession.open(path: dir.file("db.sqlite"), mode: .readWrite)
+        await session.close()
+        let error = await #expect(throws: ShoalError.self) { try await session.execute("SELECT 1") }
+        #expect(error?.message.contains("closed") == true)
+    }
+}
