@@ -11,15 +11,28 @@ public enum Suggestion: Sendable {
     /// Suggestion.closest(to: "databse", in: ["concurrency", "databases"]) // "databases"
     /// ```
     public static func closest(to word: String, in candidates: [String]) -> String? {
-        let limit = max(2, word.count / 3)
-        var best: (distance: Int, candidate: String)?
+        ranked(word, among: candidates, limit: 1).first
+    }
+
+    /// Up to `limit` candidates close enough to be typos of `word`, closest
+    /// first (ties: alphabetically).
+    public static func ranked(_ word: String, among candidates: some Sequence<String>, limit: Int) -> [String] {
+        let maximum = max(2, word.count / 3)
+        var scored: [(distance: Int, candidate: String)] = []
         for candidate in candidates {
             let distance = editDistance(word.lowercased(), candidate.lowercased())
-            guard distance <= limit else { continue }
-            if let current = best, (current.distance, current.candidate) <= (distance, candidate) { continue }
-            best = (distance, candidate)
+            if distance <= maximum { scored.append((distance, candidate)) }
         }
-        return best?.candidate
+        scored.sort { ($0.distance, $0.candidate) < ($1.distance, $1.candidate) }
+        return scored.prefix(limit).map(\.candidate)
+    }
+
+    /// " Did you mean `a` or `b`?" (up to three), or "" when nothing is close:
+    /// for sentences that end before the suggestion.
+    static func didYouMeanAny(_ word: String, among candidates: some Sequence<String>) -> String {
+        let close = ranked(word, among: candidates, limit: 3)
+        guard !close.isEmpty else { return "" }
+        return " Did you mean " + close.map { "`\($0)`" }.joined(separator: " or ") + "?"
     }
 
     /// The ` (did you mean `x`?)`-style suffix used in messages, or "".

@@ -66,7 +66,7 @@ public enum MigrationParser {
         while index < lines.count, sectionMarker(lines[index]) == nil, let (key, value) = headerField(lines[index]) {
             let line = index + 1
             guard headerKeys.contains(key) else {
-                throw fail("unknown header key `\(key)`.\(RevisionSpelling.didYouMean(key, among: headerKeys)) "
+                throw fail("unknown header key `\(key)`.\(Suggestion.didYouMeanAny(key, among: headerKeys)) "
                     + "The keys are \(headerKeys.joined(separator: ", ")).", line: line)
             }
             if let first = fields[key] {
@@ -209,7 +209,7 @@ public enum MigrationParser {
         let name = MigrationText.trimmed(String(marker.drop(while: { $0 != ":" }).dropFirst())).lowercased()
         let names = Section.allCases.map(\.rawValue)
         let close = names.first { !name.isEmpty && (name.hasPrefix($0) || $0.hasPrefix(name)) }
-            ?? RevisionSpelling.suggestions(for: name, among: names, limit: 1).first
+            ?? Suggestion.closest(to: name, in: names)
         return close.map { " Did you mean `-- shoal:\($0)`?" } ?? ""
     }
 

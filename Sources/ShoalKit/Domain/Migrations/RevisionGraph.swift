@@ -54,7 +54,7 @@ public struct RevisionGraph: Sendable {
             let migration = byID[id]!
             for parent in migration.parents {
                 guard byID[parent] != nil else {
-                    let hint = RevisionSpelling.didYouMean(parent, among: ids)
+                    let hint = Suggestion.didYouMeanAny(parent, among: ids)
                     throw ShoalError(.migrationFile,
                                      "revision \(id) lists parent \(parent), which is not in \(directory).\(hint) "
                                          + "Fix the `-- parents:` header, or restore the missing file.",
@@ -147,7 +147,7 @@ public struct RevisionGraph: Sendable {
         case 1:
             return matches[0]
         case 0:
-            let hint = RevisionSpelling.didYouMean(idOrPrefix, among: order)
+            let hint = Suggestion.didYouMeanAny(idOrPrefix, among: order)
             throw ShoalError(.revision,
                              "unknown revision `\(idOrPrefix)` in \(directory).\(hint) "
                                  + "`shoal revisions` lists the revisions.",

@@ -1,0 +1,68 @@
+/// What a target's version tables say, read at the start of a run.
+public struct VersionState: Sendable, Hashable {
+    /// false when the version table does not exist yet (uninitialized target).
+    public var initialized: Bool
+    /// Rows of the version table: the revisions the target is at (sorted).
+    public var current: [String]
+    /// Checksum recorded by the latest `upgrade` (or `stamp`) history row of
+    /// each revision, for revisions whose latest history row is not a downgrade.
+    public var appliedChecksums: [String: String]
+    /// Set while a `transaction: false` migration is in flight or was interrupted.
+    public var dirty: DirtyMark?
+
+    public init(initialized: Bool, current: [String], appliedChecksums: [String: String] = [:], dirty: DirtyMark? = nil) {
+        self.initialized = initialized
+        self.current = current
+        self.appliedChecksums = appliedChecksums
+        self.dirty = dirty
+    }
+
+    public static let uninitialized = VersionState(initialized: false, current: [])
+}
+
+/// The mark a `transaction: false` migration leaves until it succeeds.
+public struct DirtyMark: Sendable, Hashable {
+    public var revision: String
+    public var operation: Operation
+    public var startedAt: String
+    public init(revision: String, operation: Operation, startedAt: String) {
+        self.revision = revision
+        self.operation = operation
+        self.startedAt = startedAt
+    }
+}
+
+/// One row of `<version_table>_history`.
+public struct HistoryEntry: Sendable, Hashable {
+    public var id: Int
+    public var revision: String
+    public var operation: Operation
+    public var checksum: String?
+    /// UTC, ISO 8601.
+    public var appliedAt: String
+    public var durationMs: Int
+    public var appliedBy: String
+    public var shoalVersion: String
+    public init(id: Int, revision: String, operation: Operation, checksum: String?, appliedAt: String,
+                durationMs: Int, appliedBy: String, shoalVersion: String) {
+        self.id = id
+        self.revision = revision
+        self.operation = operation
+        self.checksum = checksum
+        self.appliedAt = appliedAt
+        self.durationMs = durationMs
+        self.appliedBy = appliedBy
+        self.shoalVersion = shoalVersion
+    }
+}
+
+/// Who and what applies a step: recorded in history rows.
+public struct ApplyContext: Sendable, Hashable {
+    /// `user@host`.
+    public var appliedBy: String
+    public var shoalVersion: String
+    public init(appliedBy: String, shoalVersion: String) {
+        self.appliedBy = appliedBy
+        self.shoalVersion = shoalVersion
+    }
+}
