@@ -2,24 +2,6 @@ import Foundation
 import Testing
 @testable import ShoalKit
 
-/// A real directory under the system's temporary directory, removed by `remove()`.
-struct TemporaryDirectory {
-    let path: String
-
-    init() throws {
-        path = FileManager.default.temporaryDirectory.path + "/shoal-tests-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    func write(_ name: String, _ text: String) throws {
-        try text.write(toFile: path + "/" + name, atomically: true, encoding: .utf8)
-    }
-
-    func remove() {
-        try? FileManager.default.removeItem(atPath: path)
-    }
-}
-
 struct MigrationDirectoryTests {
     static func file(_ revision: String, parents: String = "", up: String = "SELECT 1;") -> String {
         "-- revision: \(revision)\n" + (parents.isEmpty ? "" : "-- parents: \(parents)\n") + "\n-- shoal:up\n\(up)\n"
@@ -27,13 +9,12 @@ struct MigrationDirectoryTests {
 
     @Test func loadsSQLFilesSortedByName() throws {
         let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        try directory.write("0002_second.sql", Self.file("0002", parents: "0001"))
-        try directory.write("0001_first.sql", Self.file("0001"))
-        try directory.write("0003_third.sql", Self.file("0003", parents: "0002"))
-        try directory.write("README.md", "not a migration")
-        try directory.write("0004_draft.sql.bak", "not a migration either")
-        try directory.write(".#0005_lock.sql", "an editor's lock file")
+        try directory.write(Self.file("0002", parents: "0001"), to: "0002_second.sql")
+        try directory.write(Self.file("0001"), to: "0001_first.sql")
+        try directory.write(Self.file("0003", parents: "0002"), to: "0003_third.sql")
+        try directory.write("not a migration", to: "README.md")
+        try directory.write("not a migration either", to: "0004_draft.sql.bak")
+        try directory.write("an editor's lock file", to: ".#0005_lock.sql")
         try FileManager.default.createDirectory(atPath: directory.path + "/old.sql", withIntermediateDirectories: false)
 
         let migrations = try MigrationDirectory.load(directory.path)
@@ -44,8 +25,7 @@ struct MigrationDirectoryTests {
 
     @Test func pathsAreAbsolute() throws {
         let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        try directory.write("abcd_x.sql", Self.file("abcd"))
+        try directory.write(Self.file("abcd"), to: "abcd_x.sql")
         // A relative path to the directory, without changing the process's current directory.
         let depth = FileManager.default.currentDirectoryPath.split(separator: "/").count
         let relative = String(repeating: "../", count: depth) + directory.path.dropFirst() + "/"
@@ -55,7 +35,6 @@ struct MigrationDirectoryTests {
 
     @Test func emptyDirectoryHasNoMigrations() throws {
         let directory = try TemporaryDirectory()
-        defer { directory.remove() }
         #expect(try MigrationDirectory.load(directory.path).isEmpty)
     }
 
@@ -71,9 +50,8 @@ struct MigrationDirectoryTests {
 
     @Test func twoFilesWithOneRevisionAreNamed() throws {
         let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        try directory.write("abcd_one.sql", Self.file("abcd"))
-        try directory.write("abcd_two.sql", Self.file("abcd"))
+        try directory.write(Self.file("abcd"), to: "abcd_one.sql")
+        try directory.write(Self.file("abcd"), to: "abcd_two.sql")
         #expect {
             try MigrationDirectory.load(directory.path)
         } throws: { error in
@@ -85,8 +63,7 @@ struct MigrationDirectoryTests {
 
     @Test func parseErrorsNameTheFileAndLine() throws {
         let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        try directory.write("abcd_x.sql", "-- revision: abcd\n-- shoal:up\nSELECT 1;\n-- shoal:upp\n")
+        try directory.write("-- revision: abcd\n-- shoal:up\nSELECT 1;\n-- shoal:upp\n", to: "abcd_x.sql")
         #expect(throws: ShoalError.self) { try MigrationDirectory.load(directory.path) }
         do {
             _ = try MigrationDirectory.load(directory.path)
@@ -98,7 +75,6 @@ struct MigrationDirectoryTests {
 
     @Test func invalidUTF8IsReported() throws {
         let directory = try TemporaryDirectory()
-        defer { directory.remove() }
         let bytes: [UInt8] = Array("-- revision: abcd\n-- shoal:up\nSELECT '".utf8) + [0xFF, 0xFE] + Array("';\n".utf8)
         #expect(FileManager.default.createFile(atPath: directory.path + "/abcd_x.sql", contents: Data(bytes)))
         #expect {
@@ -110,11 +86,10 @@ struct MigrationDirectoryTests {
 
     @Test func loadsIntoAGraph() throws {
         let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        try directory.write("aaaa_root.sql", Self.file("aaaa"))
-        try directory.write("bbbb_left.sql", Self.file("bbbb", parents: "aaaa"))
-        try directory.write("cccc_right.sql", Self.file("cccc", parents: "aaaa"))
-        try directory.write("dddd_merge.sql", Self.file("dddd", parents: "bbbb cccc", up: ""))
+        try directory.write(Self.file("aaaa"), to: "aaaa_root.sql")
+        try directory.write(Self.file("bbbb", parents: "aaaa"), to: "bbbb_left.sql")
+        try directory.write(Self.file("cccc", parents: "aaaa"), to: "cccc_right.sql")
+        try directory.write(Self.file("dddd", parents: "bbbb cccc", up: ""), to: "dddd_merge.sql")
         let graph = try RevisionGraph(migrations: MigrationDirectory.load(directory.path), directory: directory.path)
         #expect(graph.heads == ["dddd"])
         #expect(graph.isMerge("dddd"))

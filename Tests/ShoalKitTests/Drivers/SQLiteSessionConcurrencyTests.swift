@@ -32,8 +32,7 @@ import Testing
     /// the statements.
     @Test(.timeLimit(.minutes(2)))
     func longStatementsDoNotStarveTheCooperativePool() async throws {
-        let dir = try DriverTestDirectory()
-        defer { dir.remove() }
+        let dir = try TemporaryDirectory()
         var sessions: [SQLiteSession] = []
         for index in 0..<8 {
             sessions.append(try await SQLiteSession.open(path: dir.file("\(index).sqlite"), mode: .readWrite))
@@ -80,8 +79,7 @@ import Testing
 
     /// A cancelled task can still roll back, and the transaction is gone.
     @Test func cancelledTaskRollsBack() async throws {
-        let dir = try DriverTestDirectory()
-        defer { dir.remove() }
+        let dir = try TemporaryDirectory()
         let session = try await SQLiteSession.open(path: dir.file("db.sqlite"), mode: .readWrite)
         try await session.execute("CREATE TABLE t (x)")
         let progress = Progress()

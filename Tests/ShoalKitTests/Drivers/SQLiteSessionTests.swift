@@ -4,8 +4,7 @@ import Testing
 
 @Suite struct SQLiteSessionTests {
     @Test func executeRunsEveryStatementOfAScript() async throws {
-        let dir = try DriverTestDirectory()
-        defer { dir.remove() }
+        let dir = try TemporaryDirectory()
         let session = try await SQLiteSession.open(path: dir.file("db.sqlite"), mode: .readWrite)
         try await session.execute("""
             -- a comment first
@@ -17,8 +16,7 @@ import Testing
     }
 
     @Test func queryBindsNumberedParametersAndReturnsTextAndNulls() async throws {
-        let dir = try DriverTestDirectory()
-        defer { dir.remove() }
+        let dir = try TemporaryDirectory()
         let session = try await SQLiteSession.open(path: dir.file("db.sqlite"), mode: .readWrite)
         try await session.execute("CREATE TABLE t (id integer, name text, note text)")
         _ = try await session.query("INSERT INTO t VALUES ($1, $2, $3)", ["7", "it's", nil])
@@ -29,8 +27,7 @@ import Testing
     }
 
     @Test func queryRefusesParametersThatDoNotMatchItsPlaceholders() async throws {
-        let dir = try DriverTestDirectory()
-        defer { dir.remove() }
+        let dir = try TemporaryDirectory()
         let session = try await SQLiteSession.open(path: dir.file("db.sqlite"), mode: .readWrite)
         let missing = await #expect(throws: ShoalError.self) { try await session.query("SELECT $1, $2", ["a"]) }
         #expect(missing?.message.contains("$2") == true)
@@ -42,8 +39,7 @@ import Testing
     }
 
     @Test func errorCarriesTheFailingStatementMessageAndCode() async throws {
-        let dir = try DriverTestDirectory()
-        defer { dir.remove() }
+        let dir = try TemporaryDirectory()
         let session = try await SQLiteSession.open(path: dir.file("db.sqlite"), mode: .readWrite)
         let unique = await #expect(throws: ShoalError.self) {
             try await session.execute("""
@@ -69,8 +65,7 @@ import Testing
     }
 
     @Test func readOnlyOpenOfMissingFileFailsNamingThePath() async throws {
-        let dir = try DriverTestDirectory()
-        defer { dir.remove() }
+        let dir = try TemporaryDirectory()
         let path = dir.file("missing/db.sqlite")
         let error = await #expect(throws: ShoalError.self) {
             try await SQLiteSession.open(path: path, mode: .readOnly)
@@ -80,8 +75,7 @@ import Testing
     }
 
     @Test func readWriteOpenCreatesTheFileAndItsDirectories() async throws {
-        let dir = try DriverTestDirectory()
-        defer { dir.remove() }
+        let dir = try TemporaryDirectory()
         let path = dir.file("a/b/c/db.sqlite")
         let session = try await SQLiteSession.open(path: path, mode: .readWrite)
         try await session.execute("CREATE TABLE t (x)")
@@ -94,8 +88,7 @@ import Testing
     }
 
     @Test func beginCommitAndRollback() async throws {
-        let dir = try DriverTestDirectory()
-        defer { dir.remove() }
+        let dir = try TemporaryDirectory()
         let session = try await SQLiteSession.open(path: dir.file("db.sqlite"), mode: .readWrite)
         try await session.execute("CREATE TABLE t (x)")
 
@@ -116,8 +109,7 @@ import Testing
     }
 
     @Test func secondWriterWaitsForTheBusyTimeoutThenReportsLocked() async throws {
-        let dir = try DriverTestDirectory()
-        defer { dir.remove() }
+        let dir = try TemporaryDirectory()
         let path = dir.file("db.sqlite")
         let first = try await SQLiteSession.open(path: path, mode: .readWrite)
         let second = try await SQLiteSession.open(path: path, mode: .readWrite, busyTimeoutMs: 300)
@@ -137,8 +129,7 @@ import Testing
     }
 
     @Test func secondWriterProceedsOnceTheFirstCommits() async throws {
-        let dir = try DriverTestDirectory()
-        defer { dir.remove() }
+        let dir = try TemporaryDirectory()
         let path = dir.file("db.sqlite")
         let first = try await SQLiteSession.open(path: path, mode: .readWrite)
         let second = try await SQLiteSession.open(path: path, mode: .readWrite, busyTimeoutMs: 30_000)
@@ -158,8 +149,7 @@ import Testing
     }
 
     @Test func closedSessionRefusesCalls() async throws {
-        let dir = try DriverTestDirectory()
-        defer { dir.remove() }
+        let dir = try TemporaryDirectory()
         let session = try await SQLiteSession.open(path: dir.file("db.sqlite"), mode: .readWrite)
         await session.close()
         let error = await #expect(throws: ShoalError.self) { try await session.execute("SELECT 1") }

@@ -3,7 +3,7 @@ import Foundation
 
 /// A SQLite target in a temp directory, with helpers to build steps.
 struct VersionStoreFixture {
-    let dir: DriverTestDirectory
+    let dir: TemporaryDirectory
     let path: String
     let target: Target
     let session: SQLiteSession
@@ -11,7 +11,7 @@ struct VersionStoreFixture {
     let context = ApplyContext(appliedBy: "o'brien@build-host", shoalVersion: "9.9.9")
 
     static func make() async throws -> VersionStoreFixture {
-        let dir = try DriverTestDirectory()
+        let dir = try TemporaryDirectory()
         let path = dir.file("tenants/acme.sqlite")
         let target = Target(id: "app/acme", database: "app", tenant: "acme", driver: .sqlite, location: .sqlite(path: path))
         let session = try await SQLiteSession.open(path: path, mode: .readWrite)

@@ -8,7 +8,6 @@ import Testing
 
     @Test func nonTransactionalSuccessLeavesNoDirtyMark() async throws {
         let f = try await F.make()
-        defer { f.dir.remove() }
         try await f.store.ensureTables()
         let a = F.migration("aaaa", transactional: false,
                             up: "CREATE TABLE a (x text);\nCREATE INDEX a_x ON a (x);\nINSERT INTO a VALUES ('semi;colon');",
@@ -24,7 +23,6 @@ import Testing
 
     @Test func nonTransactionalFailureHalfwayLeavesItsWorkAndTheDirtyMark() async throws {
         let f = try await F.make()
-        defer { f.dir.remove() }
         try await f.store.ensureTables()
         let a = F.migration("aaaa", transactional: false,
                             up: "CREATE TABLE a (x);\nINSERT INTO nowhere VALUES (1);\nCREATE TABLE b (x);")
@@ -53,7 +51,6 @@ import Testing
 
     @Test func stampClearsTheDirtyMarkAndWritesHistory() async throws {
         let f = try await F.make()
-        defer { f.dir.remove() }
         try await f.store.ensureTables()
         let a = F.migration("aaaa", transactional: false, up: "CREATE TABLE a (x); SELECT * FROM nowhere;")
         _ = try? await f.store.apply(F.up(a), context: f.context)
@@ -77,7 +74,6 @@ import Testing
 
     @Test func stampAdoptsAnUninitializedDatabase() async throws {
         let f = try await F.make()
-        defer { f.dir.remove() }
         try await f.store.stamp(to: ["cccc", "bbbb", "cccc"], checksums: ["bbbb": "sum-bbbb"], context: f.context)
         let state = try await f.store.readState()
         #expect(state.initialized)
@@ -88,7 +84,6 @@ import Testing
 
     @Test func historyIsNewestFirstAndHonoursTheLimit() async throws {
         let f = try await F.make()
-        defer { f.dir.remove() }
         try await f.store.ensureTables()
         let a = F.migration("aaaa", up: "CREATE TABLE a (x)")
         let b = F.migration("bbbb", parents: ["aaaa"], up: "CREATE TABLE b (x)")
@@ -106,7 +101,6 @@ import Testing
 
     @Test func offlineSQLHasTheStepAndVersionStatementsAndRuns() async throws {
         let f = try await F.make()
-        defer { f.dir.remove() }
         let a = F.migration("aaaa", up: "CREATE TABLE users (id integer);", verify: "SELECT count(*) = 0 FROM users")
         let sql = VersionStore.offlineSQL(for: F.up(a), target: f.target, context: f.context, dialect: .sqlite)
         #expect(sql.contains("BEGIN IMMEDIATE;\nCREATE TABLE users (id integer);\n"))

@@ -5,7 +5,6 @@ import Testing
 @Suite struct VersionStoreTests {
     @Test func newFileIsUninitialized() async throws {
         let f = try await VersionStoreFixture.make()
-        defer { f.dir.remove() }
         #expect(try await f.store.readState() == .uninitialized)
         #expect(try await f.store.history(limit: nil).isEmpty)
         #expect(try await !f.tableExists("shoal_version"), "reading never creates the tables")
@@ -13,7 +12,6 @@ import Testing
 
     @Test func ensureTablesIsIdempotent() async throws {
         let f = try await VersionStoreFixture.make()
-        defer { f.dir.remove() }
         try await f.store.ensureTables()
         try await f.store.ensureTables()
         #expect(try await f.store.readState() == VersionState(initialized: true, current: []))
@@ -24,7 +22,6 @@ import Testing
 
     @Test func applyUpWritesTableVersionAndHistoryTogether() async throws {
         let f = try await VersionStoreFixture.make()
-        defer { f.dir.remove() }
         try await f.store.ensureTables()
         let a = VersionStoreFixture.migration("aaaa", up: "CREATE TABLE users (id integer); INSERT INTO users VALUES (1);",
                                   verify: "SELECT count(*) = 1 FROM users")
@@ -47,7 +44,6 @@ import Testing
 
     @Test func failingSQLLeavesNoTrace() async throws {
         let f = try await VersionStoreFixture.make()
-        defer { f.dir.remove() }
         try await f.store.ensureTables()
         let a = VersionStoreFixture.migration("aaaa", up: "CREATE TABLE users (id integer);\nINSERT INTO nowhere VALUES (1);")
         let error = await #expect(throws: ShoalError.self) { try await f.store.apply(VersionStoreFixture.up(a), context: f.context) }
@@ -65,7 +61,6 @@ import Testing
     @Test(arguments: ["SELECT count(*) = 2 FROM users", "SELECT NULL", "SELECT 'f'", "SELECT 1 WHERE 0"])
     func verifyThatIsNotTrueRollsBack(verify: String) async throws {
         let f = try await VersionStoreFixture.make()
-        defer { f.dir.remove() }
         try await f.store.ensureTables()
         let a = VersionStoreFixture.migration("aaaa", up: "CREATE TABLE users (id integer); INSERT INTO users VALUES (1);", verify: verify)
         let error = await #expect(throws: ShoalError.self) { try await f.store.apply(VersionStoreFixture.up(a), context: f.context) }
@@ -79,7 +74,6 @@ import Testing
 
     @Test func versionsBeforeMismatchRollsBackAsLocked() async throws {
         let f = try await VersionStoreFixture.make()
-        defer { f.dir.remove() }
         try await f.store.ensureTables()
         let a = VersionStoreFixture.migration("aaaa", up: "CREATE TABLE a (x)")
         let b = VersionStoreFixture.migration("bbbb", parents: ["aaaa"], up: "CREATE TABLE b (x)")
@@ -98,7 +92,6 @@ import Testing
 
     @Test func twoRunnersApplyingTheSameStepApplyItOnce() async throws {
         let f = try await VersionStoreFixture.make()
-        defer { f.dir.remove() }
         try await f.store.ensureTables()
         let other = try await SQLiteSession.open(path: f.path, mode: .readWrite, busyTimeoutMs: 30_000)
         let stores = [f.store, VersionStore(session: other, target: f.target)]
@@ -125,7 +118,6 @@ import Testing
 
     @Test func downgradeRemovesTheVersionAndRecordsIt() async throws {
         let f = try await VersionStoreFixture.make()
-        defer { f.dir.remove() }
         try await f.store.ensureTables()
         let a = VersionStoreFixture.migration("aaaa", up: "CREATE TABLE a (x)", down: "DROP TABLE a")
         _ = try await f.store.apply(VersionStoreFixture.up(a), context: f.context)
@@ -142,7 +134,6 @@ import Testing
 
     @Test func mergeStepWithEmptySQLReplacesBothHeads() async throws {
         let f = try await VersionStoreFixture.make()
-        defer { f.dir.remove() }
         try await f.store.stamp(to: ["bbbb", "cccc"], checksums: [:], context: f.context)
         let merge = VersionStoreFixture.migration("mmmm", parents: ["bbbb", "cccc"], up: "-- merge\n")
         _ = try await f.store.apply(VersionStoreFixture.up(merge), context: f.context)

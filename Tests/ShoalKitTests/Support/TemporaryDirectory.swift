@@ -1,7 +1,8 @@
 import Foundation
 
-/// A fresh directory under the system's temporary directory, removed when the value is released.
-final class TemporaryDirectory {
+/// A fresh directory under the system's temporary directory, one per test so
+/// that tests run in parallel on real files; removed when the value is released.
+final class TemporaryDirectory: @unchecked Sendable {
     let path: String
 
     init() throws {
@@ -14,10 +15,15 @@ final class TemporaryDirectory {
         try? FileManager.default.removeItem(atPath: path)
     }
 
+    /// `name` inside the directory.
+    func file(_ name: String) -> String {
+        (path as NSString).appendingPathComponent(name)
+    }
+
     /// Writes `contents` to `relativePath` (creating directories) and returns the absolute path.
     @discardableResult
     func write(_ contents: String, to relativePath: String) throws -> String {
-        let file = path + "/" + relativePath
+        let file = file(relativePath)
         try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent,
                                                 withIntermediateDirectories: true)
         try Data(contents.utf8).write(to: URL(fileURLWithPath: file))
