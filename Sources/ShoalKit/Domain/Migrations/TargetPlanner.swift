@@ -1,0 +1,53 @@
+/// Decides what a fan-out command does to one target, from what its version
+/// tables say: the checks of SPEC §7 (dirty, unknown revisions, changed
+/// checksums, missing down sections) and then the plan.
+///
+/// Pure: the fleet reads the state, asks here, and only then touches anything.
+public enum TargetPlanner {
+    /// The plan for `command`, or the reason this target must not be touched.
+    ///
+    /// A dirty target is refused by upgrade and downgrade (only `stamp` clears
+    /// the mark). An applied revision whose file changed since is refused, so a
+    /// database never runs on top of SQL that differs from what the files say.
+    public static func plan(_ command: FleetCommand, state: VersionState, graph: RevisionGraph,
+                            target: Target) throws -> Plan {
+        if case .stamp = command {
+            let rows = try Planner.stamp(graph: graph, current: state.current, to: command.spec, database: target.database)
+            return Plan(from: state.current.sorted(), to: rows.sorted(), steps: [])
+        }
+        if let dirty = state.dirty {
+            throw dirtyError(dirty, target: target)
+        }
+        try checkChecksums(state: state, graph: graph, target: target)
+        switch command {
+        case .upgrade(let spec):
+            return try Planner.upgrade(graph: graph, current: state.current, to: spec, database: target.database)
+        case .downgrade(let spec):
+            return try Planner.downgrade(graph: graph, current: state.current, to: spec, database: target.database)
+        case .stamp:
+            preconditionFailure("handled above")
+        }
+    }
+
+    /// The error a dirty target gets, with what to do about it.
+    public static func dirtyError(_ dirty: DirtyMark, target: Target) -> ShoalError {
+        ShoalError(.dirty,
+                   "\(target.id) is dirty: the \(dirty.operation.rawValue) of \(dirty.revision) (transaction: false) started at \(dirty.startedAt) and did not finish, so the database may be half-changed. Check it by hand, finish or undo the statements, then run `shoal stamp <revision> --target \(target.id)` to record where it is.",
+                   revision: dirty.revision)
+    }
+
+    /// Refuses a target where an applied revision's file no longer matches
+    /// the checksum recorded when it was applied.
+    public static func checkChecksums(state: VersionState, graph: RevisionGraph, target: Target) throws {
+        let known = state.current.filter { graph.migration($0) != nil }
+        let applied = graph.ancestors(of: known, inclusive: true)
+        for revision in graph.ordered(applied) {
+            guard let recorded = state.appliedChecksums[revision], let migration = graph.migration(revision) else { continue }
+            if recorded != migration.checksum {
+                throw ShoalError(.checksum,
+                                 "\(revision) was applied to \(target.id) with checksum \(recorded.prefix(12)), but \(migration.path) now has \(migration.checksum.prefix(12)): an applied migration was edited. Restore the file as it was applied and put the change in a new revision (`shoal revision`); `shoal verify` lists every such file.",
+                                 file: migration.path, revision: revision)
+            }
+        }
+    }
+}
