@@ -1,0 +1,57 @@
+import Foundation
+
+/// Writes new migration files (`shoal revision`, `shoal merge`).
+public enum RevisionWriter {
+    /// A new 12-hex-digit revision id, as Alembic makes them.
+    public static func newRevisionID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return String(format: "%012llx", generator.next() & 0xFFFF_FFFF_FFFF)
+    }
+
+    /// The file-name part of a message: lowercase words joined by `_`, at most 40 characters.
+    public static func slug(_ message: String) -> String {
+        let words = message.lowercased().split { !($0.isASCII && ($0.isLetter || $0.isNumber)) }
+        var slug = ""
+        for word in words {
+            let next = slug.isEmpty ? String(word) : slug + "_" + word
+            if next.count > 40 { break }
+            slug = next
+        }
+        return slug.isEmpty ? String((words.first ?? "revision").prefix(40)) : slug
+    }
+
+    /// The text of a new migration file.
+    public static func render(revision: String, parents: [String], message: String, transactional: Bool) -> String {
+        var text = "-- revision: \(revision)\n"
+        if !parents.isEmpty { text += "-- parents: \(parents.joined(separator: " "))\n" }
+        text += "-- message: \(message)\n"
+        if !transactional { text += "-- transaction: false\n" }
+        text += "\n-- shoal:up\n\n\n-- shoal:down\n\n"
+        return text
+    }
+
+    /// Creates a migration file in `database`'s versions directory and returns its path.
+    /// `parents` are full revision ids (resolve them with the graph first).
+    public static func create(in database: DatabaseConfig, message: String, parents: [String], transactional: Bool) throws -> String {
+        let message = message.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !message.isEmpty else {
+            throw ShoalError(.usage, "a revision needs a message: -m \"what it changes\"")
+        }
+        guard !message.contains("\n") else {
+            throw ShoalError(.usage, "the message must fit on one line")
+        }
+        let revision = newRevisionID()
+        let path = (database.versionsDirectory as NSString).appendingPathComponent("\(revision)_\(slug(message)).sql")
+        try AtomicFile.create(path, contents: render(revision: revision, parents: parents, message: message, transactional: transactional))
+        return path
+    }
+
+    /// The revision graph of `database`, or an empty one when its versions
+    /// directory does not exist yet (a new database's first revision).
+    public static func graphForNewRevision(_ fleet: Fleet, _ database: DatabaseConfig) throws -> RevisionGraph {
+        if !FileManager.default.fileExists(atPath: database.versionsDirectory) {
+            return try RevisionGraph(migrations: [], directory: database.versionsDirectory)
+        }
+        return try fleet.graph(for: database)
+    }
+}

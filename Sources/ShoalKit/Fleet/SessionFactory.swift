@@ -1,0 +1,43 @@
+import Foundation
+
+/// Opens the right kind of session for a target.
+public enum SessionFactory {
+    /// How a command means to use the session.
+    public enum Access: Sendable {
+        /// Migrations will run: a missing SQLite file (and its folder) is created.
+        case migrate
+        /// Reading only (status, history, verify): nothing is created; a
+        /// SQLite file that does not exist yet gives no session.
+        case read
+    }
+
+    /// Opens a session to the target's database, or nil when `access` is
+    /// `.read` and there is no database to read yet. `lockWait` bounds how
+    /// long a write waits for another writer (SQLite's busy timeout).
+    public static func open(_ target: Target, access: Access, lockWait: Duration = .seconds(30)) async throws -> (any DatabaseSession)? {
+        switch target.location {
+        case .sqlite(let path):
+            if access == .read && !FileManager.default.fileExists(atPath: path) { return nil }
+            let busyMs = lockWait.milliseconds
+            return try await SQLiteSession.open(path: path, mode: access == .read ? .readOnly : .readWrite, busyTimeoutMs: busyMs)
+        case .postgres:
+            throw ShoalError(.database, "\(target.id): the PostgreSQL driver is not available in this build")
+        }
+    }
+
+    /// Runs `body` with an open session and closes it afterwards, also when
+    /// `body` throws. Returns nil (without calling `body`) when `.read` finds
+    /// no database.
+    public static func withSession<T: Sendable>(_ target: Target, access: Access, lockWait: Duration = .seconds(30),
+                                                _ body: (any DatabaseSession) async throws -> T) async throws -> T? {
+        guard let session = try await open(target, access: access, lockWait: lockWait) else { return nil }
+        do {
+            let result = try await body(session)
+            await session.close()
+            return result
+        } catch {
+            await session.close()
+            throw error
+        }
+    }
+}

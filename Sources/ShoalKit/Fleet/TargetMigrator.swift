@@ -1,0 +1,169 @@
+import Logging
+
+/// Runs one fan-out command on one target: reads its version tables, plans,
+/// takes the migrator lock, reads them again under the lock, and applies the
+/// steps one transaction at a time.
+struct TargetMigrator: Sendable {
+    let target: Target
+    let graph: RevisionGraph
+    let command: FleetCommand
+    let context: ApplyContext
+    let lockWait: Duration
+    let logger: Logger
+
+    /// What the planning pass found, before anything is touched.
+    enum Assessment: Sendable {
+        /// Steps to run (or, for stamp, rows to write).
+        case work(Plan)
+        /// Nothing to do.
+        case upToDate(Plan)
+        /// Refused: not touched.
+        case refused(ShoalError, current: [String])
+    }
+
+    /// Reads the target without creating anything and plans the command.
+    func assess() async -> Assessment {
+        do {
+            let state = try await SessionFactory.withSession(target, access: .read, lockWait: lockWait) { session in
+                try await VersionStore(session: session, target: target).readState()
+            } ?? .uninitialized
+            return try classify(state: state)
+        } catch {
+            return .refused(ShoalError.wrap(error, target: target), current: [])
+        }
+    }
+
+    private func classify(state: VersionState) throws -> Assessment {
+        let plan = try TargetPlanner.plan(command, state: state, graph: graph, target: target)
+        if case .stamp = command {
+            let unchanged = plan.to == state.current.sorted() && state.dirty == nil && state.initialized
+            return unchanged ? .upToDate(plan) : .work(plan)
+        }
+        return plan.isEmpty ? .upToDate(plan) : .work(plan)
+    }
+
+    /// Runs the command for real. `onStep` hears about each committed step.
+    /// Returns the report and the steps that committed (for `--on-error rollback`).
+    func run(onStep: @Sendable (String, TargetReport.AppliedStep) -> Void) async -> (TargetReport, [PlanStep]) {
+        let clock = ContinuousClock()
+        let started = clock.now
+        var applied: [TargetReport.AppliedStep] = []
+        var appliedSteps: [PlanStep] = []
+        var from: [String] = []
+        var to: [String] = []
+
+        func report(_ status: TargetReport.Status, _ error: ShoalError? = nil) -> (TargetReport, [PlanStep]) {
+            let report = TargetReport(target: target, status: status, from: from, to: to, applied: applied,
+                                      durationMs: (clock.now - started).milliseconds,
+                                      error: error.map(TargetReport.ErrorInfo.init))
+            return (report, appliedSteps)
+        }
+
+        // Plans under the lock from a fresh read, so that nothing is applied twice;
+        // plans again if another runner moved the target between two steps.
+        func migrate(_ store: VersionStore) async throws -> (TargetReport, [PlanStep]) {
+            for attempt in 1... {
+                let state = try await store.readState()
+                if attempt == 1 { from = state.current.sorted() }
+                to = state.current.sorted()
+                let plan: Plan
+                switch try classify(state: state) {
+                case .upToDate:
+                    return report(applied.isEmpty ? .upToDate : .ok)
+                case .refused(let error, _):
+                    return report(.failed, error)
+                case .work(let work):
+                    plan = work
+                }
+                try await store.ensureTables()
+                if case .stamp = command {
+                    let checksums = Dictionary(uniqueKeysWithValues: plan.to.compactMap { revision in
+                        graph.migration(revision).map { (revision, $0.checksum) }
+                    })
+                    try await store.stamp(to: plan.to, checksums: checksums, context: context)
+                    to = plan.to
+                    return report(.ok)
+                }
+                do {
+                    for step in plan.steps {
+                        let ms = try await store.apply(step, context: context)
+                        let done = TargetReport.AppliedStep(revision: step.revision, direction: step.direction, durationMs: ms)
+                        applied.append(done)
+                        appliedSteps.append(step)
+                        to = step.versionsAfter.sorted()
+                        onStep(target.id, done)
+                    }
+                    return report(.ok)
+                } catch let error as ShoalError where error.kind == .locked && attempt < 3 {
+                    logger.info("\(target.id): version table changed under us (\(error.message)); planning again")
+                }
+            }
+            preconditionFailure("unreachable")
+        }
+
+        let lockKey = "\(target.database)/\(target.location.schema ?? "")/\(target.versionTable)"
+        do {
+            let outcome = try await SessionFactory.withSession(target, access: .migrate, lockWait: lockWait) { session in
+                guard try await session.acquireMigrationLock(key: lockKey, timeout: lockWait) else {
+                    return report(.failed, ShoalError(.locked, "\(target.id) is locked by another shoal run; waited \(lockWait.milliseconds / 1000) s. Let that run finish, then run again."))
+                }
+                do {
+                    let result = try await migrate(VersionStore(session: session, target: target))
+                    await session.releaseMigrationLock(key: lockKey)
+                    return result
+                } catch {
+                    await session.releaseMigrationLock(key: lockKey)
+                    throw error
+                }
+            }
+            return outcome ?? report(.failed, ShoalError(.database, "\(target.id): no database to migrate"))
+        } catch {
+            return report(.failed, ShoalError.wrap(error, target: target))
+        }
+    }
+
+    /// Undoes `steps` (applied by this run), newest first, so the target is
+    /// back where the run found it. Returns the error that stopped it, if any.
+    func rollBack(_ steps: [PlanStep]) async -> ShoalError? {
+        let inverse = steps.reversed().map(\.inverse)
+        do {
+            _ = try await SessionFactory.withSession(target, access: .migrate, lockWait: lockWait) { session in
+                let store = VersionStore(session: session, target: target)
+                for step in inverse {
+                    _ = try await store.apply(step, context: context)
+                }
+            }
+            return nil
+        } catch {
+            return ShoalError.wrap(error, target: target)
+        }
+    }
+}
+
+extension PlanStep {
+    /// The step that undoes this one (`down` for an `up`, and back).
+    var inverse: PlanStep {
+        PlanStep(migration: migration, direction: direction == .up ? .down : .up,
+                 removeVersions: addVersions, addVersions: removeVersions,
+                 versionsBefore: versionsAfter, versionsAfter: versionsBefore)
+    }
+}
+
+extension TargetLocation {
+    /// The tenant's schema, for `layout: schema` targets.
+    var schema: String? {
+        if case .postgres(_, let schema) = self { return schema }
+        return nil
+    }
+}
+
+extension ShoalError {
+    /// Any error as a ShoalError, with passwords redacted.
+    static func wrap(_ error: any Error, target: Target) -> ShoalError {
+        if var error = error as? ShoalError {
+            error.message = Redactor.redact(error.message)
+            return error
+        }
+        return ShoalError(.database, "\(target.id): \(Redactor.redact(String(describing: error)))")
+    }
+}

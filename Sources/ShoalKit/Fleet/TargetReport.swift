@@ -1,0 +1,188 @@
+/// What happened to one target in a fan-out run (SPEC §6 JSON report).
+public struct TargetReport: Sendable, Hashable, Encodable {
+    /// Target outcomes. Raw values are the JSON strings.
+    public enum Status: String, Sendable, Hashable, Encodable {
+        case ok
+        case upToDate = "up-to-date"
+        case failed
+        case skipped
+        case rolledBack = "rolled-back"
+        case replicaLag = "replica-lag"
+        /// Only in `--dry-run` reports: the plan was printed, nothing ran.
+        case planned
+    }
+
+    /// One step that committed.
+    public struct AppliedStep: Sendable, Hashable, Encodable {
+        public var revision: String
+        public var direction: Direction
+        public var durationMs: Int
+        public init(revision: String, direction: Direction, durationMs: Int) {
+            self.revision = revision
+            self.direction = direction
+            self.durationMs = durationMs
+        }
+        enum CodingKeys: String, CodingKey { case revision, durationMs = "duration_ms" }
+    }
+
+    /// A failure as users and scripts see it.
+    public struct ErrorInfo: Sendable, Hashable, Encodable {
+        public var message: String
+        public var revision: String?
+        public var sqlState: String?
+        public init(message: String, revision: String? = nil, sqlState: String? = nil) {
+            self.message = message
+            self.revision = revision
+            self.sqlState = sqlState
+        }
+        public init(_ error: ShoalError) {
+            var message = error.message
+            if let detail = error.detail { message += " (detail: \(detail))" }
+            if let hint = error.hint { message += " (hint: \(hint))" }
+            self.init(message: Redactor.redact(message), revision: error.revision, sqlState: error.sqlState)
+        }
+        enum CodingKeys: String, CodingKey { case message, revision, sqlState = "sql_state" }
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(message, forKey: .message)
+            try c.encode(revision, forKey: .revision)
+            try c.encode(sqlState, forKey: .sqlState)
+        }
+    }
+
+    /// How a replica fared after the primary committed.
+    public struct ReplicaReport: Sendable, Hashable, Encodable {
+        public var name: String
+        public var status: String
+        public var waitedMs: Int?
+        public var lagBytes: Int?
+        public init(name: String, status: String, waitedMs: Int? = nil, lagBytes: Int? = nil) {
+            self.name = name
+            self.status = status
+            self.waitedMs = waitedMs
+            self.lagBytes = lagBytes
+        }
+        enum CodingKeys: String, CodingKey { case name, status, waitedMs = "waited_ms", lagBytes = "lag_bytes" }
+    }
+
+    public var target: String
+    public var database: String
+    public var shard: String?
+    public var tenant: String?
+    public var status: Status
+    public var from: [String]
+    public var to: [String]
+    public var applied: [AppliedStep]
+    /// For `--dry-run`: the steps that would run.
+    public var planned: [String]?
+    public var durationMs: Int
+    public var error: ErrorInfo?
+    public var replicas: [ReplicaReport]
+    /// Lock-timeout retries this target needed (PostgreSQL).
+    public var retries: Int
+
+    public init(target: Target, status: Status, from: [String] = [], to: [String] = [],
+                applied: [AppliedStep] = [], planned: [String]? = nil, durationMs: Int = 0,
+                error: ErrorInfo? = nil, replicas: [ReplicaReport] = [], retries: Int = 0) {
+        self.target = target.id
+        self.database = target.database
+        self.shard = target.shard
+        self.tenant = target.tenant
+        self.status = status
+        self.from = from
+        self.to = to
+        self.applied = applied
+        self.planned = planned
+        self.durationMs = durationMs
+        self.error = error
+        self.replicas = replicas
+        self.retries = retries
+    }
+
+    /// True for outcomes that count as success.
+    public var succeeded: Bool { status == .ok || status == .upToDate || status == .planned }
+
+    enum CodingKeys: String, CodingKey {
+        case target, database, shard, tenant, status, from, to, applied, planned
+        case durationMs = "duration_ms", error, replicas, retries
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(target, forKey: .target)
+        try c.encode(database, forKey: .database)
+        try c.encode(shard, forKey: .shard)
+        try c.encode(tenant, forKey: .tenant)
+        try c.encode(status, forKey: .status)
+        try c.encode(from, forKey: .from)
+        try c.encode(to, forKey: .to)
+        try c.encode(applied, forKey: .applied)
+        try c.encodeIfPresent(planned, forKey: .planned)
+        try c.encode(durationMs, forKey: .durationMs)
+        try c.encode(error, forKey: .error)
+        try c.encode(replicas, forKey: .replicas)
+        if retries > 0 { try c.encode(retries, forKey: .retries) }
+    }
+}
+
+/// The report of a fan-out command (upgrade, downgrade, stamp).
+public struct FleetReport: Sendable, Hashable, Encodable {
+    /// Counts by outcome.
+    public struct Summary: Sendable, Hashable, Encodable {
+        public var targets = 0
+        public var ok = 0
+        public var upToDate = 0
+        public var failed = 0
+        public var skipped = 0
+        public var rolledBack = 0
+        public var replicaLag = 0
+        public init() {}
+        enum CodingKeys: String, CodingKey {
+            case targets, ok, upToDate = "up_to_date", failed, skipped, rolledBack = "rolled_back", replicaLag = "replica_lag"
+        }
+    }
+
+    public var command: String
+    public var dryRun: Bool
+    public var durationMs: Int
+    public var targets: [TargetReport]
+
+    public init(command: String, dryRun: Bool = false, durationMs: Int, targets: [TargetReport]) {
+        self.command = command
+        self.dryRun = dryRun
+        self.durationMs = durationMs
+        self.targets = targets
+    }
+
+    /// `ok` counts targets that ended well, up-to-date ones included, so that
+    /// `ok + failed + skipped + rolled_back + replica_lag == targets`.
+    public var summary: Summary {
+        var s = Summary()
+        s.targets = targets.count
+        for t in targets {
+            switch t.status {
+            case .ok, .planned: s.ok += 1
+            case .upToDate: s.ok += 1; s.upToDate += 1
+            case .failed: s.failed += 1
+            case .skipped: s.skipped += 1
+            case .rolledBack: s.rolledBack += 1
+            case .replicaLag: s.replicaLag += 1
+            }
+        }
+        return s
+    }
+
+    /// True when every target ended well.
+    public var succeeded: Bool { targets.allSatisfy(\.succeeded) }
+
+    enum CodingKeys: String, CodingKey { case command, dryRun = "dry_run", durationMs = "duration_ms", summary, targets }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(command, forKey: .command)
+        if dryRun { try c.encode(true, forKey: .dryRun) }
+        try c.encode(durationMs, forKey: .durationMs)
+        try c.encode(summary, forKey: .summary)
+        try c.encode(targets, forKey: .targets)
+    }
+}

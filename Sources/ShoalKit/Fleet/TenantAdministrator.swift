@@ -1,0 +1,87 @@
+import Foundation
+
+/// Edits a database's tenant registry (`shoal tenants add|remove`), and
+/// creates or drops the tenant's storage.
+public struct TenantAdministrator: Sendable {
+    public let fleet: Fleet
+    public let database: DatabaseConfig
+
+    public init(fleet: Fleet, database: DatabaseConfig) throws {
+        guard database.isMultiTenant else {
+            throw ShoalError(.usage, "\(database.name) has no tenants: give it a `tenants` registry in \(fleet.config.file ?? "the config") first")
+        }
+        self.fleet = fleet
+        self.database = database
+    }
+
+    /// The registry file; tenants that come from a query cannot be edited here.
+    public func registryPath() throws -> String {
+        guard case .registry(let path) = database.tenants else {
+            throw ShoalError(.usage, "the tenants of \(database.name) come from a query; add or remove them in the database that query reads")
+        }
+        return path
+    }
+
+    /// The registry's tenants; a registry file that does not exist yet is empty.
+    public func registeredTenants() throws -> [Tenant] {
+        let path = try registryPath()
+        guard FileManager.default.fileExists(atPath: path) else { return [] }
+        return try TenantRegistry.load(path: path, database: database)
+    }
+
+    /// Adds `name` to the registry (on `shard`, or the least loaded one) and
+    /// returns its target. The caller then brings it to head.
+    public func add(_ name: String, shard: String?) throws -> Target {
+        try TenantName.validate(name, database: database)
+        var tenants = try registeredTenants()
+        if tenants.contains(where: { $0.name == name }) {
+            throw ShoalError(.usage, "\(database.name) already has a tenant named \(name)")
+        }
+        if let shard, database.shard(named: shard) == nil {
+            throw ShoalError(.usage, "\(database.name) has no shard named \(shard) (shards: \(database.shards.map(\.name).joined(separator: ", ")))")
+        }
+        if shard != nil && database.shards.isEmpty {
+            throw ShoalError(.usage, "\(database.name) is not sharded; drop --shard")
+        }
+        let tenant = Tenant(name: name, shard: shard ?? TenantRegistry.leastLoadedShard(tenants, database: database))
+        tenants.append(tenant)
+        tenants = try TenantRegistry.validate(tenants, database: database, source: try registryPath())
+        let target = try TargetResolver.targets(database: database, tenants: [tenant])[0]
+        try AtomicFile.replace(try registryPath(), contents: TenantRegistry.encode(tenants))
+        return target
+    }
+
+    /// Removes `name` from the registry. With `drop`, also deletes its storage
+    /// (the SQLite file); without it, the data stays where it is.
+    /// Returns what was done, for the user.
+    public func remove(_ name: String, drop: Bool) async throws -> String {
+        var tenants = try registeredTenants()
+        guard let index = tenants.firstIndex(where: { $0.name == name }) else {
+            var message = "\(database.name) has no tenant named \(name)"
+            if let close = Suggestion.closest(to: name, in: tenants.map(\.name)) { message += "; did you mean \(close)?" }
+            throw ShoalError(.usage, message)
+        }
+        let target = try TargetResolver.targets(database: database, tenants: [tenants[index]])[0]
+        tenants.remove(at: index)
+        var done = "removed \(name) from \(try registryPath())"
+        if drop {
+            switch target.location {
+            case .sqlite(let path):
+                for suffix in ["", "-wal", "-shm", "-journal"] where FileManager.default.fileExists(atPath: path + suffix) {
+                    do {
+                        try FileManager.default.removeItem(atPath: path + suffix)
+                    } catch {
+                        throw ShoalError(.io, "cannot delete \(path + suffix): \(error.localizedDescription)")
+                    }
+                }
+                done += " and deleted \(path)"
+            case .postgres:
+                throw ShoalError(.database, "dropping PostgreSQL tenants is not available in this build")
+            }
+        } else if case .sqlite(let path) = target.location, FileManager.default.fileExists(atPath: path) {
+            done += "; its data stays in \(path) (pass --drop to delete it)"
+        }
+        try AtomicFile.replace(try registryPath(), contents: TenantRegistry.encode(tenants))
+        return done
+    }
+}
