@@ -47,7 +47,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ShoalCLITests",
-            dependencies: ["ShoalKit"]
+            dependencies: ["ShoalKit", "shoal"]
         ),
     ],
     swiftLanguageModes: [.v6]

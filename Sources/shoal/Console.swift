@@ -1,0 +1,39 @@
+import Foundation
+import ShoalKit
+
+/// Where output goes: results on stdout, text on stderr under `--json`,
+/// progress only on a terminal, colour unless NO_COLOR is set.
+enum Console {
+    static let stderrIsTerminal = isatty(STDERR_FILENO) == 1
+    static let stdoutIsTerminal = isatty(STDOUT_FILENO) == 1
+    static let colorEnabled = ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true
+
+    /// A result line: stdout, or stderr when stdout carries JSON.
+    static func line(_ text: String, json: Bool) {
+        write(text + "\n", toStderr: json)
+    }
+
+    static func write(_ text: String, toStderr: Bool) {
+        (toStderr ? FileHandle.standardError : FileHandle.standardOutput).write(Data(text.utf8))
+    }
+
+    static func error(_ error: ShoalError) {
+        write(paint("error: ", .red, stderr: true) + Redactor.redact(error.description) + "\n", toStderr: true)
+    }
+
+    /// Prints one JSON document on stdout.
+    static func json(_ value: some Encodable) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
+        var data = try encoder.encode(value)
+        data.append(0x0A)
+        FileHandle.standardOutput.write(data)
+    }
+
+    enum Color: String { case red = "31", green = "32", yellow = "33", dim = "2" }
+
+    static func paint(_ text: String, _ color: Color, stderr: Bool = false) -> String {
+        guard colorEnabled, stderr ? stderrIsTerminal : stdoutIsTerminal else { return text }
+        return "\u{1B}[\(color.rawValue)m\(text)\u{1B}[0m"
+    }
+}

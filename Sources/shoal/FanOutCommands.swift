@@ -1,0 +1,154 @@
+import ArgumentParser
+import Foundation
+import ShoalKit
+
+struct UpgradeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "upgrade",
+        abstract: "Bring targets up to a revision (default: head).",
+        discussion: "REV: a revision id or unique prefix (4+ characters), head, heads, or +N.")
+
+    @Argument(parsing: .allUnrecognized, help: "Revision to upgrade to (default: head).") var revision: [String] = []
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var selection: SelectorOptions
+    @OptionGroup var fanOut: FanOutOptions
+
+    func validate() throws {
+        try FanOut.validateRevision(revision, required: false)
+    }
+
+    func run() async throws {
+        try await FanOut.run(.upgrade(RevisionSpec(parsing: revision.first ?? "head")), global: global, selection: selection, fanOut: fanOut)
+    }
+}
+
+struct DowngradeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "downgrade",
+        abstract: "Bring targets down to a revision.",
+        discussion: "REV: a revision id or unique prefix, base (nothing applied), or -N. Refused before anything runs when a step has no down section.")
+
+    // `.allUnrecognized` so that `downgrade -1` reads -1 as the revision, not as a flag.
+    @Argument(parsing: .allUnrecognized, help: "Revision to downgrade to.") var revision: [String] = []
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var selection: SelectorOptions
+    @OptionGroup var fanOut: FanOutOptions
+
+    func validate() throws {
+        try FanOut.validateRevision(revision, required: true)
+    }
+
+    func run() async throws {
+        try await FanOut.run(.downgrade(RevisionSpec(parsing: revision[0])), global: global, selection: selection, fanOut: fanOut)
+    }
+}
+
+struct StampCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stamp",
+        abstract: "Set the version table to a revision without running SQL.",
+        discussion: "Adopts an existing database, or records where a dirty target is after you checked it by hand. REV: an id or prefix, head, heads or base.")
+
+    @Argument(parsing: .allUnrecognized, help: "Revision to record.") var revision: [String] = []
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var selection: SelectorOptions
+    @OptionGroup var fanOut: FanOutOptions
+
+    func validate() throws {
+        try FanOut.validateRevision(revision, required: true)
+    }
+
+    func run() async throws {
+        try await FanOut.run(.stamp(RevisionSpec(parsing: revision[0])), global: global, selection: selection, fanOut: fanOut)
+    }
+}
+
+/// Runs a fan-out command and prints its per-target lines and summary.
+enum FanOut {
+    /// One revision argument. It is parsed with `.allUnrecognized` so that
+    /// `-1` is a revision; anything else that looks like a flag is unknown.
+    static func validateRevision(_ values: [String], required: Bool) throws {
+        if let flag = values.first(where: { $0.hasPrefix("-") && Int($0) == nil }) {
+            throw ValidationError("unknown option '\(flag)'")
+        }
+        if values.count > 1 {
+            throw ValidationError("expected one revision, got \(values.count): \(values.joined(separator: " "))")
+        }
+        if required && values.isEmpty {
+            throw ValidationError("missing the revision argument (an id or prefix, head, heads, base, +N or -N)")
+        }
+    }
+
+    static func run(_ command: FleetCommand, global: GlobalOptions, selection: SelectorOptions, fanOut: FanOutOptions) async throws {
+        let fleet = try global.loadFleet()
+        let targets = try await fleet.targets(selection.selector())
+        let report = try await run(command, fleet: fleet, targets: targets, options: fanOut.options(config: fleet.config), json: global.json)
+        if !report.succeeded { throw ExitCode(1) }
+    }
+
+    static func run(_ command: FleetCommand, fleet: Fleet, targets: [Target], options: FleetRunner.Options, json: Bool) async throws -> FleetReport {
+        let width = targets.map(\.id.count).max() ?? 0
+        let runner = FleetRunner(fleet: fleet, options: options)
+        if targets.isEmpty {
+            Console.line("no targets selected", json: true)
+        }
+        let report = try await runner.run(command, targets: targets) { event in
+            if case .targetFinished(let report) = event {
+                Console.line(ReportText.line(report, width: width), json: json)
+            } else if case .rollingBack(let count) = event {
+                Console.line("a target failed: rolling back \(count) target(s) this run changed", json: true)
+            }
+        }
+        if json {
+            try Console.json(report)
+        }
+        Console.line(ReportText.summary(report), json: json)
+        return report
+    }
+}
+
+/// The text form of reports.
+enum ReportText {
+    static func revisions(_ rows: [String]) -> String {
+        rows.isEmpty ? "base" : rows.joined(separator: "+")
+    }
+
+    static func line(_ report: TargetReport, width: Int) -> String {
+        let id = report.target.padding(toLength: max(width, report.target.count), withPad: " ", startingAt: 0)
+        var parts = [id]
+        switch report.status {
+        case .planned:
+            let steps = report.planned ?? []
+            parts.append("\(revisions(report.from)) -> \(revisions(report.to))")
+            parts.append("would apply \(steps.count): \(steps.joined(separator: ", "))")
+            parts.append("dry run")
+        case .skipped:
+            parts.append(Console.paint("skipped", .yellow))
+            if let message = report.error?.message { parts.append(message) }
+            return parts.joined(separator: "  ")
+        default:
+            parts.append("\(revisions(report.from)) -> \(revisions(report.to))")
+            parts.append("\(report.applied.count) applied")
+            parts.append("\(report.durationMs) ms")
+            let status = report.status.rawValue
+            parts.append(report.succeeded ? Console.paint(status, .green) : Console.paint(status, .red))
+        }
+        var text = parts.joined(separator: "  ")
+        if let error = report.error, report.status != .skipped {
+            text += "\n    error: \(error.message)"
+            if let revision = error.revision { text += "\n    revision: \(revision)" }
+            if let state = error.sqlState { text += "\n    sqlstate: \(state)" }
+        }
+        return text
+    }
+
+    static func summary(_ report: FleetReport) -> String {
+        let s = report.summary
+        var text = "\(s.targets) target\(s.targets == 1 ? "" : "s"): \(s.ok) ok, \(s.failed) failed, \(s.skipped) skipped"
+        if s.rolledBack > 0 { text += ", \(s.rolledBack) rolled back" }
+        if s.replicaLag > 0 { text += ", \(s.replicaLag) replica-lag" }
+        text += " in " + String(format: "%.1f s", Double(report.durationMs) / 1000)
+        if report.dryRun { text += " (dry run: nothing changed)" }
+        return text
+    }
+}

@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import ShoalKit
+
+/// `--config` and `--json`, taken by every command.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: "Config file (default: $SHOAL_CONFIG, then ./config.json).")
+    var config: String?
+
+    @Flag(name: .long, help: "Print one JSON document on stdout; text goes to stderr.")
+    var json = false
+
+    /// Loads the fleet, with the app's logger.
+    func loadFleet() throws -> Fleet {
+        let env = ProcessInfo.processInfo.environment
+        let path = ConfigLoader.locate(explicit: config, environment: env,
+                                       currentDirectory: FileManager.default.currentDirectoryPath)
+        return try Fleet.load(configPath: path, environment: env, logger: .init(label: "shoal"))
+    }
+}
+
+/// Target selectors (SPEC §3): AND across kinds, OR within a kind.
+struct SelectorOptions: ParsableArguments {
+    @Option(name: .customLong("db"), help: "Only targets of this database (repeatable).")
+    var databases: [String] = []
+
+    @Option(name: .customLong("shard"), help: "Only targets on this shard (repeatable).")
+    var shards: [String] = []
+
+    @Option(name: .customLong("tenant"), help: "Only tenants matching this glob (repeatable).")
+    var tenants: [String] = []
+
+    @Option(name: .customLong("target"), help: "Only targets whose id matches this glob, e.g. 'app/a*' (repeatable).")
+    var targets: [String] = []
+
+    @Option(name: .customLong("partition"), help: "The K-th of N disjoint, stable slices of the fleet, e.g. 2/4.")
+    var partition: String?
+
+    func selector() throws -> TargetSelector {
+        TargetSelector(databases: databases, shards: shards, tenants: tenants, targets: targets,
+                       partition: try partition.map(Partition.init(parsing:)))
+    }
+}
+
+/// Options of commands that change targets (upgrade, downgrade, stamp).
+struct FanOutOptions: ParsableArguments {
+    @Option(name: .long, help: "Targets in flight at once, whole fleet (default: config's concurrency, else 8).")
+    var concurrency: Int?
+
+    @Option(name: .customLong("on-error"), help: "continue | stop | rollback.")
+    var onError: String = "continue"
+
+    @Option(name: .long, help: "Migrate the first N selected targets, and go on only if all succeeded.")
+    var canary: Int = 0
+
+    @Flag(name: .customLong("dry-run"), help: "Print each target's plan; change nothing.")
+    var dryRun = false
+
+    @Option(name: .customLong("replica-timeout"), help: "Seconds to wait for each replica to replay the change.")
+    var replicaTimeout: Double = 60
+
+    @Option(name: .customLong("lock-wait"), help: "Seconds to wait for another shoal run that holds a target.")
+    var lockWait: Double = 30
+
+    func validate() throws {
+        if let concurrency, concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
+        if FleetRunner.OnError(rawValue: onError) == nil {
+            throw ValidationError("--on-error must be continue, stop or rollback (got \(onError))")
+        }
+        if canary < 0 { throw ValidationError("--canary must be 0 or more") }
+        if replicaTimeout < 0 { throw ValidationError("--replica-timeout must be 0 or more") }
+        if lockWait < 0 { throw ValidationError("--lock-wait must be 0 or more") }
+    }
+
+    func options(config: FleetConfig) -> FleetRunner.Options {
+        FleetRunner.Options(concurrency: concurrency ?? config.concurrency,
+                            onError: FleetRunner.OnError(rawValue: onError) ?? .continue,
+                            canary: canary, dryRun: dryRun,
+                            lockWait: .milliseconds(Int(lockWait * 1000)),
+                            replicaTimeout: .milliseconds(Int(replicaTimeout * 1000)))
+    }
+}

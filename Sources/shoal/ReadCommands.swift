@@ -1,0 +1,117 @@
+import ArgumentParser
+import Foundation
+import ShoalKit
+
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show each target's revision(s), the heads, pending migrations and state.")
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var selection: SelectorOptions
+    @Flag(name: .customLong("exit-code"), help: "Exit 1 when a target is not at head.") var exitCode = false
+    @Option(name: .long, help: "Targets read at once (default: config's concurrency).") var concurrency: Int?
+
+    func run() async throws {
+        let fleet = try global.loadFleet()
+        let targets = try await fleet.targets(selection.selector())
+        let statuses = try await FleetStatus(fleet: fleet, concurrency: concurrency ?? fleet.config.concurrency).status(of: targets)
+        if global.json {
+            try Console.json(["targets": statuses])
+        } else {
+            let width = targets.map(\.id.count).max() ?? 0
+            for status in statuses {
+                var line = status.target.padding(toLength: width, withPad: " ", startingAt: 0)
+                line += "  " + ReportText.revisions(status.current)
+                switch status.state {
+                case .upToDate: line += "  " + Console.paint("up-to-date", .green)
+                case .behind: line += "  " + Console.paint("behind", .yellow) + " (\(status.pending) pending)"
+                case .uninitialized: line += "  " + Console.paint("uninitialized", .yellow) + " (\(status.pending) pending)"
+                default: line += "  " + Console.paint(status.state.rawValue, .red)
+                }
+                if let message = status.message { line += "\n    \(message)" }
+                Console.line(line, json: false)
+            }
+            var counts: [String: Int] = [:]
+            for status in statuses { counts[status.state.rawValue, default: 0] += 1 }
+            let parts = counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
+            Console.line("\(statuses.count) target\(statuses.count == 1 ? "" : "s")" + (parts.isEmpty ? "" : ": " + parts.joined(separator: ", ")), json: false)
+        }
+        if exitCode && statuses.contains(where: { $0.state != .upToDate }) { throw ExitCode(1) }
+    }
+}
+
+struct HistoryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history",
+        abstract: "Show the applied history read from each target's database, newest first.")
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var selection: SelectorOptions
+    @Option(name: .long, help: "At most N entries per target.") var limit: Int?
+
+    func validate() throws {
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+    }
+
+    func run() async throws {
+        let fleet = try global.loadFleet()
+        let targets = try await fleet.targets(selection.selector())
+        let histories = await FleetHistory(fleet: fleet, concurrency: fleet.config.concurrency).history(of: targets, limit: limit)
+        if global.json {
+            try Console.json(["targets": histories])
+        } else {
+            for history in histories {
+                Console.line(history.target, json: false)
+                if let error = history.error {
+                    Console.line("  " + Console.paint("error: ", .red) + error, json: false)
+                } else if history.entries.isEmpty {
+                    Console.line("  (no history)", json: false)
+                }
+                for entry in history.entries {
+                    let operation = entry.operation.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)
+                    Console.line("  \(entry.appliedAt)  \(operation)  \(entry.revision)  \(entry.durationMs) ms  \(entry.appliedBy)", json: false)
+                }
+            }
+        }
+        if histories.contains(where: { $0.error != nil }) { throw ExitCode(1) }
+    }
+}
+
+struct VerifyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Compare applied checksums with the files: modified, missing and unknown revisions.")
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var selection: SelectorOptions
+
+    func run() async throws {
+        let fleet = try global.loadFleet()
+        let targets = try await fleet.targets(selection.selector())
+        let results = try await FleetVerifier(fleet: fleet, concurrency: fleet.config.concurrency).verify(targets)
+        let problems = results.filter(\.hasProblems)
+        if global.json {
+            try Console.json(VerifyReport(ok: problems.isEmpty, targets: results))
+        }
+        let width = targets.map(\.id.count).max() ?? 0
+        for result in results {
+            var line = result.target.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
+            line += result.hasProblems ? Console.paint(result.status, .red) : Console.paint(result.status, .green)
+            for modified in result.modified {
+                line += "\n    modified: \(modified.revision) (\(modified.file)): applied \(modified.appliedChecksum.prefix(12)), file now \(modified.fileChecksum.prefix(12))"
+            }
+            for revision in result.missing { line += "\n    missing: \(revision) was applied but its file is gone" }
+            for revision in result.unknown { line += "\n    unknown: the version table holds \(revision), which no file has" }
+            if let error = result.error { line += "\n    error: \(error)" }
+            Console.line(line, json: global.json)
+        }
+        Console.line("\(results.count) targets: \(results.count - problems.count) ok, \(problems.count) with problems", json: global.json)
+        if !problems.isEmpty { throw ExitCode(1) }
+    }
+
+    struct VerifyReport: Encodable {
+        var ok: Bool
+        var targets: [TargetVerification]
+    }
+}

@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import ShoalKit
+
+struct SQLCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sql",
+        abstract: "Print the SQL of a path, version-table statements included, for offline review.",
+        discussion: "RANGE is [FROM:]TO, e.g. `head`, `base:head`, `9d2a:5c1e`, or `head:base` for a downgrade. FROM defaults to base.")
+
+    @Argument(help: "[FROM:]TO") var range: String
+    @OptionGroup var global: GlobalOptions
+    @Option(name: .customLong("db"), help: "Database (optional when the config has one).") var database: String?
+
+    func run() async throws {
+        let fleet = try global.loadFleet()
+        let db = try fleet.database(database)
+        let graph = try fleet.graph(for: db)
+        let parts = range.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        let fromSpec = try RevisionSpec(parsing: parts.count == 2 ? parts[0] : "base")
+        let toSpec = try RevisionSpec(parsing: parts.last!)
+        for spec in [fromSpec, toSpec] { try Planner.validate(spec, graph: graph, database: db.name) }
+        let from = try Planner.stamp(graph: graph, current: [], to: fromSpec, database: db.name)
+        var plan = try Planner.upgrade(graph: graph, current: from, to: toSpec, database: db.name)
+        if plan.isEmpty, let down = try? Planner.downgrade(graph: graph, current: from, to: toSpec, database: db.name) {
+            plan = down
+        }
+        let target = Self.reviewTarget(db)
+        let context = ApplyContext.current
+        var text = "-- shoal sql \(range) --db \(db.name): \(ReportText.revisions(plan.from)) -> \(ReportText.revisions(plan.to)), \(plan.steps.count) step(s)\n"
+        if db.isMultiTenant && db.driver == .postgres && db.layout == .schema {
+            text += "-- run once per tenant; \(db.schemaTemplate) stands for the tenant's schema\n"
+        }
+        if from.isEmpty {
+            text += "\n" + VersionStore.offlineCreateTables(target: target, dialect: db.driver) + "\n"
+        }
+        for step in plan.steps {
+            text += "\n-- \(step.direction == .up ? "upgrade" : "downgrade") \(step.revision)"
+            if let message = step.migration.message { text += ": \(message)" }
+            text += "\n" + VersionStore.offlineSQL(for: step, target: target, context: context, dialect: db.driver) + "\n"
+        }
+        if global.json {
+            struct Document: Encodable { var database: String; var from: [String]; var to: [String]; var steps: [String]; var sql: String }
+            try Console.json(Document(database: db.name, from: plan.from, to: plan.to, steps: plan.steps.map(\.revision), sql: text))
+        } else {
+            Console.write(text, toStderr: false)
+        }
+    }
+
+    /// A stand-in target for review: version tables named as configured,
+    /// in the schema template for schema-per-tenant databases.
+    static func reviewTarget(_ db: DatabaseConfig) -> Target {
+        let location: TargetLocation = switch db.driver {
+        case .sqlite: .sqlite(path: db.path ?? "")
+        case .postgres: .postgres(url: "", schema: db.isMultiTenant && db.layout == .schema ? db.schemaTemplate : nil)
+        }
+        return Target(id: db.name, database: db.name, driver: db.driver, location: location, versionTable: db.versionTable)
+    }
+}

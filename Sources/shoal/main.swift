@@ -1,2 +1,0 @@
-import ShoalKit
-print("shoal \(shoalVersion)")
