@@ -1,0 +1,144 @@
+import Foundation
+import ShoalKit
+import Testing
+
+/// What one run of the `shoal` binary did.
+struct CLIResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+
+    /// stdout parsed as one JSON object.
+    func json() throws -> [String: Any] {
+        let object = try JSONSerialization.jsonObject(with: Data(stdout.utf8))
+        guard let dictionary = object as? [String: Any] else {
+            throw ShoalError(.usage, "stdout is not a JSON object: \(stdout)")
+        }
+        return dictionary
+    }
+
+    /// The per-target array of a JSON report, keyed by target id.
+    func targets() throws -> [String: [String: Any]] {
+        let list = try json()["targets"] as? [[String: Any]] ?? []
+        return Dictionary(uniqueKeysWithValues: list.map { ($0["target"] as! String, $0) })
+    }
+}
+
+/// A throwaway fleet in a temporary folder, and the built `shoal` binary to run on it.
+final class Sandbox: @unchecked Sendable {
+    let root: String
+
+    init() throws {
+        root = NSTemporaryDirectory() + "shoal-test-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: root)
+    }
+
+    func path(_ relative: String) -> String {
+        (root as NSString).appendingPathComponent(relative)
+    }
+
+    /// Writes a file (creating folders), replacing what was there.
+    func write(_ relative: String, _ contents: String) throws {
+        let full = path(relative)
+        try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try contents.write(toFile: full, atomically: true, encoding: .utf8)
+    }
+
+    func read(_ relative: String) throws -> String {
+        try String(contentsOfFile: path(relative), encoding: .utf8)
+    }
+
+    func exists(_ relative: String) -> Bool {
+        FileManager.default.fileExists(atPath: path(relative))
+    }
+
+    func remove(_ relative: String) throws {
+        try FileManager.default.removeItem(atPath: path(relative))
+    }
+
+    /// Every file under the sandbox with its bytes, to prove a command changed nothing.
+    func snapshot() throws -> [String: Data] {
+        var files: [String: Data] = [:]
+        let enumerator = FileManager.default.enumerator(atPath: root)
+        while let relative = enumerator?.nextObject() as? String {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path(relative), isDirectory: &isDirectory), !isDirectory.boolValue {
+                files[relative] = try Data(contentsOf: URL(fileURLWithPath: path(relative)))
+            }
+        }
+        return files
+    }
+
+    /// Runs `shoal args…` in the sandbox with its config.
+    @discardableResult
+    func shoal(_ args: String..., environment: [String: String] = [:]) throws -> CLIResult {
+        try run(args, environment: environment)
+    }
+
+    func run(_ args: [String], environment: [String: String] = [:]) throws -> CLIResult {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = args
+        process.currentDirectoryURL = URL(fileURLWithPath: root)
+        var env = ProcessInfo.processInfo.environment
+        env["NO_COLOR"] = "1"
+        env.removeValue(forKey: "SHOAL_CONFIG")
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        let out = path(".out-\(UUID().uuidString)")
+        let err = path(".err-\(UUID().uuidString)")
+        FileManager.default.createFile(atPath: out, contents: nil)
+        FileManager.default.createFile(atPath: err, contents: nil)
+        defer {
+            try? FileManager.default.removeItem(atPath: out)
+            try? FileManager.default.removeItem(atPath: err)
+        }
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
+        try process.run()
+        process.waitUntilExit()
+        return CLIResult(status: process.terminationStatus,
+                         stdout: try String(contentsOfFile: out, encoding: .utf8),
+                         stderr: try String(contentsOfFile: err, encoding: .utf8))
+    }
+
+    /// Rows of a query on a SQLite file of the sandbox, read with ShoalKit's real driver.
+    func rows(_ relative: String, _ sql: String) async throws -> [[String?]] {
+        try await rows(relative, sql, [])
+    }
+
+    /// The single-column values of a query.
+    func column(_ relative: String, _ sql: String) async throws -> [String] {
+        try await rows(relative, sql).map { $0.first.flatMap { $0 } ?? "NULL" }
+    }
+
+    /// Whether a table exists in a SQLite file of the sandbox.
+    func tableExists(_ relative: String, _ table: String) async throws -> Bool {
+        try await !rows(relative, "SELECT name FROM sqlite_master WHERE type = 'table' AND name = $1", [table]).isEmpty
+    }
+
+    func rows(_ relative: String, _ sql: String, _ parameters: [String?]) async throws -> [[String?]] {
+        let session = try await SQLiteSession.open(path: path(relative), mode: .readOnly)
+        let result = try await session.query(sql, parameters)
+        await session.close()
+        return result
+    }
+
+    /// The built `shoal` executable, next to the test bundle.
+    static let binary: String = {
+        let fm = FileManager.default
+        var candidates: [String] = []
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<4 {
+            candidates.append(directory.appendingPathComponent("shoal").path)
+            directory.deleteLastPathComponent()
+        }
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        candidates.append(repo.appendingPathComponent(".build/debug/shoal").path)
+        return candidates.first { fm.isExecutableFile(atPath: $0) } ?? candidates.last!
+    }()
+}
