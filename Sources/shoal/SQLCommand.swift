@@ -35,8 +35,6 @@ struct SQLCommand: AsyncParsableCommand {
             text += "\n" + VersionStore.offlineCreateTables(target: target, dialect: db.driver) + "\n"
         }
         for step in plan.steps {
-            text += "\n-- \(step.direction == .up ? "upgrade" : "downgrade") \(step.revision)"
-            if let message = step.migration.message { text += ": \(message)" }
             text += "\n" + VersionStore.offlineSQL(for: step, target: target, context: context, dialect: db.driver) + "\n"
         }
         if global.json {

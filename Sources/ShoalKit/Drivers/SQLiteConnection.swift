@@ -190,8 +190,10 @@ final class SQLiteConnection: @unchecked Sendable {
     }
 
     /// The statement as it appears in an error: trimmed, at most 300 characters.
+    /// The statement on one line (runs of whitespace collapsed), cut at 120
+    /// characters: enough to recognise it in a report line.
     static func snippet(_ sql: String) -> String {
-        let trimmed = sql.trimmingCharacters(in: .whitespacesAndNewlines)
-        return trimmed.count > 300 ? String(trimmed.prefix(300)) + "…" : trimmed
+        let oneLine = sql.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        return oneLine.count > 120 ? String(oneLine.prefix(120)) + "…" : oneLine
     }
 }
