@@ -41,13 +41,20 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Helpers both test targets share: temporary folders and scratch
+        // PostgreSQL databases on the server scripts/test starts.
+        .target(
+            name: "ShoalTestSupport",
+            dependencies: ["ShoalKit"],
+            path: "Tests/ShoalTestSupport"
+        ),
         .testTarget(
             name: "ShoalKitTests",
-            dependencies: ["ShoalKit"]
+            dependencies: ["ShoalKit", "ShoalTestSupport"]
         ),
         .testTarget(
             name: "ShoalCLITests",
-            dependencies: ["ShoalKit", "shoal"]
+            dependencies: ["ShoalKit", "ShoalTestSupport", "shoal"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -38,7 +38,7 @@ struct TenantsCommand: AsyncParsableCommand {
         func run() async throws {
             let fleet = try global.loadFleet()
             let admin = try TenantAdministrator(fleet: fleet, database: try fleet.database(database))
-            let target = try admin.add(name, shard: shard)
+            let target = try await admin.add(name, shard: shard)
             Console.line("added \(name) to \(try admin.registryPath())", json: global.json)
             let options = FleetRunner.Options(concurrency: 1)
             let report = try await FanOut.run(.upgrade(.head), fleet: fleet, targets: [target], options: options, json: global.json)

@@ -16,6 +16,8 @@ struct VersionTableSQL: Sendable {
     let version: String
     let history: String
     let dirty: String
+    /// The quoted schema of a `layout: schema` target.
+    let quotedSchema: String?
 
     init(target: Target, dialect: DriverKind, quote: (String) -> String) {
         self.dialect = dialect
@@ -27,7 +29,8 @@ struct VersionTableSQL: Sendable {
         versionName = target.versionTable
         historyName = target.historyTable
         dirtyName = target.dirtyTable
-        let prefix = schema.map { quote($0) + "." } ?? ""
+        quotedSchema = schema.map(quote)
+        let prefix = quotedSchema.map { $0 + "." } ?? ""
         version = prefix + quote(versionName)
         history = prefix + quote(historyName)
         dirty = prefix + quote(dirtyName)
@@ -92,7 +95,10 @@ struct VersionTableSQL: Sendable {
             id = "id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
             appliedAt = "applied_at timestamptz NOT NULL"
         }
-        return [
+        // A schema-per-tenant target's schema is created with its tables, so a
+        // tenant added to the registry by hand is ready on its first upgrade.
+        let schemaStatement = quotedSchema.map { ["CREATE SCHEMA IF NOT EXISTS \($0)"] } ?? []
+        return schemaStatement + [
             "CREATE TABLE IF NOT EXISTS \(version) (revision text PRIMARY KEY)",
             """
             CREATE TABLE IF NOT EXISTS \(history) (\(id), revision text NOT NULL, operation text NOT NULL, \

@@ -20,8 +20,18 @@ public enum SessionFactory {
             if access == .read && !FileManager.default.fileExists(atPath: path) { return nil }
             let busyMs = lockWait.milliseconds
             return try await SQLiteSession.open(path: path, mode: access == .read ? .readOnly : .readWrite, busyTimeoutMs: busyMs)
-        case .postgres:
-            throw ShoalError(.database, "\(target.id): the PostgreSQL driver is not available in this build")
+        case .postgres(let url, let schema):
+            let session = try await PostgresSession.connect(url, settings: target.settings)
+            if let schema {
+                // Unqualified names in the tenant's migrations resolve in its schema only.
+                do {
+                    try await session.setSearchPath(schema, local: false)
+                } catch {
+                    await session.close()
+                    throw error
+                }
+            }
+            return session
         }
     }
 

@@ -51,12 +51,34 @@ struct TargetMigrator: Sendable {
         var appliedSteps: [PlanStep] = []
         var from: [String] = []
         var to: [String] = []
+        var retries = 0
 
         func report(_ status: TargetReport.Status, _ error: ShoalError? = nil) -> (TargetReport, [PlanStep]) {
+            var error = error
+            if retries > 0, error?.sqlState == Self.lockNotAvailable {
+                error?.message += " (gave up after \(retries) retr\(retries == 1 ? "y" : "ies") on lock_timeout)"
+            }
             let report = TargetReport(target: target, status: status, from: from, to: to, applied: applied,
                                       durationMs: (clock.now - started).milliseconds,
-                                      error: error.map(TargetReport.ErrorInfo.init))
+                                      error: error.map(TargetReport.ErrorInfo.init), retries: retries)
             return (report, appliedSteps)
+        }
+
+        // A step that failed on lock_timeout (another session held a lock it
+        // needed) rolled back cleanly: wait, then run it again, up to lock_retries.
+        func apply(_ step: PlanStep, _ store: VersionStore) async throws -> Int {
+            var attempt = 0
+            while true {
+                do {
+                    return try await store.apply(step, context: context)
+                } catch let error as ShoalError where error.sqlState == Self.lockNotAvailable && attempt < target.settings.lockRetries {
+                    attempt += 1
+                    retries += 1
+                    let delay = Self.retryDelay(attempt: attempt)
+                    logger.notice("\(target.id): \(step.revision) hit lock_timeout; retry \(attempt) of \(target.settings.lockRetries) in \(delay)")
+                    try await Task.sleep(for: delay)
+                }
+            }
         }
 
         // Plans under the lock from a fresh read, so that nothing is applied twice;
@@ -86,7 +108,7 @@ struct TargetMigrator: Sendable {
                 }
                 do {
                     for step in plan.steps {
-                        let ms = try await store.apply(step, context: context)
+                        let ms = try await apply(step, store)
                         let done = TargetReport.AppliedStep(revision: step.revision, direction: step.direction, durationMs: ms)
                         applied.append(done)
                         appliedSteps.append(step)
@@ -120,6 +142,14 @@ struct TargetMigrator: Sendable {
         } catch {
             return report(.failed, ShoalError.wrap(error, target: target))
         }
+    }
+
+    /// SQLSTATE `lock_not_available`: `lock_timeout` expired.
+    static let lockNotAvailable = "55P03"
+
+    /// Backoff before lock-timeout retry `attempt` (1-based): 0.5 s doubling, at most 8 s.
+    static func retryDelay(attempt: Int) -> Duration {
+        .milliseconds(min(8000, 500 << min(attempt - 1, 4)))
     }
 
     /// Undoes `steps` (applied by this run), newest first, so the target is

@@ -29,9 +29,11 @@ public struct TenantAdministrator: Sendable {
         return try TenantRegistry.load(path: path, database: database)
     }
 
-    /// Adds `name` to the registry (on `shard`, or the least loaded one) and
-    /// returns its target. The caller then brings it to head.
-    public func add(_ name: String, shard: String?) throws -> Target {
+    /// Adds `name` to the registry (on `shard`, or the least loaded one),
+    /// creating its database first for `layout: database`, and returns its
+    /// target. The caller then brings it to head (which creates a schema or a
+    /// SQLite file with the version tables).
+    public func add(_ name: String, shard: String?) async throws -> Target {
         try TenantName.validate(name, database: database)
         var tenants = try registeredTenants()
         if tenants.contains(where: { $0.name == name }) {
@@ -47,12 +49,14 @@ public struct TenantAdministrator: Sendable {
         tenants.append(tenant)
         tenants = try TenantRegistry.validate(tenants, database: database, source: try registryPath())
         let target = try TargetResolver.targets(database: database, tenants: [tenant])[0]
+        try await TenantStorage.create(target, layout: database.layout)
         try AtomicFile.replace(try registryPath(), contents: TenantRegistry.encode(tenants))
         return target
     }
 
     /// Removes `name` from the registry. With `drop`, also deletes its storage
-    /// (the SQLite file); without it, the data stays where it is.
+    /// (SQLite file, schema or database) first; without it, the data stays
+    /// where it is.
     /// Returns what was done, for the user.
     public func remove(_ name: String, drop: Bool) async throws -> String {
         var tenants = try registeredTenants()
@@ -65,21 +69,18 @@ public struct TenantAdministrator: Sendable {
         tenants.remove(at: index)
         var done = "removed \(name) from \(try registryPath())"
         if drop {
+            done += " and " + (try await TenantStorage.drop(target))
+        } else {
             switch target.location {
-            case .sqlite(let path):
-                for suffix in ["", "-wal", "-shm", "-journal"] where FileManager.default.fileExists(atPath: path + suffix) {
-                    do {
-                        try FileManager.default.removeItem(atPath: path + suffix)
-                    } catch {
-                        throw ShoalError(.io, "cannot delete \(path + suffix): \(error.localizedDescription)")
-                    }
-                }
-                done += " and deleted \(path)"
-            case .postgres:
-                throw ShoalError(.database, "dropping PostgreSQL tenants is not available in this build")
+            case .sqlite(let path) where FileManager.default.fileExists(atPath: path):
+                done += "; its data stays in \(path) (pass --drop to delete it)"
+            case .postgres(_, let schema?):
+                done += "; its schema \(schema) stays (pass --drop to drop it)"
+            case .postgres(let url, nil):
+                done += "; its database \(PostgresURL.databaseName(of: url) ?? "") stays (pass --drop to drop it)"
+            case .sqlite:
+                break
             }
-        } else if case .sqlite(let path) = target.location, FileManager.default.fileExists(atPath: path) {
-            done += "; its data stays in \(path) (pass --drop to delete it)"
         }
         try AtomicFile.replace(try registryPath(), contents: TenantRegistry.encode(tenants))
         return done

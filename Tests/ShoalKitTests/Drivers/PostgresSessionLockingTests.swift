@@ -1,4 +1,5 @@
 import Testing
+import ShoalTestSupport
 @testable import ShoalKit
 
 /// PostgresSession against a real server: the migration lock, lock and

@@ -1,4 +1,5 @@
 import Testing
+import ShoalTestSupport
 @testable import ShoalKit
 
 /// PostgresSession against a real server: connecting, statements, errors,

@@ -1,4 +1,5 @@
 import Testing
+import ShoalTestSupport
 @testable import ShoalKit
 
 /// PostgresURL reads and rewrites conninfo with libpq's own parser.

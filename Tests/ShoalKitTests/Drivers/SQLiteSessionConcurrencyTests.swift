@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ShoalTestSupport
 @testable import ShoalKit
 
 /// Proves that sqlite3 calls block their session's own queue, not Swift's

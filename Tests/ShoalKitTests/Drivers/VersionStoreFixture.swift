@@ -1,4 +1,5 @@
 import Foundation
+import ShoalTestSupport
 @testable import ShoalKit
 
 /// A SQLite target in a temp directory, with helpers to build steps.

@@ -1,5 +1,4 @@
-import Testing
-@testable import ShoalKit
+import ShoalKit
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -9,30 +8,30 @@ import Darwin
 /// The PostgreSQL server the tests run against, from `SHOAL_TEST_PG_URL`
 /// (`scripts/test` starts one and exports it). Without it the tests fail;
 /// they never skip, so a green run always means the driver was tested.
-enum PostgresTestServer {
+public enum PostgresTestServer {
     /// Thrown (and so recorded as the test's failure) when no server is configured.
-    struct NotConfigured: Error, CustomStringConvertible {
-        var description: String {
+    public struct NotConfigured: Error, CustomStringConvertible {
+        public var description: String {
             "PostgreSQL tests need a server: run scripts/test (or export SHOAL_TEST_PG_URL)"
         }
     }
 
     /// The maintenance URL of the primary.
-    static func url() throws -> String {
+    public static func url() throws -> String {
         guard let url = environment("SHOAL_TEST_PG_URL") else { throw NotConfigured() }
         return url
     }
 
     /// A streaming replica of the primary, when `scripts/test` started one.
-    static var replicaURL: String? { environment("SHOAL_TEST_PG_REPLICA_URL") }
+    public static var replicaURL: String? { environment("SHOAL_TEST_PG_REPLICA_URL") }
 
     /// True when the run must not be missing any server (`scripts/test`).
-    static var isRequired: Bool { environment("SHOAL_TEST_REQUIRE_PG") == "1" }
+    public static var isRequired: Bool { environment("SHOAL_TEST_REQUIRE_PG") == "1" }
 
     /// Creates a database with a random name, runs `body` with a conninfo for
     /// it, then drops it (closing any session the test left open), so tests
     /// can run in parallel without seeing each other's tables.
-    static func withScratchDatabase<Result>(_ body: (_ url: String) async throws -> Result) async throws -> Result {
+    public static func withScratchDatabase<Result>(_ body: (_ url: String) async throws -> Result) async throws -> Result {
         let serverURL = try url()
         let name = "shoal_test_" + String(UInt64.random(in: .min ... .max), radix: 16)
         try await administer(serverURL) { admin in
@@ -51,7 +50,7 @@ enum PostgresTestServer {
 
     /// A session on a fresh scratch database (see ``withScratchDatabase(_:)``),
     /// closed after `body`; `body` also gets the database's conninfo, to open more.
-    static func withScratchSession<Result>(
+    public static func withScratchSession<Result>(
         settings: SessionSettings = SessionSettings(),
         _ body: (_ session: PostgresSession, _ url: String) async throws -> Result
     ) async throws -> Result {

@@ -2,10 +2,10 @@ import Foundation
 
 /// A fresh directory under the system's temporary directory, one per test so
 /// that tests run in parallel on real files; removed when the value is released.
-final class TemporaryDirectory: @unchecked Sendable {
-    let path: String
+public final class TemporaryDirectory: @unchecked Sendable {
+    public let path: String
 
-    init() throws {
+    public init() throws {
         path = FileManager.default.temporaryDirectory
             .appendingPathComponent("shoal-tests-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
@@ -16,13 +16,13 @@ final class TemporaryDirectory: @unchecked Sendable {
     }
 
     /// `name` inside the directory.
-    func file(_ name: String) -> String {
+    public func file(_ name: String) -> String {
         (path as NSString).appendingPathComponent(name)
     }
 
     /// Writes `contents` to `relativePath` (creating directories) and returns the absolute path.
     @discardableResult
-    func write(_ contents: String, to relativePath: String) throws -> String {
+    public func write(_ contents: String, to relativePath: String) throws -> String {
         let file = file(relativePath)
         try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent,
                                                 withIntermediateDirectories: true)
