@@ -88,21 +88,33 @@ enum FanOut {
 
     static func run(_ command: FleetCommand, fleet: Fleet, targets: [Target], options: FleetRunner.Options, json: Bool) async throws -> FleetReport {
         let width = targets.map(\.id.count).max() ?? 0
-        let runner = FleetRunner(fleet: fleet, options: options)
+        let control = RunControl()
+        let runner = FleetRunner(fleet: fleet, options: options, control: control)
+        let progress = ProgressLine(enabled: Console.stderrIsTerminal && !json && !options.dryRun)
         if targets.isEmpty {
             Console.line("no targets selected", json: true)
         }
-        let report = try await runner.run(command, targets: targets) { event in
-            if case .targetFinished(let report) = event {
-                Console.line(ReportText.line(report, width: width), json: json)
-            } else if case .rollingBack(let count) = event {
-                Console.line("a target failed: rolling back \(count) target(s) this run changed", json: true)
+        let run = Task {
+            try await runner.run(command, targets: targets) { event in
+                progress.handle(event)
+                if case .targetFinished(let report) = event {
+                    progress.print(ReportText.line(report, width: width), toStderr: json)
+                } else if case .rollingBack(let count) = event {
+                    progress.print("a target failed: rolling back \(count) target(s) this run changed", toStderr: true)
+                }
             }
         }
+        let trap = SignalTrap(control: control) { run.cancel() }
+        defer { trap.remove() }
+        let report = try await run.value
+        progress.finish()
         if json {
             try Console.json(report)
         }
         Console.line(ReportText.summary(report), json: json)
+        if let signal = trap.signal {
+            throw ExitCode(SignalTrap.exitStatus(for: signal))
+        }
         return report
     }
 }

@@ -36,10 +36,13 @@ public struct FleetRunner: Sendable {
 
     public let fleet: Fleet
     public let options: Options
+    /// Stops the run from outside (signals, shutdown).
+    public let control: RunControl
 
-    public init(fleet: Fleet, options: Options = Options()) {
+    public init(fleet: Fleet, options: Options = Options(), control: RunControl = RunControl()) {
         self.fleet = fleet
         self.options = options
+        self.control = control
     }
 
     /// Runs `command` on `targets` (in run order, as ``Fleet/targets(_:)``
@@ -56,7 +59,7 @@ public struct FleetRunner: Sendable {
         }
         let migrators = targets.map { target in
             TargetMigrator(target: target, graph: graphs[target.database]!, command: command, context: fleet.context,
-                           lockWait: options.lockWait, logger: fleet.logger)
+                           lockWait: options.lockWait, control: control, logger: fleet.logger)
         }
 
         let caps = ConnectionCaps(targets: targets)
@@ -92,9 +95,9 @@ public struct FleetRunner: Sendable {
         for report in reports.compactMap({ $0 }) { events(.targetFinished(report)) }
 
         // 2. Run: canary first, then the rest, each wave of databases after the ones it runs after.
-        let state = RunState()
+        let stopReason = "an earlier target failed (--on-error \(options.onError.rawValue))"
         if options.onError != .continue && reports.contains(where: { $0?.status == .failed }) {
-            await state.stop()
+            await control.stopStartingTargets(reason: stopReason)
         }
         var committed: [Int: [PlanStep]] = [:]
         if !options.dryRun {
@@ -102,7 +105,7 @@ public struct FleetRunner: Sendable {
             let rest = Array(pending.dropFirst(options.canary))
             for phase in [canary, rest] where !phase.isEmpty {
                 if phase == rest && !canary.isEmpty && !canary.allSatisfy({ reports[$0]?.succeeded == true }) {
-                    await state.stop()
+                    await control.stopStartingTargets(reason: "a canary target failed (--canary \(options.canary))")
                 }
                 for wave in waves(of: phase, targets: targets) {
                     let failedDatabases = Set(reports.compactMap { $0 }.filter { !$0.succeeded }.map(\.database))
@@ -111,14 +114,14 @@ public struct FleetRunner: Sendable {
                         if let blocker = fleet.config.database(named: target.database)?.after.first(where: failedDatabases.contains) {
                             return (index, skipped(target, "not started: \(blocker), which \(target.database) runs after, had failures"), [])
                         }
-                        if await state.isStopped {
-                            return (index, skipped(target, "not started: an earlier target failed (--on-error \(options.onError.rawValue))"), [])
+                        if let reason = await control.stopReason {
+                            return (index, skipped(target, "not started: \(reason)"), [])
                         }
                         events(.targetStarted(target.id))
                         let (report, steps) = await caps.withSlot(for: target) {
                             await migrators[index].run { id, step in events(.stepApplied(target: id, step: step)) }
                         }
-                        if !report.succeeded && options.onError != .continue { await state.stop() }
+                        if !report.succeeded && options.onError != .continue { await control.stopStartingTargets(reason: stopReason) }
                         if options.onError != .rollback { events(.targetFinished(report)) }
                         return (index, report, steps)
                     }
@@ -191,12 +194,6 @@ public struct FleetRunner: Sendable {
         let grouped = Dictionary(grouping: indices) { level[targets[$0].database] ?? 0 }
         return grouped.keys.sorted().map { grouped[$0]! }
     }
-}
-
-/// Whether the run has been told to start no new targets.
-actor RunState {
-    private(set) var isStopped = false
-    func stop() { isStopped = true }
 }
 
 /// Runs `body` for every element with at most `limit` in flight, and returns

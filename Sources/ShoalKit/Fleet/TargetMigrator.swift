@@ -9,6 +9,7 @@ struct TargetMigrator: Sendable {
     let command: FleetCommand
     let context: ApplyContext
     let lockWait: Duration
+    let control: RunControl
     let logger: Logger
 
     /// What the planning pass found, before anything is touched.
@@ -107,7 +108,13 @@ struct TargetMigrator: Sendable {
                     return report(.ok)
                 }
                 do {
-                    for step in plan.steps {
+                    for (index, step) in plan.steps.enumerated() {
+                        if let reason = await control.interruption {
+                            // Between steps the target is at a committed revision: stop here.
+                            let total = applied.count + plan.steps.count - index
+                            let done = applied.isEmpty ? "before its first step" : "after \(applied.count) of \(total) steps"
+                            return report(.failed, ShoalError(.interrupted, "stopped \(done): \(reason); run again to finish", revision: step.revision))
+                        }
                         let ms = try await apply(step, store)
                         let done = TargetReport.AppliedStep(revision: step.revision, direction: step.direction, durationMs: ms)
                         applied.append(done)

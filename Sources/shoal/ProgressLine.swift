@@ -1,0 +1,72 @@
+import Foundation
+import ShoalKit
+
+/// The live line under a fan-out run on a terminal:
+/// `[42/200] 40 ok, 1 failed, 8 running · 12.3 targets/s · about 13 s left`.
+/// Result lines are printed above it. Silent when stderr is not a terminal or
+/// under `--json`.
+final class ProgressLine: @unchecked Sendable {
+    private let lock = NSLock()
+    private let enabled: Bool
+    private let started = Date()
+    private var total = 0
+    private var done = 0
+    private var failed = 0
+    private var running: Set<String> = []
+    private var shown = false
+
+    init(enabled: Bool) {
+        self.enabled = enabled
+    }
+
+    /// Every result line goes through here, so the live line never tears it.
+    func print(_ line: String, toStderr: Bool) {
+        lock.withLock {
+            clear()
+            Console.write(line + "\n", toStderr: toStderr)
+            draw()
+        }
+    }
+
+    func handle(_ event: FleetEvent) {
+        lock.withLock {
+            switch event {
+            case .planned(let targets, _): total = targets
+            case .targetStarted(let id): running.insert(id)
+            case .targetFinished(let report):
+                done += 1
+                if !report.succeeded { failed += 1 }
+                running.remove(report.target)
+            case .stepApplied, .rollingBack: break
+            }
+            clear()
+            draw()
+        }
+    }
+
+    /// Removes the line for good (before the summary).
+    func finish() {
+        lock.withLock {
+            clear()
+            total = 0
+        }
+    }
+
+    private func clear() {
+        guard enabled, shown else { return }
+        Console.write("\r\u{1B}[K", toStderr: true)
+        shown = false
+    }
+
+    private func draw() {
+        guard enabled, total > 0, done < total else { return }
+        let elapsed = Date().timeIntervalSince(started)
+        let rate = elapsed > 0 ? Double(done) / elapsed : 0
+        var text = "[\(done)/\(total)] \(done - failed) ok, \(failed) failed, \(running.count) running"
+        if rate > 0 {
+            text += String(format: " · %.1f targets/s · about %.0f s left", rate, Double(total - done) / rate)
+        }
+        Console.write(text, toStderr: true)
+        shown = true
+    }
+}
