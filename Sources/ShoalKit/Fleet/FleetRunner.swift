@@ -57,17 +57,17 @@ public struct FleetRunner: Sendable {
         for (database, graph) in graphs.sorted(by: { $0.key < $1.key }) {
             try Planner.validate(command.spec, graph: graph, database: database)
         }
+        let pool = SessionPool()
         let migrators = targets.map { target in
             TargetMigrator(target: target, graph: graphs[target.database]!, command: command, context: fleet.context,
-                           lockWait: options.lockWait, control: control, logger: fleet.logger)
+                           lockWait: options.lockWait, control: control, pool: pool, logger: fleet.logger)
         }
 
         let caps = ConnectionCaps(targets: targets)
 
         // 1. Plan every target before touching any.
-        let assessments = await forEachConcurrently(migrators, limit: options.concurrency) { migrator in
-            await caps.withSlot(for: migrator.target) { await migrator.assess() }
-        }
+        let states = await StateReader(concurrency: options.concurrency, caps: caps).readStates(targets)
+        let assessments = zip(migrators, states).map { $0.assess($1) }
         let workCount = assessments.filter { if case .work = $0 { true } else { false } }.count
         events(.planned(targets: targets.count, work: workCount))
         if options.onError == .rollback {
@@ -158,6 +158,7 @@ public struct FleetRunner: Sendable {
             for index in pending { if let report = reports[index] { events(.targetFinished(report)) } }
         }
 
+        await pool.closeAll()
         let final = reports.enumerated().map { index, report in
             report ?? skipped(targets[index], "not started")
         }

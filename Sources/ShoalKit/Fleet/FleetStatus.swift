@@ -52,24 +52,22 @@ public struct FleetStatus: Sendable {
     /// The status of each target, in the order given.
     public func status(of targets: [Target]) async throws -> [TargetStatus] {
         let graphs = try fleet.graphs(for: targets.map(\.database))
-        let caps = ConnectionCaps(targets: targets)
-        return await forEachConcurrently(targets, limit: concurrency) { target in
-            await caps.withSlot(for: target) { await status(of: target, graph: graphs[target.database]!) }
-        }
+        let reader = StateReader(concurrency: concurrency, caps: ConnectionCaps(targets: targets), checksums: false)
+        let states = await reader.readStates(targets)
+        return zip(targets, states).map { status(of: $0, graph: graphs[$0.database]!, read: $1) }
     }
 
-    private func status(of target: Target, graph: RevisionGraph) async -> TargetStatus {
+    private func status(of target: Target, graph: RevisionGraph, read: Result<VersionState, ShoalError>) -> TargetStatus {
         var result = TargetStatus(target: target.id, database: target.database, shard: target.shard, tenant: target.tenant,
                                   current: [], heads: graph.heads, pending: graph.migrations.count,
                                   state: .uninitialized, replicas: [], message: nil)
         let state: VersionState
-        do {
-            state = try await SessionFactory.withSession(target, access: .read) { session in
-                try await VersionStore(session: session, target: target).readState()
-            } ?? .uninitialized
-        } catch {
+        switch read {
+        case .success(let read):
+            state = read
+        case .failure(let error):
             result.state = .unreachable
-            result.message = ShoalError.wrap(error, target: target).message
+            result.message = error.message
             return result
         }
         result.current = state.current.sorted()

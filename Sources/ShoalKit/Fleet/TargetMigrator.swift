@@ -10,6 +10,7 @@ struct TargetMigrator: Sendable {
     let context: ApplyContext
     let lockWait: Duration
     let control: RunControl
+    let pool: SessionPool
     let logger: Logger
 
     /// What the planning pass found, before anything is touched.
@@ -22,15 +23,13 @@ struct TargetMigrator: Sendable {
         case refused(ShoalError, current: [String])
     }
 
-    /// Reads the target without creating anything and plans the command.
-    func assess() async -> Assessment {
+    /// Plans the command from the state the planning pass read (or the
+    /// reason it could not be read).
+    func assess(_ read: Result<VersionState, ShoalError>) -> Assessment {
         do {
-            let state = try await SessionFactory.withSession(target, access: .read, lockWait: lockWait) { session in
-                try await VersionStore(session: session, target: target).readState()
-            } ?? .uninitialized
-            return try classify(state: state)
+            return try classify(state: read.get())
         } catch {
-            return .refused(ShoalError.wrap(error, target: target), current: [])
+            return .refused(ShoalError.wrap(error, target: target), current: (try? read.get().current.sorted()) ?? [])
         }
     }
 
@@ -132,7 +131,7 @@ struct TargetMigrator: Sendable {
 
         let lockKey = "\(target.database)/\(target.location.schema ?? "")/\(target.versionTable)"
         do {
-            let outcome = try await SessionFactory.withSession(target, access: .migrate, lockWait: lockWait) { session in
+            return try await pool.withSession(target, lockWait: lockWait, { session in
                 guard try await session.acquireMigrationLock(key: lockKey, timeout: lockWait) else {
                     return report(.failed, ShoalError(.locked, "\(target.id) is locked by another shoal run; waited \(lockWait.milliseconds / 1000) s. Let that run finish, then run again."))
                 }
@@ -144,8 +143,7 @@ struct TargetMigrator: Sendable {
                     await session.releaseMigrationLock(key: lockKey)
                     throw error
                 }
-            }
-            return outcome ?? report(.failed, ShoalError(.database, "\(target.id): no database to migrate"))
+            }, healthy: { Self.sessionReusable(after: $0.0) })
         } catch {
             return report(.failed, ShoalError.wrap(error, target: target))
         }
@@ -153,6 +151,15 @@ struct TargetMigrator: Sendable {
 
     /// SQLSTATE `lock_not_available`: `lock_timeout` expired.
     static let lockNotAvailable = "55P03"
+
+    /// Whether the session a target ran on can serve the next target: not
+    /// after a lost connection (class 08), an operator intervention or
+    /// cancellation (57), an internal error (XX), or an error without SQLSTATE.
+    static func sessionReusable(after report: TargetReport) -> Bool {
+        guard let error = report.error else { return true }
+        guard let state = error.sqlState, state.count == 5 else { return false }
+        return !["08", "57", "XX"].contains(String(state.prefix(2)))
+    }
 
     /// Backoff before lock-timeout retry `attempt` (1-based): 0.5 s doubling, at most 8 s.
     static func retryDelay(attempt: Int) -> Duration {
@@ -164,12 +171,12 @@ struct TargetMigrator: Sendable {
     func rollBack(_ steps: [PlanStep]) async -> ShoalError? {
         let inverse = steps.reversed().map(\.inverse)
         do {
-            _ = try await SessionFactory.withSession(target, access: .migrate, lockWait: lockWait) { session in
+            try await pool.withSession(target, lockWait: lockWait, { session in
                 let store = VersionStore(session: session, target: target)
                 for step in inverse {
                     _ = try await store.apply(step, context: context)
                 }
-            }
+            }, healthy: { true })
             return nil
         } catch {
             return ShoalError.wrap(error, target: target)

@@ -45,16 +45,25 @@ struct JSONParser {
 
     // MARK: Positions
 
-    private func position(of offset: Int) -> (line: Int, column: Int) {
+    /// 0-based index of the line holding `offset` (binary search).
+    private func lineIndex(of offset: Int) -> Int {
         var low = 0, high = lineStarts.count - 1
         while low < high {
             let middle = (low + high + 1) / 2
             if lineStarts[middle] <= offset { low = middle } else { high = middle - 1 }
         }
-        let start = lineStarts[low]
+        return low
+    }
+
+    /// Line and column (in characters) of `offset`. The column costs a scan of
+    /// the line, so only errors ask for it: values record their line alone,
+    /// which keeps a registry written on one long line linear to parse.
+    private func position(of offset: Int) -> (line: Int, column: Int) {
+        let index = lineIndex(of: offset)
+        let start = lineStarts[index]
         let end = min(max(offset, start), bytes.count)
         let column = String(decoding: bytes[start..<end], as: UTF8.self).count + 1
-        return (low + 1, column)
+        return (index + 1, column)
     }
 
     private func error(_ reason: String, at errorOffset: Int? = nil) -> SyntaxError {
@@ -94,7 +103,7 @@ struct JSONParser {
     }
 
     private mutating func parseValue() throws(SyntaxError) -> JSONNode {
-        let (line, column) = position(of: offset)
+        let line = lineIndex(of: offset) + 1
         guard offset < bytes.count else { throw error("expected a value, found end of input") }
         let value: JSONNode.Value
         switch bytes[offset] {
@@ -109,7 +118,7 @@ struct JSONParser {
         case UInt8(ascii: "'"): throw error("strings must use double quotes")
         default: throw error("expected a value, found \(describeCurrent())")
         }
-        return JSONNode(value: value, line: line, column: column)
+        return JSONNode(value: value, line: line)
     }
 
     private mutating func expectLiteral(_ word: String) throws(SyntaxError) {
@@ -143,7 +152,7 @@ struct JSONParser {
                 }
                 throw error("expected a key in double quotes, found \(describeCurrent())")
             }
-            let keyLine = position(of: offset).line
+            let keyLine = lineIndex(of: offset) + 1
             let key = try parseString()
             skipWhitespace()
             guard offset < bytes.count, bytes[offset] == UInt8(ascii: ":") else {

@@ -1,0 +1,61 @@
+import Foundation
+import ShoalTestSupport
+import Testing
+@testable import ShoalKit
+
+/// Reading many schema-per-tenant targets in one go must say exactly what
+/// reading each one alone says.
+@Suite("VersionStore.readStates over many tenant schemas (PostgreSQL)")
+struct VersionStoreBatchTests {
+    static func target(_ tenant: String, url: String) -> Target {
+        Target(id: "accounts/\(tenant)", database: "accounts", tenant: tenant, driver: .postgres,
+               location: .postgres(url: url, schema: "tenant_\(tenant)"))
+    }
+
+    @Test(arguments: [1, 2, 25])
+    func batchReadMatchesOneByOneReads(chunkSize: Int) async throws {
+        try await PostgresTestServer.withScratchDatabase { url in
+            let context = ApplyContext(appliedBy: "test@host", shoalVersion: "0")
+            let r1 = VersionStoreFixture.migration("r1", up: "CREATE TABLE users (id int)")
+            let r2 = VersionStoreFixture.migration("r2", parents: ["r1"], up: "ALTER TABLE users ADD COLUMN email text")
+            let tenants = ["at_r2", "at_r1", "fresh", "stamped", "dirty"]
+            let targets = tenants.map { Self.target($0, url: url) }
+            var expected: [VersionState] = []
+            for target in targets {
+                let session = try await PostgresSession.connect(url)
+                if case .postgres(_, let schema?) = target.location { try await session.setSearchPath(schema, local: false) }
+                let store = VersionStore(session: session, target: target)
+                switch target.tenant {
+                case "at_r2":
+                    try await store.ensureTables()
+                    _ = try await store.apply(VersionStoreFixture.up(r1), context: context)
+                    _ = try await store.apply(VersionStoreFixture.up(r2), context: context)
+                case "at_r1":
+                    try await store.ensureTables()
+                    _ = try await store.apply(VersionStoreFixture.up(r1), context: context)
+                case "stamped":
+                    try await store.stamp(to: ["r2"], checksums: ["r2": "sum-r2"], context: context)
+                case "dirty":
+                    try await store.ensureTables()
+                    _ = try await session.query("INSERT INTO \"tenant_dirty\".\"shoal_version_dirty\" VALUES ('r1', 'upgrade', '2026-01-01T00:00:00.000Z')")
+                default:
+                    break
+                }
+                expected.append(try await store.readState())
+                await session.close()
+            }
+            let session = try await PostgresSession.connect(url)
+            let batch = try await VersionStore.readStates(of: targets, session: session, chunkSize: chunkSize)
+            let withoutHistory = try await VersionStore.readStates(of: targets, session: session, checksums: false, chunkSize: chunkSize)
+            await session.close()
+
+            #expect(batch == expected)
+            #expect(batch[0].current == ["r2"] && batch[0].appliedChecksums == ["r1": "sum-r1", "r2": "sum-r2"])
+            #expect(batch[2] == .uninitialized)
+            #expect(batch[4].dirty?.revision == "r1")
+            #expect(withoutHistory.map(\.current) == expected.map(\.current))
+            let noChecksums = withoutHistory.allSatisfy { $0.appliedChecksums.isEmpty }
+            #expect(noChecksums)
+        }
+    }
+}
