@@ -3,7 +3,7 @@ extension VersionStore {
     /// PostgreSQL session to their shard: one catalog query finds which
     /// tenants have tables, then one `UNION ALL` query per `chunkSize`
     /// tenants reads their version rows, latest history rows and dirty
-    /// marks. 1,000 tenants cost a handful of round trips, not 1,000
+    /// marks. 1,000 tenants cost a few dozen round trips, not 1,000
     /// connections.
     ///
     /// Every target must be `.postgres(_, schema:)` on the database `session`
@@ -40,48 +40,67 @@ extension VersionStore {
         var states = [VersionState](repeating: .uninitialized, count: targets.count)
         let initialized = targets.indices.filter { has($0, targets[$0].versionTable) }
         for chunkStart in stride(from: 0, to: initialized.count, by: max(1, chunkSize)) {
-            let chunk = initialized[chunkStart..<min(chunkStart + chunkSize, initialized.count)]
-            var parts: [String] = []
-            for index in chunk {
+            let chunk = Array(initialized[chunkStart..<min(chunkStart + chunkSize, initialized.count)])
+            let parts = chunk.flatMap { index in
                 let target = targets[index]
                 let schema = session.quoteIdentifier(schemas[index]) + "."
-                let version = schema + session.quoteIdentifier(target.versionTable)
-                let history = schema + session.quoteIdentifier(target.historyTable)
-                let dirty = schema + session.quoteIdentifier(target.dirtyTable)
-                parts.append("SELECT \(index), 'v', revision, NULL, NULL FROM \(version)")
-                if checksums && has(index, target.historyTable) {
-                    parts.append("""
-                        SELECT \(index), 'h', revision, operation, checksum FROM \(history) \
-                        WHERE id IN (SELECT max(id) FROM \(history) GROUP BY revision)
-                        """)
-                }
-                if has(index, target.dirtyTable) {
-                    parts.append("(SELECT \(index), 'd', revision, operation, started_at FROM \(dirty) LIMIT 1)")
-                }
+                return stateQueryParts(index: index,
+                                       version: schema + session.quoteIdentifier(target.versionTable),
+                                       history: checksums && has(index, target.historyTable)
+                                           ? schema + session.quoteIdentifier(target.historyTable) : nil,
+                                       dirty: has(index, target.dirtyTable) ? schema + session.quoteIdentifier(target.dirtyTable) : nil)
             }
-            var current: [Int: [String]] = [:]
-            var applied: [Int: [String: String]] = [:]
-            var dirty: [Int: DirtyMark] = [:]
-            for row in try await session.query(parts.joined(separator: "\nUNION ALL ")) {
-                guard row.count == 5, let index = row[0].flatMap({ Int($0) }), let revision = row[2] else { continue }
-                switch row[1] {
-                case "v":
-                    current[index, default: []].append(revision)
-                case "h":
-                    if let checksum = row[4], row[3] == Operation.upgrade.rawValue || row[3] == Operation.stamp.rawValue {
-                        applied[index, default: [:]][revision] = checksum
-                    }
-                case "d":
-                    let operation = row[3].flatMap(Operation.init(rawValue:)) ?? .upgrade
-                    dirty[index] = DirtyMark(revision: revision, operation: operation, startedAt: row[4] ?? "")
-                default:
-                    break
+            let read = Self.states(fromRows: try await session.query(parts.joined(separator: "\nUNION ALL ")), indices: chunk)
+            for (index, state) in read { states[index] = state }
+        }
+        return states
+    }
+
+    /// The `UNION ALL` branches that read one target's initialized tables,
+    /// each row tagged with `index`: (index, kind `v`/`h`/`d`, revision,
+    /// operation, checksum or started_at). `history`/`dirty` nil: not read.
+    /// Valid SQL in both dialects.
+    static func stateQueryParts(index: Int, version: String, history: String?, dirty: String?) -> [String] {
+        var parts = ["SELECT \(index), 'v', revision, NULL, NULL FROM \(version)"]
+        if let history {
+            parts.append("""
+                SELECT \(index), 'h', revision, operation, checksum FROM \(history) \
+                WHERE id IN (SELECT max(id) FROM \(history) GROUP BY revision)
+                """)
+        }
+        if let dirty {
+            parts.append("SELECT \(index), 'd', revision, operation, started_at FROM (SELECT * FROM \(dirty) LIMIT 1) AS mark")
+        }
+        return parts
+    }
+
+    /// Folds rows of ``stateQueryParts(index:version:history:dirty:)`` into a
+    /// state for each of `indices` (all of which have a version table).
+    static func states(fromRows rows: [[String?]], indices: [Int]) -> [Int: VersionState] {
+        var current: [Int: [String]] = [:]
+        var applied: [Int: [String: String]] = [:]
+        var dirty: [Int: DirtyMark] = [:]
+        for row in rows {
+            guard row.count == 5, let index = row[0].flatMap({ Int($0) }), let revision = row[2] else { continue }
+            switch row[1] {
+            case "v":
+                current[index, default: []].append(revision)
+            case "h":
+                if let checksum = row[4], row[3] == Operation.upgrade.rawValue || row[3] == Operation.stamp.rawValue {
+                    applied[index, default: [:]][revision] = checksum
                 }
+            case "d":
+                // An operation this version does not know still marks the target dirty.
+                let operation = row[3].flatMap(Operation.init(rawValue:)) ?? .upgrade
+                dirty[index] = DirtyMark(revision: revision, operation: operation, startedAt: row[4] ?? "")
+            default:
+                break
             }
-            for index in chunk {
-                states[index] = VersionState(initialized: true, current: (current[index] ?? []).sorted(),
-                                             appliedChecksums: applied[index] ?? [:], dirty: dirty[index])
-            }
+        }
+        var states: [Int: VersionState] = [:]
+        for index in indices {
+            states[index] = VersionState(initialized: true, current: (current[index] ?? []).sorted(),
+                                         appliedChecksums: applied[index] ?? [:], dirty: dirty[index])
         }
         return states
     }

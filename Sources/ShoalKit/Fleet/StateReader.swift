@@ -1,44 +1,71 @@
 /// Reads many targets' version tables as cheaply as the databases allow,
 /// without creating or changing anything: schema-per-tenant targets that
-/// share a shard are read together over one session (see
-/// ``VersionStore/readStates(of:session:chunkSize:)``); other targets (a
-/// SQLite file, a database) one session each, `concurrency` at a time.
+/// share a shard are read together over one session
+/// (``VersionStore/readStates(of:session:checksums:chunkSize:)``), SQLite
+/// files in batches on a reader thread (``SQLiteStateReader``), other
+/// targets one session each; `concurrency` units at a time.
 struct StateReader: Sendable {
     let concurrency: Int
     let caps: ConnectionCaps
     /// Whether to read applied checksums (planning needs them; status does not).
     var checksums = true
+    /// SQLite files per batch: large enough that hops are rare, small enough
+    /// that every reader thread gets work.
+    static let sqliteBatch = 64
+
+    /// A piece of work: some targets read together.
+    private enum Unit: Sendable {
+        /// SQLite files, read on one reader thread.
+        case sqlite([Int])
+        /// PostgreSQL targets over one session: a shard's tenants, or one target.
+        case postgres([Int])
+    }
 
     /// One state (or the reason it could not be read) per target, in order.
     func readStates(_ targets: [Target]) async -> [Result<VersionState, ShoalError>] {
-        var units: [[Int]] = []
-        var groups: [String: Int] = [:]
+        var units: [Unit] = []
+        var shards: [String: Int] = [:]
+        var sqlite: [Int] = []
         for (index, target) in targets.enumerated() {
-            if let key = Self.batchKey(target) {
-                if let unit = groups[key] {
-                    units[unit].append(index)
+            if case .sqlite = target.location {
+                sqlite.append(index)
+                if sqlite.count == Self.sqliteBatch {
+                    units.append(.sqlite(sqlite))
+                    sqlite = []
+                }
+            } else if let key = Self.batchKey(target) {
+                if let unit = shards[key], case .postgres(let indices) = units[unit] {
+                    units[unit] = .postgres(indices + [index])
                 } else {
-                    groups[key] = units.count
-                    units.append([index])
+                    shards[key] = units.count
+                    units.append(.postgres([index]))
                 }
             } else {
-                units.append([index])
+                units.append(.postgres([index]))
             }
         }
-        let results = await forEachConcurrently(units, limit: concurrency) { unit in
-            await caps.withSlot(for: targets[unit[0]]) { await read(unit.map { targets[$0] }) }
+        if !sqlite.isEmpty { units.append(.sqlite(sqlite)) }
+
+        let results = await forEachConcurrently(units, limit: concurrency) { unit -> [(Int, Result<VersionState, ShoalError>)] in
+            switch unit {
+            case .sqlite(let indices):
+                let states = await SQLiteStateReader().readStates(of: indices.map { targets[$0] }, checksums: checksums)
+                return Array(zip(indices, states))
+            case .postgres(let indices):
+                let states = await caps.withSlot(for: targets[indices[0]]) { await read(indices.map { targets[$0] }) }
+                return Array(zip(indices, states))
+            }
         }
         var states = [Result<VersionState, ShoalError>](repeating: .success(.uninitialized), count: targets.count)
-        for (unit, result) in zip(units, results) {
-            for (index, state) in zip(unit, result) { states[index] = state }
-        }
+        for (index, state) in results.joined() { states[index] = state }
         return states
     }
 
+    /// PostgreSQL targets: a shard's tenants in one batch, anything else alone.
     private func read(_ targets: [Target]) async -> [Result<VersionState, ShoalError>] {
         do {
             let states = try await SessionFactory.withSession(targets[0], access: .read) { session in
-                if targets.count == 1 {
+                if targets.count == 1 && Self.batchKey(targets[0]) == nil {
                     return [try await VersionStore(session: session, target: targets[0]).readState()]
                 }
                 return try await VersionStore.readStates(of: targets, session: session, checksums: checksums)
