@@ -62,6 +62,10 @@ struct FanOutOptions: ParsableArguments {
     @Option(name: .customLong("lock-wait"), help: "Seconds to wait for another shoal run that holds a target.")
     var lockWait: Double = 30
 
+    @Flag(name: .customLong("allow-missing-replicas"),
+          help: "Migrate a target even when one of its replicas cannot be reached; report that replica unreachable.")
+    var allowMissingReplicas = false
+
     func validate() throws {
         if let concurrency, concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
         if FleetRunner.OnError(rawValue: onError) == nil {
@@ -73,10 +77,13 @@ struct FanOutOptions: ParsableArguments {
     }
 
     func options(config: FleetConfig) -> FleetRunner.Options {
-        FleetRunner.Options(concurrency: concurrency ?? config.concurrency,
-                            onError: FleetRunner.OnError(rawValue: onError) ?? .continue,
-                            canary: canary, dryRun: dryRun,
-                            lockWait: .milliseconds(Int(lockWait * 1000)),
-                            replicaTimeout: .milliseconds(Int(replicaTimeout * 1000)))
+        var options = FleetRunner.Options(concurrency: concurrency ?? config.concurrency,
+                                          onError: FleetRunner.OnError(rawValue: onError) ?? .continue,
+                                          canary: canary, dryRun: dryRun,
+                                          lockWait: .milliseconds(Int(lockWait * 1000)),
+                                          replicaTimeout: .milliseconds(Int(replicaTimeout * 1000)))
+        options.allowMissingReplicas = allowMissingReplicas
+        return options
     }
 }
+

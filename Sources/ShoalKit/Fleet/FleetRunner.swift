@@ -23,6 +23,9 @@ public struct FleetRunner: Sendable {
         /// How long a target waits for another runner's lock.
         public var lockWait: Duration
         public var replicaTimeout: Duration
+        /// Migrate a target whose replicas cannot be reached, and report
+        /// them `unreachable`, instead of refusing it.
+        public var allowMissingReplicas: Bool = false
         public init(concurrency: Int = 8, onError: OnError = .continue, canary: Int = 0, dryRun: Bool = false,
                     lockWait: Duration = .seconds(30), replicaTimeout: Duration = .seconds(60)) {
             self.concurrency = concurrency
@@ -60,11 +63,13 @@ public struct FleetRunner: Sendable {
         }
 
         let caps = ConnectionCaps(targets: targets)
+        let replicas = ReplicaWaiter(options: options, events: events, logger: fleet.logger)
 
         // 1. Plan every target before touching any.
-        let assessments = await forEachConcurrently(migrators, limit: options.concurrency) { migrator in
+        var assessments = await forEachConcurrently(migrators, limit: options.concurrency) { migrator in
             await caps.withSlot(for: migrator.target) { await migrator.assess() }
         }
+        assessments = await replicas.preflight(assessments, targets: targets, caps: caps)
         let workCount = assessments.filter { if case .work = $0 { true } else { false } }.count
         events(.planned(targets: targets.count, work: workCount))
         if options.onError == .rollback {
@@ -119,12 +124,17 @@ public struct FleetRunner: Sendable {
                             await migrators[index].run { id, step in events(.stepApplied(target: id, step: step)) }
                         }
                         if !report.succeeded && options.onError != .continue { await state.stop() }
-                        if options.onError != .rollback { events(.targetFinished(report)) }
+                        if options.onError != .rollback && !ReplicaWaiter.waits(report, for: target) { events(.targetFinished(report)) }
                         return (index, report, steps)
                     }
                     for (index, report, steps) in results {
                         reports[index] = report
                         if !steps.isEmpty { committed[index] = steps }
+                    }
+                    for (index, report) in await replicas.settle(results.map { ($0.0, $0.1) }, targets: targets) {
+                        reports[index] = report
+                        if !report.succeeded && options.onError != .continue { await state.stop() }
+                        if options.onError != .rollback { events(.targetFinished(report)) }
                     }
                 }
             }

@@ -25,7 +25,8 @@ struct TargetMigrator: Sendable {
     func assess() async -> Assessment {
         do {
             let state = try await SessionFactory.withSession(target, access: .read, lockWait: lockWait) { session in
-                try await VersionStore(session: session, target: target).readState()
+                try await ReplicaRollout.refuseStandby(session, target: target)
+                return try await VersionStore(session: session, target: target).readState()
             } ?? .uninitialized
             return try classify(state: state)
         } catch {
@@ -130,7 +131,9 @@ struct TargetMigrator: Sendable {
                     return report(.failed, ShoalError(.locked, "\(target.id) is locked by another shoal run; waited \(lockWait.milliseconds / 1000) s. Let that run finish, then run again."))
                 }
                 do {
-                    let result = try await migrate(VersionStore(session: session, target: target))
+                    try await ReplicaRollout.prepareCommits(session, target: target)
+                    var result = try await migrate(VersionStore(session: session, target: target))
+                    result.0.commitPosition = await ReplicaRollout.commitPosition(session, target: target, report: result.0)
                     await session.releaseMigrationLock(key: lockKey)
                     return result
                 } catch {
