@@ -87,3 +87,16 @@ struct FanOutOptions: ParsableArguments {
     }
 }
 
+/// `--replica NAME` of `status` and `history`: read from that replica
+/// instead of the primary, on a read-only session.
+struct ReplicaOption: ParsableArguments {
+    @Option(name: .customLong("replica"), help: "Read from the replica of this name (config.json `replicas`) instead of the primary.")
+    var replica: String?
+
+    /// The targets to read: those that have the replica, or all of them
+    /// without `--replica`. A usage error (exit 2) when none has it.
+    func targets(_ targets: [Target]) throws -> [Target] {
+        guard let replica else { return targets }
+        return try Target.havingReplica(named: replica, in: targets)
+    }
+}

@@ -22,4 +22,22 @@ enum ReplicaText {
         }.joined()
     }
 
+    /// In `status`: `replica core-replica: f7910c43f290  caught-up  lag 0 bytes, 0.0 s`.
+    static func lines(_ replicas: [ReplicaStatus]) -> String {
+        replicas.map { replica in
+            var line = "\n    replica \(replica.name): "
+            if replica.status == .unreachable {
+                line += Console.paint("unreachable", .red)
+            } else {
+                line += ReportText.revisions(replica.current) + "  "
+                line += replica.status == .caughtUp ? Console.paint("caught-up", .green) : Console.paint("lagging", .yellow)
+                if let bytes = replica.lagBytes {
+                    line += "  lag \(bytes) bytes"
+                    if let seconds = replica.lagSeconds { line += ", " + String(format: "%.1f s", seconds) }
+                }
+            }
+            if let message = replica.message { line += " (\(message))" }
+            return line
+        }.joined()
+    }
 }

@@ -17,12 +17,20 @@ public struct TargetStatus: Sendable, Hashable, Encodable {
     public var current: [String]
     public var heads: [String]
     public var pending: Int
+    /// About the primary (or, with `readFrom`, that replica).
     public var state: State
-    public var replicas: [TargetReport.ReplicaReport]
+    /// What each replica of the target shows; empty without replicas, and
+    /// when the status was read from a replica.
+    public var replicas: [ReplicaStatus]
     /// Why the target is dirty, unreachable or at an unknown revision.
     public var message: String?
+    /// The replica this status was read from (`status --replica NAME`);
+    /// nil when read from the primary.
+    public var readFrom: String?
 
-    enum CodingKeys: String, CodingKey { case target, database, shard, tenant, current, heads, pending, state, replicas, message }
+    enum CodingKeys: String, CodingKey {
+        case target, database, shard, tenant, current, heads, pending, state, replicas, message, readFrom = "read_from"
+    }
 
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -36,6 +44,7 @@ public struct TargetStatus: Sendable, Hashable, Encodable {
         try c.encode(state, forKey: .state)
         try c.encode(replicas, forKey: .replicas)
         try c.encodeIfPresent(message, forKey: .message)
+        try c.encodeIfPresent(readFrom, forKey: .readFrom)
     }
 }
 
@@ -49,23 +58,38 @@ public struct FleetStatus: Sendable {
         self.concurrency = concurrency
     }
 
-    /// The status of each target, in the order given.
-    public func status(of targets: [Target]) async throws -> [TargetStatus] {
+    /// The status of each target, in the order given: its primary's
+    /// version table and what each of its replicas shows. With `replica`,
+    /// each target's version table is read from its replica of that name
+    /// instead, on a read-only session (a target without one is reported
+    /// `unreachable`; ``Target/havingReplica(named:in:)`` selects those that have it).
+    public func status(of targets: [Target], onReplica replica: String? = nil) async throws -> [TargetStatus] {
         let graphs = try fleet.graphs(for: targets.map(\.database))
         let caps = ConnectionCaps(targets: targets)
         return await forEachConcurrently(targets, limit: concurrency) { target in
-            await caps.withSlot(for: target) { await status(of: target, graph: graphs[target.database]!) }
+            await caps.withSlot(for: target) { await status(of: target, graph: graphs[target.database]!, onReplica: replica) }
         }
     }
 
-    private func status(of target: Target, graph: RevisionGraph) async -> TargetStatus {
+    private func status(of target: Target, graph: RevisionGraph, onReplica replica: String?) async -> TargetStatus {
         var result = TargetStatus(target: target.id, database: target.database, shard: target.shard, tenant: target.tenant,
                                   current: [], heads: graph.heads, pending: graph.migrations.count,
-                                  state: .uninitialized, replicas: [], message: nil)
+                                  state: .uninitialized, replicas: [], message: nil, readFrom: replica)
+        let source = replica.map { target.onReplica(named: $0) } ?? target
+        guard let source else {
+            result.state = .unreachable
+            result.message = "\(target.id) has no replica named `\(replica ?? "")`"
+            return result
+        }
         let state: VersionState
+        var position: WALPosition?
         do {
-            state = try await SessionFactory.withSession(target, access: .read) { session in
-                try await VersionStore(session: session, target: target).readState()
+            state = try await SessionFactory.withSession(source, access: replica == nil ? .read : .replica) { session in
+                let state = try await VersionStore(session: session, target: source).readState()
+                if !source.replicas.isEmpty, let postgres = session as? PostgresSession {
+                    position = try? await postgres.currentWALPosition()
+                }
+                return state
             } ?? .uninitialized
         } catch {
             result.state = .unreachable
@@ -73,6 +97,9 @@ public struct FleetStatus: Sendable {
             return result
         }
         result.current = state.current.sorted()
+        for replica in source.replicas {
+            result.replicas.append(await ReplicaStatus.read(replica, of: source, primaryCurrent: result.current, primaryPosition: position))
+        }
         let unknown = state.current.filter { graph.migration($0) == nil }
         let applied = graph.ancestors(of: state.current.filter { graph.migration($0) != nil }, inclusive: true)
         let wanted = graph.ancestors(of: graph.heads, inclusive: true)
