@@ -151,7 +151,7 @@ enum ReportText {
             if let revision = error.revision { text += "\n    revision: \(revision)" }
             if let state = error.sqlState { text += "\n    sqlstate: \(state)" }
         }
-        return text
+        return text + ReplicaText.lines(report.replicas)
     }
 
     static func summary(_ report: FleetReport) -> String {

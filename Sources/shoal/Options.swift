@@ -62,6 +62,10 @@ struct FanOutOptions: ParsableArguments {
     @Option(name: .customLong("lock-wait"), help: "Seconds to wait for another shoal run that holds a target.")
     var lockWait: Double = 30
 
+    @Flag(name: .customLong("allow-missing-replicas"),
+          help: "Migrate a target even when one of its replicas cannot be reached; report that replica unreachable.")
+    var allowMissingReplicas = false
+
     func validate() throws {
         if let concurrency, concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
         if FleetRunner.OnError(rawValue: onError) == nil {
@@ -73,10 +77,26 @@ struct FanOutOptions: ParsableArguments {
     }
 
     func options(config: FleetConfig) -> FleetRunner.Options {
-        FleetRunner.Options(concurrency: concurrency ?? config.concurrency,
-                            onError: FleetRunner.OnError(rawValue: onError) ?? .continue,
-                            canary: canary, dryRun: dryRun,
-                            lockWait: .milliseconds(Int(lockWait * 1000)),
-                            replicaTimeout: .milliseconds(Int(replicaTimeout * 1000)))
+        var options = FleetRunner.Options(concurrency: concurrency ?? config.concurrency,
+                                          onError: FleetRunner.OnError(rawValue: onError) ?? .continue,
+                                          canary: canary, dryRun: dryRun,
+                                          lockWait: .milliseconds(Int(lockWait * 1000)),
+                                          replicaTimeout: .milliseconds(Int(replicaTimeout * 1000)))
+        options.allowMissingReplicas = allowMissingReplicas
+        return options
+    }
+}
+
+/// `--replica NAME` of `status` and `history`: read from that replica
+/// instead of the primary, on a read-only session.
+struct ReplicaOption: ParsableArguments {
+    @Option(name: .customLong("replica"), help: "Read from the replica of this name (config.json `replicas`) instead of the primary.")
+    var replica: String?
+
+    /// The targets to read: those that have the replica, or all of them
+    /// without `--replica`. A usage error (exit 2) when none has it.
+    func targets(_ targets: [Target]) throws -> [Target] {
+        guard let replica else { return targets }
+        return try Target.havingReplica(named: replica, in: targets)
     }
 }

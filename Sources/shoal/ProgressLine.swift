@@ -14,6 +14,8 @@ final class ProgressLine: @unchecked Sendable {
     private var failed = 0
     private var running: Set<String> = []
     private var shown = false
+    /// Replicas being waited for, by name.
+    private var waiting: Set<String> = []
 
     init(enabled: Bool) {
         self.enabled = enabled
@@ -37,6 +39,8 @@ final class ProgressLine: @unchecked Sendable {
                 done += 1
                 if !report.succeeded { failed += 1 }
                 running.remove(report.target)
+            case .waitingForReplica(let name, _): waiting.insert(name)
+            case .replicaWaited(let wait): waiting.remove(wait.replica)
             case .stepApplied, .rollingBack: break
             }
             clear()
@@ -63,6 +67,7 @@ final class ProgressLine: @unchecked Sendable {
         let elapsed = Date().timeIntervalSince(started)
         let rate = elapsed > 0 ? Double(done) / elapsed : 0
         var text = "[\(done)/\(total)] \(done - failed) ok, \(failed) failed, \(running.count) running"
+        if !waiting.isEmpty { text += ", waiting for \(waiting.sorted().joined(separator: ", ")) to replay" }
         if rate > 0 {
             text += String(format: " · %.1f targets/s · about %.0f s left", rate, Double(total - done) / rate)
         }

@@ -11,11 +11,13 @@ struct StatusCommand: AsyncParsableCommand {
     @OptionGroup var selection: SelectorOptions
     @Flag(name: .customLong("exit-code"), help: "Exit 1 when a target is not at head.") var exitCode = false
     @Option(name: .long, help: "Targets read at once (default: config's concurrency).") var concurrency: Int?
+    @OptionGroup var replica: ReplicaOption
 
     func run() async throws {
         let fleet = try global.loadFleet()
-        let targets = try await fleet.targets(selection.selector())
-        let statuses = try await FleetStatus(fleet: fleet, concurrency: concurrency ?? fleet.config.concurrency).status(of: targets)
+        let targets = try replica.targets(try await fleet.targets(selection.selector()))
+        let statuses = try await FleetStatus(fleet: fleet, concurrency: concurrency ?? fleet.config.concurrency)
+            .status(of: targets, onReplica: replica.replica)
         if global.json {
             try Console.json(["targets": statuses])
         } else {
@@ -30,6 +32,7 @@ struct StatusCommand: AsyncParsableCommand {
                 default: line += "  " + Console.paint(status.state.rawValue, .red)
                 }
                 if let message = status.message { line += "\n    \(message)" }
+                line += ReplicaText.lines(status.replicas)
                 Console.line(line, json: false)
             }
             var counts: [String: Int] = [:]
@@ -49,6 +52,7 @@ struct HistoryCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var selection: SelectorOptions
     @Option(name: .long, help: "At most N entries per target.") var limit: Int?
+    @OptionGroup var replica: ReplicaOption
 
     func validate() throws {
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
@@ -56,8 +60,9 @@ struct HistoryCommand: AsyncParsableCommand {
 
     func run() async throws {
         let fleet = try global.loadFleet()
-        let targets = try await fleet.targets(selection.selector())
-        let histories = await FleetHistory(fleet: fleet, concurrency: fleet.config.concurrency).history(of: targets, limit: limit)
+        let targets = try replica.targets(try await fleet.targets(selection.selector()))
+        let histories = await FleetHistory(fleet: fleet, concurrency: fleet.config.concurrency)
+            .history(of: targets, limit: limit, onReplica: replica.replica)
         if global.json {
             try Console.json(["targets": histories])
         } else {

@@ -41,6 +41,19 @@ public enum PostgresURL {
         return parse(conninfo)?.first { $0.keyword == "dbname" }?.value
     }
 
+    /// The server a conninfo reaches, as a comparable key: every option it
+    /// sets except the database name, sorted. Two URLs with equal keys reach
+    /// the same server (and cluster) as the same user, so one session there
+    /// can answer cluster-wide questions, such as a replica's replay position,
+    /// for both. A string libpq cannot parse is its own key.
+    public static func serverKey(of conninfo: String) -> String {
+        guard isConnectionString(conninfo), let options = parse(conninfo) else { return conninfo }
+        return options.filter { $0.keyword != "dbname" }
+            .map { "\($0.keyword)=\(quote($0.value))" }
+            .sorted()
+            .joined(separator: " ")
+    }
+
     /// What libpq's `expand_dbname` treats as a connection string rather
     /// than a database name: a URL, or anything with an `=`.
     static func isConnectionString(_ text: String) -> Bool {

@@ -10,4 +10,30 @@ public enum FleetEvent: Sendable {
     case targetFinished(TargetReport)
     /// `--on-error rollback` is returning targets to where they started.
     case rollingBack(targets: Int)
+    /// Waiting for a replica to replay what `targets` targets of a batch
+    /// committed on its primary (one wait per replica per batch).
+    case waitingForReplica(name: String, targets: Int)
+    /// That wait ended.
+    case replicaWaited(ReplicaWait)
+}
+
+/// One wait for one replica: the targets of a batch whose commits it had
+/// to replay, and how the wait went.
+public struct ReplicaWait: Sendable, Hashable {
+    /// The replica's name in config.json.
+    public var replica: String
+    /// Targets that waited together.
+    public var targets: Int
+    /// How often the replica's replay position was read, on one session.
+    public var polls: Int
+    public var waitedMs: Int
+    /// True when it replayed every target's change in time.
+    public var caughtUp: Bool
+    public init(replica: String, targets: Int, polls: Int, waitedMs: Int, caughtUp: Bool) {
+        self.replica = replica
+        self.targets = targets
+        self.polls = polls
+        self.waitedMs = waitedMs
+        self.caughtUp = caughtUp
+    }
 }

@@ -23,6 +23,9 @@ public struct FleetRunner: Sendable {
         /// How long a target waits for another runner's lock.
         public var lockWait: Duration
         public var replicaTimeout: Duration
+        /// Migrate a target whose replicas cannot be reached, and report
+        /// them `unreachable`, instead of refusing it.
+        public var allowMissingReplicas: Bool = false
         public init(concurrency: Int = 8, onError: OnError = .continue, canary: Int = 0, dryRun: Bool = false,
                     lockWait: Duration = .seconds(30), replicaTimeout: Duration = .seconds(60)) {
             self.concurrency = concurrency
@@ -64,10 +67,12 @@ public struct FleetRunner: Sendable {
         }
 
         let caps = ConnectionCaps(targets: targets)
+        let replicas = ReplicaWaiter(options: options, events: events, logger: fleet.logger)
 
         // 1. Plan every target before touching any.
-        let states = await StateReader(concurrency: options.concurrency, caps: caps).readStates(targets)
-        let assessments = zip(migrators, states).map { $0.assess($1) }
+        let states = await StateReader(concurrency: options.concurrency, caps: caps, refuseStandby: true).readStates(targets)
+        var assessments = zip(migrators, states).map { $0.assess($1) }
+        assessments = await replicas.preflight(assessments, targets: targets, caps: caps)
         let workCount = assessments.filter { if case .work = $0 { true } else { false } }.count
         events(.planned(targets: targets.count, work: workCount))
         if options.onError == .rollback {
@@ -122,12 +127,17 @@ public struct FleetRunner: Sendable {
                             await migrators[index].run { id, step in events(.stepApplied(target: id, step: step)) }
                         }
                         if !report.succeeded && options.onError != .continue { await control.stopStartingTargets(reason: stopReason) }
-                        if options.onError != .rollback { events(.targetFinished(report)) }
+                        if options.onError != .rollback && !ReplicaWaiter.waits(report, for: target) { events(.targetFinished(report)) }
                         return (index, report, steps)
                     }
                     for (index, report, steps) in results {
                         reports[index] = report
                         if !steps.isEmpty { committed[index] = steps }
+                    }
+                    for (index, report) in await replicas.settle(results.map { ($0.0, $0.1) }, targets: targets) {
+                        reports[index] = report
+                        if !report.succeeded && options.onError != .continue { await control.stopStartingTargets(reason: stopReason) }
+                        if options.onError != .rollback { events(.targetFinished(report)) }
                     }
                 }
             }

@@ -17,12 +17,20 @@ public struct TargetStatus: Sendable, Hashable, Encodable {
     public var current: [String]
     public var heads: [String]
     public var pending: Int
+    /// About the primary (or, with `readFrom`, that replica).
     public var state: State
-    public var replicas: [TargetReport.ReplicaReport]
+    /// What each replica of the target shows; empty without replicas, and
+    /// when the status was read from a replica.
+    public var replicas: [ReplicaStatus]
     /// Why the target is dirty, unreachable or at an unknown revision.
     public var message: String?
+    /// The replica this status was read from (`status --replica NAME`);
+    /// nil when read from the primary.
+    public var readFrom: String?
 
-    enum CodingKeys: String, CodingKey { case target, database, shard, tenant, current, heads, pending, state, replicas, message }
+    enum CodingKeys: String, CodingKey {
+        case target, database, shard, tenant, current, heads, pending, state, replicas, message, readFrom = "read_from"
+    }
 
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -36,6 +44,7 @@ public struct TargetStatus: Sendable, Hashable, Encodable {
         try c.encode(state, forKey: .state)
         try c.encode(replicas, forKey: .replicas)
         try c.encodeIfPresent(message, forKey: .message)
+        try c.encodeIfPresent(readFrom, forKey: .readFrom)
     }
 }
 
@@ -49,18 +58,53 @@ public struct FleetStatus: Sendable {
         self.concurrency = concurrency
     }
 
-    /// The status of each target, in the order given.
-    public func status(of targets: [Target]) async throws -> [TargetStatus] {
+    /// The status of each target, in the order given: its primary's
+    /// version table and what each of its replicas shows. With `replica`,
+    /// each target's version table is read from its replica of that name
+    /// instead, on a read-only session (a target without one is reported
+    /// `unreachable`; ``Target/havingReplica(named:in:)`` selects those that have it).
+    public func status(of targets: [Target], onReplica replica: String? = nil) async throws -> [TargetStatus] {
         let graphs = try fleet.graphs(for: targets.map(\.database))
-        let reader = StateReader(concurrency: concurrency, caps: ConnectionCaps(targets: targets), checksums: false)
-        let states = await reader.readStates(targets)
-        return zip(targets, states).map { status(of: $0, graph: graphs[$0.database]!, read: $1) }
+        let sources = targets.map { target in replica.map { target.onReplica(named: $0) } ?? target }
+        let readable = sources.compactMap { $0 }
+        let reader = StateReader(concurrency: concurrency, caps: ConnectionCaps(targets: targets), checksums: false,
+                                 access: replica == nil ? .read : .replica)
+        var states = await reader.readStates(readable).makeIterator()
+        let reads = sources.map { $0 == nil ? nil : states.next() }
+        let positions = await primaryPositions(sources.compactMap { $0 }.filter { !$0.replicas.isEmpty })
+        let work = Array(zip(targets, zip(sources, reads)))
+        return await forEachConcurrently(work, limit: concurrency) { target, sourceAndRead in
+            await status(of: target, graph: graphs[target.database]!, source: sourceAndRead.0, read: sourceAndRead.1,
+                         onReplica: replica, positions: positions)
+        }
     }
 
-    private func status(of target: Target, graph: RevisionGraph, read: Result<VersionState, ShoalError>) -> TargetStatus {
+    /// The WAL position of each primary that has replicas, read once per
+    /// server (not once per tenant), after the version tables were read.
+    private func primaryPositions(_ targets: [Target]) async -> [String: WALPosition] {
+        var byURL: [String: Target] = [:]
+        for target in targets {
+            if case .postgres(let url, _) = target.location, byURL[url] == nil { byURL[url] = target }
+        }
+        let read = await forEachConcurrently(Array(byURL), limit: concurrency) { url, target -> (String, WALPosition?) in
+            let position = try? await SessionFactory.withSession(target, access: .read) { session in
+                try await (session as? PostgresSession)?.currentWALPosition()
+            }
+            return (url, position ?? nil)
+        }
+        return Dictionary(read.compactMap { url, position in position.map { (url, $0) } }, uniquingKeysWith: { a, _ in a })
+    }
+
+    private func status(of target: Target, graph: RevisionGraph, source: Target?, read: Result<VersionState, ShoalError>?,
+                        onReplica replica: String?, positions: [String: WALPosition]) async -> TargetStatus {
         var result = TargetStatus(target: target.id, database: target.database, shard: target.shard, tenant: target.tenant,
                                   current: [], heads: graph.heads, pending: graph.migrations.count,
-                                  state: .uninitialized, replicas: [], message: nil)
+                                  state: .uninitialized, replicas: [], message: nil, readFrom: replica)
+        guard let source, let read else {
+            result.state = .unreachable
+            result.message = "\(target.id) has no replica named `\(replica ?? "")`"
+            return result
+        }
         let state: VersionState
         switch read {
         case .success(let read):
@@ -70,7 +114,12 @@ public struct FleetStatus: Sendable {
             result.message = error.message
             return result
         }
+        var position: WALPosition?
+        if case .postgres(let url, _) = source.location { position = positions[url] }
         result.current = state.current.sorted()
+        for replica in source.replicas {
+            result.replicas.append(await ReplicaStatus.read(replica, of: source, primaryCurrent: result.current, primaryPosition: position))
+        }
         let unknown = state.current.filter { graph.migration($0) == nil }
         let applied = graph.ancestors(of: state.current.filter { graph.migration($0) != nil }, inclusive: true)
         let wanted = graph.ancestors(of: graph.heads, inclusive: true)

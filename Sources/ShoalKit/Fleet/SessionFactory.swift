@@ -9,35 +9,39 @@ public enum SessionFactory {
         /// Reading only (status, history, verify): nothing is created; a
         /// SQLite file that does not exist yet gives no session.
         case read
+        /// Reading a streaming replica (`status --replica`, the replicas'
+        /// revisions in `status`): as `.read`, and on PostgreSQL the session
+        /// is read-only (`default_transaction_read_only`), so nothing can be
+        /// written through it even when the URL points at a primary.
+        case replica
     }
 
     /// Opens a session to the target's database, or nil when `access` is
-    /// `.read` and there is no database to read yet. `lockWait` bounds how
+    /// `.read` or `.replica` and there is no database to read yet. `lockWait` bounds how
     /// long a write waits for another writer (SQLite's busy timeout).
     public static func open(_ target: Target, access: Access, lockWait: Duration = .seconds(30)) async throws -> (any DatabaseSession)? {
         switch target.location {
         case .sqlite(let path):
-            if access == .read && !FileManager.default.fileExists(atPath: path) { return nil }
+            if access != .migrate && !FileManager.default.fileExists(atPath: path) { return nil }
             let busyMs = lockWait.milliseconds
-            return try await SQLiteSession.open(path: path, mode: access == .read ? .readOnly : .readWrite, busyTimeoutMs: busyMs)
+            return try await SQLiteSession.open(path: path, mode: access == .migrate ? .readWrite : .readOnly, busyTimeoutMs: busyMs)
         case .postgres(let url, let schema):
             let session = try await PostgresSession.connect(url, settings: target.settings)
-            if let schema {
+            do {
+                if access == .replica { try await session.setReadOnly() }
                 // Unqualified names in the tenant's migrations resolve in its schema only.
-                do {
-                    try await session.setSearchPath(schema, local: false)
-                } catch {
-                    await session.close()
-                    throw error
-                }
+                if let schema { try await session.setSearchPath(schema, local: false) }
+            } catch {
+                await session.close()
+                throw error
             }
             return session
         }
     }
 
     /// Runs `body` with an open session and closes it afterwards, also when
-    /// `body` throws. Returns nil (without calling `body`) when `.read` finds
-    /// no database.
+    /// `body` throws. Returns nil (without calling `body`) when `.read` or
+    /// `.replica` finds no database.
     public static func withSession<T: Sendable>(_ target: Target, access: Access, lockWait: Duration = .seconds(30),
                                                 _ body: (any DatabaseSession) async throws -> T) async throws -> T? {
         guard let session = try await open(target, access: access, lockWait: lockWait) else { return nil }

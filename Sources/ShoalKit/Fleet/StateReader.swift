@@ -9,6 +9,14 @@ struct StateReader: Sendable {
     let caps: ConnectionCaps
     /// Whether to read applied checksums (planning needs them; status does not).
     var checksums = true
+    /// `.replica` reads a replica on a read-only session (`status --replica`).
+    var access: SessionFactory.Access = .read
+    /// Refuse targets whose configured primary is a standby (the planning
+    /// pass: DDL cannot run there), checked once per session.
+    var refuseStandby = false
+
+    /// Thrown inside a read when the primary turns out to be a standby.
+    private struct StandbyPrimary: Error {}
     /// SQLite files per batch: large enough that hops are rare, small enough
     /// that every reader thread gets work.
     static let sqliteBatch = 64
@@ -64,13 +72,18 @@ struct StateReader: Sendable {
     /// PostgreSQL targets: a shard's tenants in one batch, anything else alone.
     private func read(_ targets: [Target]) async -> [Result<VersionState, ShoalError>] {
         do {
-            let states = try await SessionFactory.withSession(targets[0], access: .read) { session in
+            let states = try await SessionFactory.withSession(targets[0], access: access) { session in
+                if refuseStandby, let postgres = session as? PostgresSession, try await postgres.isInRecovery() {
+                    throw StandbyPrimary()
+                }
                 if targets.count == 1 && Self.batchKey(targets[0]) == nil {
                     return [try await VersionStore(session: session, target: targets[0]).readState()]
                 }
                 return try await VersionStore.readStates(of: targets, session: session, checksums: checksums)
             } ?? targets.map { _ in .uninitialized }
             return states.map { .success($0) }
+        } catch is StandbyPrimary {
+            return targets.map { .failure(ReplicaRollout.standbyError($0)) }
         } catch {
             return targets.map { .failure(ShoalError.wrap(error, target: $0)) }
         }

@@ -136,7 +136,9 @@ struct TargetMigrator: Sendable {
                     return report(.failed, ShoalError(.locked, "\(target.id) is locked by another shoal run; waited \(lockWait.milliseconds / 1000) s. Let that run finish, then run again."))
                 }
                 do {
-                    let result = try await migrate(VersionStore(session: session, target: target))
+                    try await ReplicaRollout.prepareCommits(session, target: target)
+                    var result = try await migrate(VersionStore(session: session, target: target))
+                    result.0.commitPosition = await ReplicaRollout.commitPosition(session, target: target, report: result.0)
                     await session.releaseMigrationLock(key: lockKey)
                     return result
                 } catch {

@@ -50,19 +50,44 @@ public struct TargetReport: Sendable, Hashable, Encodable {
         }
     }
 
-    /// How a replica fared after the primary committed.
+    /// How a replica fared after the primary committed (SPEC §7).
     public struct ReplicaReport: Sendable, Hashable, Encodable {
+        /// What became of a replica. Raw values are the JSON strings.
+        public enum Status: String, Sendable, Hashable, Encodable {
+            /// It replayed past the primary's WAL position after the commit.
+            case caughtUp = "caught-up"
+            /// `--replica-timeout` ran out first; the primary's change stays.
+            case lagging
+            /// It could not be reached or asked (or is no standby of this
+            /// primary): only reported when `--allow-missing-replicas`, or
+            /// when it went away after the primary committed.
+            case unreachable
+        }
+
         public var name: String
-        public var status: String
+        public var status: Status
+        /// How long shoal waited for it.
         public var waitedMs: Int?
+        /// How far behind the commit it still was; 0 once caught up.
         public var lagBytes: Int?
-        public init(name: String, status: String, waitedMs: Int? = nil, lagBytes: Int? = nil) {
+        /// Why it is lagging or unreachable.
+        public var message: String?
+        public init(name: String, status: Status, waitedMs: Int? = nil, lagBytes: Int? = nil, message: String? = nil) {
             self.name = name
             self.status = status
             self.waitedMs = waitedMs
             self.lagBytes = lagBytes
+            self.message = message
         }
-        enum CodingKeys: String, CodingKey { case name, status, waitedMs = "waited_ms", lagBytes = "lag_bytes" }
+        enum CodingKeys: String, CodingKey { case name, status, waitedMs = "waited_ms", lagBytes = "lag_bytes", message }
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(name, forKey: .name)
+            try c.encode(status, forKey: .status)
+            try c.encode(waitedMs, forKey: .waitedMs)
+            try c.encode(lagBytes, forKey: .lagBytes)
+            try c.encodeIfPresent(message, forKey: .message)
+        }
     }
 
     public var target: String
@@ -80,6 +105,9 @@ public struct TargetReport: Sendable, Hashable, Encodable {
     public var replicas: [ReplicaReport]
     /// Lock-timeout retries this target needed (PostgreSQL).
     public var retries: Int
+    /// The primary's WAL position after this run's last commit on a target
+    /// with replicas: what they must replay. Not part of the JSON.
+    var commitPosition: WALPosition?
 
     public init(target: Target, status: Status, from: [String] = [], to: [String] = [],
                 applied: [AppliedStep] = [], planned: [String]? = nil, durationMs: Int = 0,

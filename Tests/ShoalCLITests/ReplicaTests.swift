@@ -1,0 +1,200 @@
+import Foundation
+import ShoalKit
+import ShoalTestSupport
+import Testing
+
+/// SPEC §7 primary/replica rollouts, end to end: the built CLI against the
+/// real primary and streaming replica that scripts/test starts.
+@Suite("primary/replica rollouts on PostgreSQL", .serialized)
+struct ReplicaTests {
+    /// A fleet with one unsharded PostgreSQL database `core` at
+    /// `${PRIMARY_URL}` with one replica `core-replica` at `${REPLICA_URL}`,
+    /// and the first `migrations` of the three fixture migrations.
+    static func fleet(_ sandbox: Sandbox, migrations: Int = 3) throws {
+        try sandbox.write("config.json", """
+        {
+          "databases": {
+            "core": {
+              "driver": "postgres",
+              "url": "${PRIMARY_URL}",
+              "replicas": [{ "name": "core-replica", "url": "${REPLICA_URL}" }]
+            }
+          }
+        }
+        """)
+        let files = [(Fixture.r1, Fixture.users), (Fixture.r2, Fixture.email), (Fixture.r3, Fixture.projects)]
+        for (revision, text) in files.prefix(migrations) {
+            try sandbox.write("versions/core/\(revision).sql", text)
+        }
+    }
+
+    static func environment(primary: String, replica: String) -> [String: String] {
+        ["PRIMARY_URL": primary, "REPLICA_URL": replica]
+    }
+
+    /// The single-column values of a query on `url`.
+    static func column(_ url: String, _ sql: String) async throws -> [String] {
+        let session = try await PostgresSession.connect(url)
+        let rows = try await session.query(sql)
+        await session.close()
+        return rows.map { $0.first.flatMap { $0 } ?? "NULL" }
+    }
+
+    static func replicas(_ target: [String: Any]?) -> [[String: Any]] {
+        target?["replicas"] as? [[String: Any]] ?? []
+    }
+
+    @Test func upgradeWaitsUntilTheReplicaCaughtUpAndItsVersionTableShowsTheNewHead() async throws {
+        try await ReplicaTestServer.withReplicatedScratchDatabase { primary, replica in
+            let sandbox = try Sandbox()
+            try Self.fleet(sandbox)
+            let env = Self.environment(primary: primary, replica: replica)
+            let result = try sandbox.run(["upgrade", "--json"], environment: env)
+            #expect(result.status == 0, "\(result.stderr)")
+            let core = try result.targets()["core"]
+            #expect(core?["status"] as? String == "ok")
+            let reports = Self.replicas(core)
+            #expect(reports.count == 1)
+            #expect(reports.first?["name"] as? String == "core-replica")
+            #expect(reports.first?["status"] as? String == "caught-up")
+            #expect((reports.first?["waited_ms"] as? Int).map { $0 >= 0 } == true)
+            #expect(reports.first?["lag_bytes"] as? Int == 0)
+
+            // Caught up means readers of the replica see the migration, at once.
+            #expect(try await Self.column(replica, "SELECT revision FROM shoal_version") == [Fixture.r3])
+            #expect(try await Self.column(replica, "SELECT to_regclass('projects')::text") == ["projects"])
+
+            let text = try sandbox.run(["downgrade", "-1"], environment: env)
+            #expect(text.status == 0, "\(text.stderr)")
+            #expect(text.stdout.contains("    replica core-replica: caught-up in "), "\(text.stdout)")
+            #expect(try await Self.column(replica, "SELECT revision FROM shoal_version") == [Fixture.r2])
+        }
+    }
+
+    @Test func aPrimaryURLThatPointsAtTheStandbyIsRefusedBeforeAnythingChanges() async throws {
+        try await ReplicaTestServer.withReplicatedScratchDatabase { primary, replica in
+            let sandbox = try Sandbox()
+            try Self.fleet(sandbox)
+            let result = try sandbox.run(["upgrade", "--json"], environment: Self.environment(primary: replica, replica: replica))
+            #expect(result.status == 1, "\(result.stderr)")
+            let core = try result.targets()["core"]
+            #expect(core?["status"] as? String == "failed")
+            #expect((core?["applied"] as? [Any])?.isEmpty == true)
+            let message = (core?["error"] as? [String: Any])?["message"] as? String ?? ""
+            #expect(message.contains("is a standby"), "\(message)")
+            #expect(message.contains("pg_is_in_recovery()"), "\(message)")
+            #expect(try await Self.column(primary, "SELECT to_regclass('shoal_version')::text") == ["NULL"])
+        }
+    }
+
+    @Test func pausedReplayGivesReplicaLagAndStatusShowsTheReplicaCaughtUpOnceReplayResumes() async throws {
+        try await ReplicaTestServer.withReplicatedScratchDatabase { primary, replica in
+            let sandbox = try Sandbox()
+            try Self.fleet(sandbox)
+            let env = Self.environment(primary: primary, replica: replica)
+            #expect(try sandbox.run(["upgrade", Fixture.r1], environment: env).status == 0)
+
+            try await ReplicaTestServer.withReplayPaused {
+                let started = ContinuousClock.now
+                let result = try sandbox.run(["upgrade", "--replica-timeout", "0.5", "--json"], environment: env)
+                #expect(ContinuousClock.now - started < .seconds(10))
+                #expect(result.status == 1, "\(result.stderr)")
+                let report = try result.json()
+                #expect((report["summary"] as? [String: Any])?["replica_lag"] as? Int == 1)
+                let core = try result.targets()["core"]
+                #expect(core?["status"] as? String == "replica-lag")
+                #expect(core?["to"] as? [String] == [Fixture.r3])
+                let lagging = Self.replicas(core).first
+                #expect(lagging?["status"] as? String == "lagging")
+                #expect((lagging?["lag_bytes"] as? Int ?? 0) > 0)
+                #expect((lagging?["waited_ms"] as? Int ?? 0) >= 500)
+                let message = (core?["error"] as? [String: Any])?["message"] as? String ?? ""
+                #expect(message.contains("replay is paused"), "\(message)")
+
+                // The primary keeps its change; the replica still shows the old revision.
+                #expect(try await Self.column(primary, "SELECT revision FROM shoal_version") == [Fixture.r3])
+                let status = try sandbox.run(["status", "--json"], environment: env)
+                let seen = try status.targets()["core"]
+                #expect(seen?["state"] as? String == "up-to-date", "state is about the primary")
+                let behind = Self.replicas(seen).first
+                #expect(behind?["current"] as? [String] == [Fixture.r1])
+                #expect(behind?["status"] as? String == "lagging")
+                #expect((behind?["lag_bytes"] as? Int ?? 0) > 0)
+                #expect(behind?["lag_seconds"] is Double || behind?["lag_seconds"] is Int)
+            }
+
+            // Replay resumes: status sees the replica catch up.
+            var last: [String: Any]?
+            let deadline = ContinuousClock.now + .seconds(20)
+            repeat {
+                last = Self.replicas(try sandbox.run(["status", "--json"], environment: env).targets()["core"]).first
+                if last?["status"] as? String == "caught-up" { break }
+                try await Task.sleep(for: .milliseconds(100))
+            } while ContinuousClock.now < deadline
+            #expect(last?["status"] as? String == "caught-up")
+            #expect(last?["current"] as? [String] == [Fixture.r3])
+            #expect(last?["lag_bytes"] is Int)
+        }
+    }
+
+    @Test func anUnreachableReplicaRefusesTheTargetUnlessMissingReplicasAreAllowed() async throws {
+        try await ReplicaTestServer.withReplicatedScratchDatabase { primary, _ in
+            let sandbox = try Sandbox()
+            try Self.fleet(sandbox)
+            let env = Self.environment(primary: primary, replica: "postgres://postgres:Sup3rSecret@127.0.0.1:1/nowhere")
+            let refused = try sandbox.run(["upgrade", "--json"], environment: env)
+            #expect(refused.status == 1)
+            let core = try refused.targets()["core"]
+            #expect(core?["status"] as? String == "failed")
+            let message = (core?["error"] as? [String: Any])?["message"] as? String ?? ""
+            #expect(message.contains("replica `core-replica` cannot be reached"), "\(message)")
+            #expect(message.contains("--allow-missing-replicas"), "\(message)")
+            #expect(!refused.stdout.contains("Sup3rSecret") && !refused.stderr.contains("Sup3rSecret"))
+            #expect(try await Self.column(primary, "SELECT to_regclass('shoal_version')::text") == ["NULL"])
+
+            let allowed = try sandbox.run(["upgrade", "--allow-missing-replicas", "--json"], environment: env)
+            #expect(allowed.status == 0, "\(allowed.stderr)")
+            let migrated = try allowed.targets()["core"]
+            #expect(migrated?["status"] as? String == "ok")
+            #expect(Self.replicas(migrated).first?["status"] as? String == "unreachable")
+            #expect(try await Self.column(primary, "SELECT revision FROM shoal_version") == [Fixture.r3])
+        }
+    }
+
+    @Test func aReplicaURLThatReachesAPrimaryIsRefusedAsNotAStandby() async throws {
+        try await ReplicaTestServer.withReplicatedScratchDatabase { primary, _ in
+            let sandbox = try Sandbox()
+            try Self.fleet(sandbox)
+            let result = try sandbox.run(["upgrade", "--json"], environment: Self.environment(primary: primary, replica: primary))
+            #expect(result.status == 1)
+            let message = ((try result.targets()["core"])?["error"] as? [String: Any])?["message"] as? String ?? ""
+            #expect(message.contains("is not a standby"), "\(message)")
+            #expect(try await Self.column(primary, "SELECT to_regclass('shoal_version')::text") == ["NULL"])
+        }
+    }
+
+    @Test func statusAndHistoryReadFromTheReplicaWithTheReplicaOption() async throws {
+        try await ReplicaTestServer.withReplicatedScratchDatabase { primary, replica in
+            let sandbox = try Sandbox()
+            try Self.fleet(sandbox, migrations: 2)
+            let env = Self.environment(primary: primary, replica: replica)
+            #expect(try sandbox.run(["upgrade"], environment: env).status == 0)
+
+            let history = try sandbox.run(["history", "--replica", "core-replica", "--json"], environment: env)
+            #expect(history.status == 0, "\(history.stderr)")
+            let entries = (try history.targets()["core"])?["entries"] as? [[String: Any]] ?? []
+            #expect(entries.map { $0["revision"] as? String } == [Fixture.r2, Fixture.r1])
+            #expect((try history.targets()["core"])?["read_from"] as? String == "core-replica")
+
+            let status = try sandbox.run(["status", "--replica", "core-replica", "--json"], environment: env)
+            #expect(status.status == 0, "\(status.stderr)")
+            let core = try status.targets()["core"]
+            #expect(core?["current"] as? [String] == [Fixture.r2])
+            #expect(core?["read_from"] as? String == "core-replica")
+
+            let typo = try sandbox.run(["status", "--replica", "core-replca"], environment: env)
+            #expect(typo.status == 2)
+            #expect(typo.stderr.contains("did you mean `core-replica`?"), "\(typo.stderr)")
+        }
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import ShoalTestSupport
+import Testing
+@testable import ShoalKit
+
+/// Waiting for replicas inside a fan-out run, against the real primary and
+/// streaming replica of scripts/test.
+@Suite struct ReplicaWaiterTests {
+    /// Events of a run, collected from any task.
+    final class EventLog: @unchecked Sendable {
+        private let lock = NSLock()
+        private var events: [FleetEvent] = []
+        func append(_ event: FleetEvent) { lock.withLock { events.append(event) } }
+        var all: [FleetEvent] { lock.withLock { events } }
+    }
+
+    static func migration(_ revision: String, parent: String?, up: String) -> String {
+        "-- revision: \(revision)\n" + (parent.map { "-- parents: \($0)\n" } ?? "") + "-- message: \(revision)\n\n-- shoal:up\n\(up)\n"
+    }
+
+    @Test func theTenantsOfOneShardWaitOnceOnOneSessionForTheirReplica() async throws {
+        try await ReplicaTestServer.withReplicatedScratchDatabase { primary, replica in
+            let directory = try TemporaryDirectory()
+            try directory.write(Self.migration("aaaa0001", parent: nil, up: "CREATE TABLE items (id int);"), to: "versions/crm/aaaa0001.sql")
+            try directory.write(Self.migration("bbbb0002", parent: "aaaa0001", up: "ALTER TABLE items ADD COLUMN name text;"),
+                                to: "versions/crm/bbbb0002.sql")
+            let database = DatabaseConfig(
+                name: "crm", driver: .postgres, url: primary, schemaTemplate: "crm_{tenant}",
+                tenants: .registry(path: directory.file("tenants.json")), versionsDirectory: directory.file("versions/crm"),
+                replicas: [ReplicaConfig(name: "crm-replica", url: replica)])
+            let fleet = Fleet(config: FleetConfig(directory: directory.path, databases: [database]))
+            let tenants = (1...40).map { Tenant(name: "t\($0)") }
+            let targets = try TargetResolver.targets(database: database, tenants: tenants)
+
+            let log = EventLog()
+            let report = try await FleetRunner(fleet: fleet, options: .init(concurrency: 8))
+                .run(.upgrade(.head), targets: targets) { log.append($0) }
+
+            #expect(report.summary.ok == 40, "\(report.targets.compactMap(\.error?.message).prefix(3))")
+            for target in report.targets {
+                #expect(target.replicas.map(\.status) == [.caughtUp], "\(target.target)")
+            }
+            let waits = log.all.compactMap { if case .waitingForReplica(let name, let count) = $0 { (name, count) } else { nil } }
+            #expect(waits.count == 1, "one wait for the whole shard, not one per tenant")
+            #expect(waits.first?.0 == "crm-replica")
+            #expect(waits.first?.1 == 40)
+            let waited = log.all.compactMap { if case .replicaWaited(let wait) = $0 { wait } else { nil } }
+            #expect(waited.count == 1)
+            #expect(waited.first?.caughtUp == true)
+            #expect((waited.first?.polls ?? .max) <= 12, "a handful of polls, however many tenants")
+            let finished = log.all.filter { if case .targetFinished = $0 { true } else { false } }
+            #expect(finished.count == 40, "every target's line comes once, after its wait")
+
+            let session = try await PostgresSession.connect(replica)
+            for tenant in ["t1", "t20", "t40"] {
+                let rows = try await session.query("SELECT revision FROM \(session.quoteIdentifier("crm_" + tenant)).shoal_version")
+                #expect(rows == [["bbbb0002"]], "\(tenant)")
+            }
+            await session.close()
+        }
+    }
+
+    @Test func aReplicaThatCannotBeReachedSettlesEveryPositionUnreachableWithoutPolling() async throws {
+        let outcome = await ReplicaCatchUp(timeout: .seconds(5))
+            .wait(replicaURL: "postgres://postgres:Sup3rSecret@127.0.0.1:1/x", for: [WALPosition(offset: 1), WALPosition(offset: 2)])
+        #expect(outcome.polls == 0)
+        #expect(outcome.results.count == 2)
+        for result in outcome.results.values {
+            guard case .unreachable(let message) = result else {
+                Issue.record("expected unreachable, got \(result)")
+                continue
+            }
+            #expect(message.hasPrefix("cannot be reached: "))
+            #expect(!message.contains("Sup3rSecret"))
+        }
+    }
+
+    @Test func replicaSessionsAreReadOnlyEvenOnAPrimary() async throws {
+        try await PostgresTestServer.withScratchDatabase { url in
+            let target = Target(id: "core", database: "core", driver: .postgres, location: .postgres(url: url, schema: nil))
+            let error = await #expect(throws: ShoalError.self) {
+                _ = try await SessionFactory.withSession(target, access: .replica) { session in
+                    try await session.execute("CREATE TABLE t (id int)")
+                }
+            }
+            #expect(error?.sqlState == "25006", "read_only_sql_transaction")
+            let writable = try await SessionFactory.withSession(target, access: .migrate) { session in
+                try await session.execute("CREATE TABLE t (id int)")
+                return true
+            }
+            #expect(writable == true)
+        }
+    }
+}
