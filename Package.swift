@@ -41,6 +41,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Spawns a process and reports its wall time and peak RSS (for shoal-bench).
+        .executableTarget(name: "bench-spawn"),
         // Helpers both test targets share: temporary folders and scratch
         // PostgreSQL databases on the server scripts/test starts.
         .target(
