@@ -41,6 +41,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Measures shoal against a raw sqlite3/libpq baseline (scripts/bench).
+        .executableTarget(
+            name: "shoal-bench",
+            dependencies: [
+                "ShoalKit",
+                "CLibPQ",
+                "CSQLite",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         // Spawns a process and reports its wall time and peak RSS (for shoal-bench).
         .executableTarget(name: "bench-spawn"),
         // Helpers both test targets share: temporary folders and scratch
@@ -57,6 +67,10 @@ let package = Package(
         .testTarget(
             name: "ShoalCLITests",
             dependencies: ["ShoalKit", "ShoalTestSupport", "shoal"]
+        ),
+        .testTarget(
+            name: "ShoalBenchTests",
+            dependencies: ["shoal-bench", "ShoalKit", "ShoalTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]
