@@ -171,7 +171,7 @@ struct BenchRunner {
             return [status, upgrade]
         }
         defer {
-            for database in databases { try? settings.postgres?.drop(database) }
+            if !settings.keep { for database in databases { try? settings.postgres?.drop(database) } }
         }
         func rawRead(_ label: String) throws -> ProcessMeasurement {
             try runRaw(label, ["pg-read"] + urls.flatMap { ["--url", $0] } + ["--tenants", "\(n)", "--migrations", "\(m)"],
