@@ -15,6 +15,10 @@ struct ProcessMeasurement: Sendable, Hashable, Codable {
     var exitCode: Int32?
     /// The signal that ended the process, if one did.
     var signal: Int32?
+
+    enum CodingKeys: String, CodingKey {
+        case seconds, peakMB = "peak_mb", exitCode = "exit_code", signal
+    }
 }
 
 /// Spawns a process and measures it through `bench-spawn` (a small C helper

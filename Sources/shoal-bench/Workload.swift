@@ -1,3 +1,5 @@
+import Foundation
+
 /// The workloads of issue 5.
 enum WorkloadID: String, CaseIterable, Codable, Sendable {
     /// 200 SQLite tenants × 20 migrations (realistic DDL and a backfill), upgrade.
@@ -49,7 +51,7 @@ struct Goal: Sendable, Codable, Hashable {
 
     var text: String {
         var parts = ["≤ \(maxRatio)× raw"]
-        if let maxSeconds { parts.append("< \(Report.number(maxSeconds)) s") }
+        if let maxSeconds { parts.append("< \(String(format: "%g", maxSeconds)) s") }
         if let maxPeakMB { parts.append("< \(Int(maxPeakMB)) MB") }
         return parts.joined(separator: ", ")
     }
