@@ -41,6 +41,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Measures shoal against a raw sqlite3/libpq baseline (scripts/bench).
+        .executableTarget(
+            name: "shoal-bench",
+            dependencies: [
+                "ShoalKit",
+                "CLibPQ",
+                "CSQLite",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Spawns a process and reports its wall time and peak RSS (for shoal-bench).
+        .executableTarget(name: "bench-spawn"),
         // Helpers both test targets share: temporary folders and scratch
         // PostgreSQL databases on the server scripts/test starts.
         .target(
@@ -55,6 +67,10 @@ let package = Package(
         .testTarget(
             name: "ShoalCLITests",
             dependencies: ["ShoalKit", "ShoalTestSupport", "shoal"]
+        ),
+        .testTarget(
+            name: "ShoalBenchTests",
+            dependencies: ["shoal-bench", "ShoalKit", "ShoalTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -4,7 +4,8 @@
 #
 #   pg_ensure_packages  installs missing packages (root) or says how (others)
 #   pg_start DIR        primary and replica under DIR (an empty directory in
-#                       /tmp); sets PG_PRIMARY_PORT and PG_REPLICA_PORT
+#                       /tmp); sets PG_PRIMARY_PORT and PG_REPLICA_PORT. With
+#                       PG_WITH_REPLICA=0 only the primary (PG_REPLICA_PORT empty)
 #   pg_stop DIR         stops both servers and removes DIR
 #
 # The server refuses to run as root, so as root every server program runs as
@@ -139,6 +140,8 @@ host  replication all 127.0.0.1/32 trust
 EOF
   pg_start_server primary 54320 || return 1
   PG_PRIMARY_PORT=$PG_PORT
+  PG_REPLICA_PORT=
+  if [ "${PG_WITH_REPLICA:-1}" = 0 ]; then return 0; fi
 
   # A replication slot keeps the primary's WAL until the replica has it.
   if ! pg_run pg_basebackup -h 127.0.0.1 -p "$PG_PRIMARY_PORT" -U postgres -D "$PG_DIR/replica" \

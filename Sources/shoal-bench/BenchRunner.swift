@@ -1,0 +1,348 @@
+import Foundation
+
+/// Runs the selected workloads: for each, generates the fleet, runs the shoal
+/// binary and the raw baseline (this executable's `raw` subcommand) as child
+/// processes the same way, K times, and checks that both did the whole job.
+struct BenchRunner {
+    struct Settings {
+        var workloads: [WorkloadID]
+        var tenants: Int?
+        var migrations: Int
+        var concurrency: Int?
+        var repeats: Int
+        /// The shoal binary.
+        var shoal: String
+        /// This executable, for the raw baseline's child processes.
+        var bench: String
+        /// Spawns and measures both.
+        var timer: ProcessTimer
+        var postgres: PostgresServer?
+        /// Scratch space for fleets and logs.
+        var workDirectory: String
+        /// Leave every generated fleet in place (`--keep`).
+        var keep = false
+    }
+
+    let settings: Settings
+
+    func tenants(_ id: WorkloadID) -> Int { settings.tenants ?? id.defaultTenants }
+    func concurrency(_ id: WorkloadID) -> Int { settings.concurrency ?? id.defaultConcurrency }
+
+    func run() -> [WorkloadResult] {
+        var results: [WorkloadResult] = []
+        for id in settings.workloads {
+            switch id {
+            case .w1: results.append(measure(id, w1))
+            case .w2: results.append(measure(id) { try w2or3(.w2) })
+            case .w3: results.append(measure(id) { try w2or3(.w3) })
+            case .w4: results.append(contentsOf: w4())
+            case .w5: results.append(measure(id, w5))
+            }
+        }
+        return results
+    }
+
+    // MARK: - Workloads
+
+    /// A workload ready to measure: its row, and one repetition.
+    private struct Plan {
+        var result: WorkloadResult
+        var repetition: (Int) throws -> WorkloadResult.Run
+        var cleanUp: () -> Void = {}
+    }
+
+    private func measure(_ id: WorkloadID, _ makePlan: () throws -> Plan) -> WorkloadResult {
+        let plan: Plan
+        do {
+            plan = try makePlan()
+        } catch {
+            log("\(id.rawValue) setup: \(error)")
+            return WorkloadResult(workload: id.rawValue, description: "setup failed", command: "", tenants: tenants(id),
+                                  migrations: settings.migrations, concurrency: concurrency(id), raw: "", goal: Goal(),
+                                  error: "setup: \(error)")
+        }
+        defer { plan.cleanUp() }
+        return repeatRuns(plan.result, plan.repetition)
+    }
+
+    private func repeatRuns(_ row: WorkloadResult, _ repetition: (Int) throws -> WorkloadResult.Run) -> WorkloadResult {
+        var result = row
+        do {
+            for index in 1...max(1, settings.repeats) {
+                let run = try repetition(index)
+                log("\(result.workload) \(result.command) \(index)/\(settings.repeats): shoal \(Report.number(run.shoal.seconds)) s "
+                    + "(\(Report.number(run.shoal.peakMB, digits: 1)) MB), raw \(Report.number(run.raw.seconds)) s "
+                    + "(\(Report.number(run.raw.peakMB, digits: 1)) MB)")
+                result.runs.append(run)
+            }
+        } catch {
+            result.error = "\(error)"
+            log("\(result.workload): \(error)")
+        }
+        result.summarise()
+        return result
+    }
+
+    private func w1() throws -> Plan {
+        let (n, m, c) = (tenants(.w1), settings.migrations, concurrency(.w1))
+        let migrations = MigrationSet.standard.migrations(count: m, dialect: .sqlite)
+        let row = WorkloadResult(workload: "W1", description: "\(n) SQLite tenants × \(m) migrations",
+                                 command: "upgrade", tenants: n, migrations: m, concurrency: c,
+                                 raw: "\(c) threads, sqlite3", goal: Goal())
+        return Plan(result: row) { index in
+            try pair(index, shoal: {
+                let directory = scratch("W1-\(index)-shoal")
+                defer { remove(directory) }
+                let config = try Fleets.write(to: directory, storage: .sqlite, tenantCount: n, migrations: migrations, concurrency: c)
+                return try runShoal("W1-\(index)", ["upgrade", "--config", config], expect: .applied(targets: n, each: m))
+            }, raw: {
+                let directory = scratch("W1-\(index)-raw")
+                defer { remove(directory) }
+                try Fleets.write(to: directory, storage: .sqlite, tenantCount: n, migrations: migrations, concurrency: c)
+                return try runRaw("W1-\(index)", ["sqlite-apply", "--dir", directory, "--tenants", "\(n)",
+                                                  "--migrations", "\(m)", "--concurrency", "\(c)"],
+                                  expect: .init(targets: n, applied: n * m))
+            })
+        }
+    }
+
+    /// W2 (20 realistic migrations on 200 schemas) and W3 (one pg_sleep(0.2) on 64 schemas at 32).
+    private func w2or3(_ id: WorkloadID) throws -> Plan {
+        let postgres = try requirePostgres(id)
+        let (n, c) = (tenants(id), concurrency(id))
+        let set: MigrationSet = id == .w2 ? .standard : .sleep
+        let m = id == .w2 ? settings.migrations : 1
+        let migrations = set.migrations(count: m, dialect: .postgres)
+        let description = id == .w2
+            ? "\(n) PostgreSQL schemas × \(m) migrations"
+            : "\(n) schemas × SELECT pg_sleep(0.2)"
+        let row = WorkloadResult(workload: id.rawValue, description: description, command: "upgrade", tenants: n,
+                                 migrations: m, concurrency: c, raw: "\(c) threads, a libpq connection each",
+                                 goal: Goal())
+        let label = id.rawValue.lowercased()
+        return Plan(result: row) { index in
+            try pair(index, shoal: {
+                let database = "bench_\(label)_\(index)_shoal"
+                try postgres.recreate(database)
+                defer { try? postgres.drop(database) }
+                let config = try Fleets.write(to: scratch("\(id.rawValue)-\(index)-shoal"),
+                                              storage: .postgres(url: postgres.url(database: database)),
+                                              tenantCount: n, migrations: migrations, concurrency: c)
+                return try runShoal("\(id.rawValue)-\(index)", ["upgrade", "--config", config],
+                                    expect: .applied(targets: n, each: m))
+            }, raw: {
+                let database = "bench_\(label)_\(index)_raw"
+                try postgres.recreate(database)
+                defer { try? postgres.drop(database) }
+                return try runRaw("\(id.rawValue)-\(index)", [
+                    "pg-apply", "--url", postgres.url(database: database), "--tenants", "\(n)",
+                    "--migrations", "\(m)", "--set", set.rawValue, "--concurrency", "\(c)",
+                ], expect: .init(targets: n, applied: n * m))
+            })
+        }
+    }
+
+    /// Two rows: `status`, and a no-op `upgrade`, over schemas already at head
+    /// on two shards (databases of one server), set up by the raw baseline.
+    private func w4() -> [WorkloadResult] {
+        let (n, m, c) = (tenants(.w4), settings.migrations, concurrency(.w4))
+        let goal = Goal(maxSeconds: 0.5)
+        let raw = "1 connection per shard, one UNION ALL query"
+        var status = WorkloadResult(workload: "W4", description: "\(n) schemas at head on 2 shards",
+                                    command: "status", tenants: n, migrations: m, concurrency: c, raw: raw, goal: goal)
+        var upgrade = WorkloadResult(workload: "W4", description: "no-op, \(n) schemas at head on 2 shards",
+                                     command: "upgrade", tenants: n, migrations: m, concurrency: c, raw: raw, goal: goal)
+        let config: String
+        let urls: [String]
+        let databases = Fleets.shardNames.map { "bench_w4_\($0)" }
+        do {
+            let postgres = try requirePostgres(.w4)
+            urls = databases.map { postgres.url(database: $0) }
+            let migrations = MigrationSet.standard.migrations(count: m, dialect: .postgres)
+            let started = ProcessTimer.monotonicSeconds()
+            for database in databases { try postgres.recreate(database) }
+            try FleetSetup.postgresAtHead(shards: urls, tenants: Fleets.tenants(n), migrations: migrations, threads: 4)
+            log("W4 setup: \(n) schemas at head in \(Report.number(ProcessTimer.monotonicSeconds() - started)) s (not measured)")
+            config = try Fleets.write(to: scratch("W4"), storage: .shards(Array(zip(Fleets.shardNames, urls)).map { ($0, $1) }),
+                                      tenantCount: n, migrations: migrations, concurrency: c)
+        } catch {
+            status.error = "setup: \(error)"
+            upgrade.error = status.error
+            return [status, upgrade]
+        }
+        defer {
+            if !settings.keep { for database in databases { try? settings.postgres?.drop(database) } }
+        }
+        func rawRead(_ label: String) throws -> ProcessMeasurement {
+            try runRaw(label, ["pg-read"] + urls.flatMap { ["--url", $0] } + ["--tenants", "\(n)", "--migrations", "\(m)"],
+                       expect: .init(targets: n, atHead: n))
+        }
+        status = repeatRuns(status) { index in
+            try pair(index, shoal: {
+                try runShoal("W4-status-\(index)", ["status", "--config", config], expect: .status(targets: n))
+            }, raw: { try rawRead("W4-status-\(index)") })
+        }
+        upgrade = repeatRuns(upgrade) { index in
+            try pair(index, shoal: {
+                try runShoal("W4-upgrade-\(index)", ["upgrade", "--config", config], expect: .applied(targets: n, each: 0))
+            }, raw: { try rawRead("W4-upgrade-\(index)") })
+        }
+        return [status, upgrade]
+    }
+
+    private func w5() throws -> Plan {
+        let (n, m, c) = (tenants(.w5), settings.migrations, concurrency(.w5))
+        let migrations = MigrationSet.standard.migrations(count: m, dialect: .sqlite)
+        let row = WorkloadResult(workload: "W5", description: "\(n) SQLite tenants at head", command: "status",
+                                 tenants: n, migrations: m, concurrency: c,
+                                 raw: "\(c) threads, each file opened read-only", goal: Goal(maxSeconds: 3, maxPeakMB: 150))
+        let directory = scratch("W5")
+        let started = ProcessTimer.monotonicSeconds()
+        let config = try Fleets.write(to: directory, storage: .sqlite, tenantCount: n, migrations: migrations, concurrency: c)
+        let size = try FleetSetup.sqliteAtHead(directory: directory, tenants: Fleets.tenants(n), migrations: migrations)
+        log("W5 setup: \(n) SQLite files of \(size / 1024) KiB at head in "
+            + "\(Report.number(ProcessTimer.monotonicSeconds() - started)) s (not measured)")
+        return Plan(result: row, repetition: { index in
+            try pair(index, shoal: {
+                try runShoal("W5-\(index)", ["status", "--config", config], expect: .status(targets: n))
+            }, raw: {
+                try runRaw("W5-\(index)", ["sqlite-read", "--dir", directory, "--tenants", "\(n)",
+                                           "--migrations", "\(m)", "--concurrency", "\(c)"],
+                           expect: .init(targets: n, atHead: n))
+            })
+        }, cleanUp: { remove(directory) })
+    }
+
+    // MARK: - Running and checking the child processes
+
+    /// Runs both measurements of repetition `index`: shoal first on odd
+    /// repetitions, the baseline first on even ones, so that a machine
+    /// warming up or getting busier does not favour one of them.
+    private func pair(_ index: Int, shoal: () throws -> ProcessMeasurement,
+                      raw: () throws -> ProcessMeasurement) throws -> WorkloadResult.Run {
+        if index % 2 == 1 {
+            let first = try shoal()
+            return .init(shoal: first, raw: try raw())
+        }
+        let first = try raw()
+        return .init(shoal: try shoal(), raw: first)
+    }
+
+    /// What shoal's text output must show for the run to count.
+    enum ShoalExpectation {
+        /// `upgrade`: every target ok with `each` migrations applied.
+        case applied(targets: Int, each: Int)
+        /// `status`: every target up-to-date.
+        case status(targets: Int)
+    }
+
+    private func runShoal(_ label: String, _ arguments: [String], expect: ShoalExpectation) throws -> ProcessMeasurement {
+        let (stdout, stderr) = logs("\(label)-shoal")
+        let measurement = try settings.timer.run([settings.shoal] + arguments, stdout: stdout, stderr: stderr)
+        let output = (try? String(contentsOfFile: stdout, encoding: .utf8)) ?? ""
+        func fail(_ why: String) -> BenchError {
+            BenchError("shoal \(arguments.first ?? "") (\(label)) \(why); see \(stdout) and \(stderr)\n"
+                       + tail(stderr) + tail(stdout))
+        }
+        guard measurement.exitCode == 0 else {
+            throw fail(measurement.exitCode.map { "exited with \($0)" } ?? "was killed by signal \(measurement.signal ?? 0)")
+        }
+        let lines = output.split(separator: "\n", omittingEmptySubsequences: true)
+        let summary = lines.last.map(String.init) ?? ""
+        switch expect {
+        case .applied(let targets, let each):
+            let plural = targets == 1 ? "target" : "targets"
+            guard summary.hasPrefix("\(targets) \(plural): \(targets) ok, 0 failed, 0 skipped") else {
+                throw fail("did not report \(targets) ok targets: \(summary)")
+            }
+            let done = lines.filter { $0.contains("  \(each) applied  ") }.count
+            guard done == targets else { throw fail("reported \(done) targets with \(each) applied, not \(targets)") }
+        case .status(let targets):
+            let plural = targets == 1 ? "target" : "targets"
+            guard summary == "\(targets) \(plural): \(targets) up-to-date" else {
+                throw fail("did not report \(targets) up-to-date targets: \(summary)")
+            }
+        }
+        return measurement
+    }
+
+    private func runRaw(_ label: String, _ arguments: [String], expect: RawBaseline.Outcome) throws -> ProcessMeasurement {
+        let (stdout, stderr) = logs("\(label)-raw")
+        let measurement = try settings.timer.run([settings.bench, "raw"] + arguments, stdout: stdout, stderr: stderr)
+        let output = (try? Data(contentsOf: URL(fileURLWithPath: stdout))) ?? Data()
+        guard measurement.exitCode == 0, let outcome = try? JSONDecoder().decode(RawBaseline.Outcome.self, from: output) else {
+            throw BenchError("raw baseline (\(label)) failed; see \(stderr)\n" + tail(stderr))
+        }
+        guard outcome == expect else {
+            throw BenchError("raw baseline (\(label)) did \(outcome), expected \(expect)")
+        }
+        return measurement
+    }
+
+    // MARK: - Helpers
+
+    private func requirePostgres(_ id: WorkloadID) throws -> PostgresServer {
+        guard let postgres = settings.postgres else {
+            throw BenchError("\(id.rawValue) needs PostgreSQL: pass --pg-url (scripts/bench starts a server)")
+        }
+        return postgres
+    }
+
+    /// A fresh directory under the work directory.
+    private func scratch(_ name: String) -> String {
+        let path = "\(settings.workDirectory)/\(name)"
+        try? FileManager.default.removeItem(atPath: path)
+        return path
+    }
+
+    private func remove(_ path: String) {
+        guard !settings.keep else { return }
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
+    private func logs(_ name: String) -> (String, String) {
+        let directory = "\(settings.workDirectory)/logs"
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        return ("\(directory)/\(name).out", "\(directory)/\(name).err")
+    }
+
+    private func tail(_ path: String, lines: Int = 8) -> String {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8), !text.isEmpty else { return "" }
+        return text.split(separator: "\n").suffix(lines).map { "    " + $0 }.joined(separator: "\n") + "\n"
+    }
+}
+
+func log(_ message: String) {
+    FileHandle.standardError.write(Data("shoal-bench: \(message)\n".utf8))
+}
+
+/// The throwaway server scripts/bench starts: databases are created and
+/// dropped through its maintenance database.
+struct PostgresServer: Sendable {
+    /// A libpq URL whose database is the maintenance database (`postgres`).
+    let maintenanceURL: String
+
+    /// The maintenance URL with its database name replaced.
+    func url(database: String) -> String {
+        var base = maintenanceURL
+        var query = ""
+        if let mark = base.firstIndex(of: "?") {
+            query = String(base[mark...])
+            base = String(base[..<mark])
+        }
+        let schemeEnd = base.range(of: "://")?.upperBound ?? base.startIndex
+        if let slash = base[schemeEnd...].firstIndex(of: "/") {
+            base = String(base[..<slash])
+        }
+        return base + "/" + database + query
+    }
+
+    func recreate(_ database: String) throws {
+        try drop(database)
+        try RawPostgres(url: maintenanceURL).exec("CREATE DATABASE \(quote(database))")
+    }
+
+    func drop(_ database: String) throws {
+        try RawPostgres(url: maintenanceURL).exec("DROP DATABASE IF EXISTS \(quote(database)) WITH (FORCE)")
+    }
+}

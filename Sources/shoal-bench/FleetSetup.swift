@@ -1,0 +1,78 @@
+import Foundation
+
+/// Puts fleets at head quickly for the read workloads (W4, W5). Not measured.
+enum FleetSetup {
+    /// W4: every tenant schema at head on its shard, by bulk SQL: the schema,
+    /// shoal's three version tables, the version row and one history row per
+    /// migration (with the checksums shoal expects, so that a no-op upgrade
+    /// accepts them). No application tables: the migrations' own SQL is not run.
+    /// Batches of 25 schemas per transaction, `threads` connections in all.
+    static func postgresAtHead(shards urls: [String], tenants: [String], migrations: [BenchMigration], threads: Int) throws {
+        var batches: [(url: String, tenants: [String])] = []
+        for (shard, url) in urls.enumerated() {
+            let mine = Fleets.tenants(tenants, onShard: shard, of: urls.count)
+            for start in stride(from: 0, to: mine.count, by: 25) {
+                batches.append((url, Array(mine[start..<min(start + 25, mine.count)])))
+            }
+        }
+        let prepared = migrations.map(PreparedMigration.init)
+        let work = batches
+        _ = try WorkQueue.run(count: work.count, threads: threads) { queue in
+            var connections: [String: RawPostgres] = [:]
+            while let index = queue.take() {
+                let batch = work[index]
+                let pg = try connections[batch.url] ?? RawPostgres(url: batch.url)
+                connections[batch.url] = pg
+                var script = ["BEGIN"]
+                for tenant in batch.tenants {
+                    script += stampStatements(schema: Fleets.schema(of: tenant), migrations: prepared)
+                }
+                script.append("COMMIT")
+                try pg.exec(script.joined(separator: ";\n"))
+            }
+        }
+    }
+
+    private static func stampStatements(schema: String, migrations: [PreparedMigration]) -> [String] {
+        let tables = RawVersionTables(dialect: .postgres, schema: schema)
+        guard let head = migrations.last else { return [tables.createTables] }
+        let rows = migrations.map { migration in
+            "(\(literal(migration.revision)), 'upgrade', \(literal(migration.checksum)), now(), 0, "
+                + "\(literal(RawContext.appliedBy)), \(literal(RawContext.version)))"
+        }
+        return [
+            tables.createTables,
+            "INSERT INTO \(tables.version) (revision) VALUES (\(literal(head.revision)))",
+            "INSERT INTO \(tables.history) (revision, operation, checksum, applied_at, duration_ms, applied_by, shoal_version) VALUES "
+                + rows.joined(separator: ", "),
+        ]
+    }
+
+    private static func literal(_ value: String) -> String {
+        "'" + value.replacing("'", with: "''") + "'"
+    }
+
+    /// W5: one tenant file migrated for real, its rows then deleted and the
+    /// file vacuumed (status reads the schema and the version table, not the
+    /// rows; small files keep the setup quick), copied to every tenant.
+    /// Returns the file's size in bytes.
+    static func sqliteAtHead(directory: String, tenants: [String], migrations: [BenchMigration]) throws -> Int {
+        let template = "\(directory)/template.sqlite"
+        try RawBaseline.applySQLite(path: template, migrations: migrations.map(PreparedMigration.init))
+        do {
+            let db = try RawSQLite(path: template, readOnly: false)
+            let tables = try db.column("""
+                SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
+                AND name NOT LIKE 'shoal_version%'
+                """)
+            try db.exec("PRAGMA foreign_keys = OFF; " + tables.map { "DELETE FROM \(quote($0));" }.joined() + " VACUUM;")
+        }
+        let contents = try Data(contentsOf: URL(fileURLWithPath: template))
+        _ = try WorkQueue.run(count: tenants.count, threads: 4) { queue in
+            while let index = queue.take() {
+                try contents.write(to: URL(fileURLWithPath: Fleets.sqlitePath(in: directory, tenant: tenants[index])))
+            }
+        }
+        return contents.count
+    }
+}

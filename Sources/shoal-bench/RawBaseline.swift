@@ -1,0 +1,143 @@
+import Foundation
+
+/// A migration as the raw baseline runs it: its SQL and what it records.
+struct PreparedMigration: Sendable {
+    var revision: String
+    var parent: String?
+    var up: String
+    var verify: String?
+    var checksum: String
+
+    init(_ migration: BenchMigration) {
+        revision = migration.revision
+        parent = migration.parent
+        up = migration.up
+        verify = migration.verify
+        checksum = migration.checksum
+    }
+}
+
+/// The baseline shoal is measured against: the same work written directly
+/// against sqlite3 and libpq. N threads, each with its own connection(s),
+/// take targets from one shared queue; no planning pass, no locks beyond the
+/// transactions, no reports.
+enum RawBaseline {
+    /// What a raw run did, printed as one JSON line for the parent to check.
+    struct Outcome: Codable, Sendable, Equatable {
+        var targets: Int
+        /// Migrations applied (apply modes).
+        var applied: Int = 0
+        /// Targets whose version row is the last migration (read modes).
+        var atHead: Int = 0
+    }
+
+    /// SQLite: every tenant file in `directory`, `threads` at a time; each
+    /// thread opens one file at a time (a connection per target, as SQLite needs).
+    static func applySQLiteFleet(directory: String, tenants: [String], migrations: [BenchMigration],
+                                 threads: Int) throws -> Outcome {
+        let prepared = migrations.map(PreparedMigration.init)
+        let applied = try WorkQueue.run(count: tenants.count, threads: threads) { queue in
+            while let index = queue.take() {
+                queue.add(try applySQLite(path: Fleets.sqlitePath(in: directory, tenant: tenants[index]),
+                                          migrations: prepared))
+            }
+        }
+        return Outcome(targets: tenants.count, applied: applied)
+    }
+
+    /// SQLite status: each file opened read-only, its version row read, `threads` at a time.
+    static func readSQLiteFleet(directory: String, tenants: [String], head: String?, threads: Int) throws -> Outcome {
+        let atHead = try WorkQueue.run(count: tenants.count, threads: threads) { queue in
+            while let index = queue.take() {
+                let version = try readSQLiteVersion(path: Fleets.sqlitePath(in: directory, tenant: tenants[index]))
+                if version == head { queue.add(1) }
+            }
+        }
+        return Outcome(targets: tenants.count, atHead: atHead)
+    }
+
+    /// PostgreSQL: every tenant schema in one database, `threads` at a time;
+    /// each thread keeps one connection for all the targets it takes.
+    static func applyPostgresFleet(url: String, tenants: [String], migrations: [BenchMigration],
+                                   threads: Int) throws -> Outcome {
+        let prepared = migrations.map(PreparedMigration.init)
+        let applied = try WorkQueue.run(count: tenants.count, threads: threads) { queue in
+            guard queue.hasWork else { return }
+            let pg = try RawPostgres(url: url)
+            while let index = queue.take() {
+                queue.add(try applyPostgres(pg, schema: Fleets.schema(of: tenants[index]), migrations: prepared))
+            }
+        }
+        return Outcome(targets: tenants.count, applied: applied)
+    }
+
+    /// PostgreSQL status: one connection and one query per shard, the shards in parallel.
+    static func readPostgresFleet(urls: [String], tenants: [String], head: String?) throws -> Outcome {
+        let atHead = try WorkQueue.run(count: urls.count, threads: urls.count) { queue in
+            while let shard = queue.take() {
+                let pg = try RawPostgres(url: urls[shard])
+                let rows = try readPostgresVersions(pg, tenants: Fleets.tenants(tenants, onShard: shard, of: urls.count))
+                queue.add(rows.filter { $0.count == 2 && $0[1] == head }.count)
+            }
+        }
+        return Outcome(targets: tenants.count, atHead: atHead)
+    }
+}
+
+/// Indices handed out to worker threads, and a shared counter.
+final class WorkQueue: @unchecked Sendable {
+    private let lock = NSLock()
+    private let count: Int
+    private var next = 0
+    private var total = 0
+    private var error: (any Error)?
+
+    private init(count: Int) {
+        self.count = count
+    }
+
+    /// The next index, or nil when none is left or a worker failed.
+    func take() -> Int? {
+        lock.withLock {
+            guard error == nil, next < count else { return nil }
+            defer { next += 1 }
+            return next
+        }
+    }
+
+    /// False once every index is taken (a thread that would find nothing need not connect).
+    var hasWork: Bool { lock.withLock { error == nil && next < count } }
+
+    func add(_ amount: Int) {
+        lock.withLock { total += amount }
+    }
+
+    private func fail(_ error: any Error) {
+        lock.withLock { if self.error == nil { self.error = error } }
+    }
+
+    /// Runs `worker` on `threads` threads (at most one per index) until the
+    /// queue is empty; returns the sum of what they added, or throws the first error.
+    static func run(count: Int, threads: Int, _ worker: @escaping @Sendable (WorkQueue) throws -> Void) throws -> Int {
+        let queue = WorkQueue(count: count)
+        let group = DispatchGroup()
+        for _ in 0..<max(1, min(threads, count)) {
+            group.enter()
+            let thread = Thread {
+                defer { group.leave() }
+                do { try worker(queue) } catch { queue.fail(error) }
+            }
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+        group.wait()
+        if let error = queue.lock.withLock({ queue.error }) { throw error }
+        return queue.lock.withLock { queue.total }
+    }
+}
+
+/// A failure of the bench itself (setup, a raw run, a check).
+struct BenchError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

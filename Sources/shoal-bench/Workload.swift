@@ -1,0 +1,75 @@
+import Foundation
+
+/// The workloads of issue 5.
+enum WorkloadID: String, CaseIterable, Codable, Sendable {
+    /// 200 SQLite tenants × 20 migrations (realistic DDL and a backfill), upgrade.
+    case w1 = "W1"
+    /// 200 PostgreSQL schemas × 20 migrations at concurrency 8, upgrade.
+    case w2 = "W2"
+    /// 64 schemas × one `SELECT pg_sleep(0.2)` migration at concurrency 32, upgrade.
+    case w3 = "W3"
+    /// `status` and a no-op `upgrade` over 1,000 schemas at head on 2 shards.
+    case w4 = "W4"
+    /// `status` of 10,000 SQLite tenants at head.
+    case w5 = "W5"
+
+    var needsPostgres: Bool { self == .w2 || self == .w3 || self == .w4 }
+
+    var defaultTenants: Int {
+        switch self {
+        case .w1, .w2: 200
+        case .w3: 64
+        case .w4: 1000
+        case .w5: 10_000
+        }
+    }
+
+    var defaultConcurrency: Int { self == .w3 ? 32 : 8 }
+
+    /// Parses `W1,w3` (case-insensitive, commas or spaces).
+    static func parseList(_ text: String) throws -> [WorkloadID] {
+        let names = text.split(whereSeparator: { $0 == "," || $0 == " " }).map { $0.uppercased() }
+        var result: [WorkloadID] = []
+        for name in names {
+            guard let id = WorkloadID(rawValue: name) else {
+                throw BenchError("unknown workload \(name) (expected W1, W2, W3, W4 or W5)")
+            }
+            if !result.contains(id) { result.append(id) }
+        }
+        return allCases.filter(result.contains)
+    }
+}
+
+/// What a workload must achieve (issue 5's targets).
+struct Goal: Sendable, Codable, Hashable {
+    /// At most this many times the raw baseline's time, in the same run.
+    var maxRatio = 1.15
+    /// shoal's wall time must stay under this, when set.
+    var maxSeconds: Double?
+    /// shoal's peak memory must stay under this, when set.
+    var maxPeakMB: Double?
+
+    var text: String {
+        var parts = ["≤ \(maxRatio)× raw"]
+        if let maxSeconds { parts.append("< \(String(format: "%g", maxSeconds)) s") }
+        if let maxPeakMB { parts.append("< \(Int(maxPeakMB)) MB") }
+        return parts.joined(separator: ", ")
+    }
+
+    /// The targets missed, empty when all are met.
+    func misses(shoalSeconds: Double, rawSeconds: Double, shoalPeakMB: Double) -> [String] {
+        var misses: [String] = []
+        if shoalSeconds > rawSeconds * maxRatio { misses.append("ratio") }
+        if let maxSeconds, shoalSeconds >= maxSeconds { misses.append("time") }
+        if let maxPeakMB, shoalPeakMB >= maxPeakMB { misses.append("memory") }
+        return misses
+    }
+}
+
+/// The median of `values` (the mean of the middle two for an even count).
+func median(_ values: [Double]) -> Double? {
+    guard !values.isEmpty else { return nil }
+    let sorted = values.sorted()
+    let middle = sorted.count / 2
+    return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+}

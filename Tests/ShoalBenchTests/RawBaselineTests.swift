@@ -1,0 +1,77 @@
+import Foundation
+import ShoalKit
+import ShoalTestSupport
+import Testing
+@testable import shoal_bench
+
+/// The raw baseline must do shoal's work, not less: a fleet it migrated is at
+/// head to shoal, with the checksums shoal computes from the generated files,
+/// and the generated migrations run on both dialects.
+struct RawBaselineTests {
+    enum Driver: String, CaseIterable { case sqlite, postgres }
+
+    @Test(arguments: Driver.allCases)
+    func rawApplyLeavesEveryTargetAtHeadForShoal(driver: Driver) async throws {
+        let directory = try TemporaryDirectory()
+        let tenants = 3
+        let count = 22  // every template, and two extra tables past them
+        switch driver {
+        case .sqlite:
+            let migrations = MigrationSet.standard.migrations(count: count, dialect: .sqlite)
+            let config = try Fleets.write(to: directory.path, storage: .sqlite, tenantCount: tenants,
+                                          migrations: migrations, concurrency: 2)
+            let names = Fleets.tenants(tenants)
+            let applied = try RawBaseline.applySQLiteFleet(directory: directory.path, tenants: names,
+                                                           migrations: migrations, threads: 2)
+            #expect(applied == .init(targets: tenants, applied: tenants * count))
+            try await expectAtHead(config: config, targets: tenants)
+            let read = try RawBaseline.readSQLiteFleet(directory: directory.path, tenants: names,
+                                                       head: migrations.last?.revision, threads: 2)
+            #expect(read == .init(targets: tenants, atHead: tenants))
+        case .postgres:
+            let server = PostgresServer(maintenanceURL: try PostgresTestServer.url())
+            let database = "shoal_bench_test_" + String(UInt64.random(in: .min ... .max), radix: 16)
+            try server.recreate(database)
+            defer { try? server.drop(database) }
+            let url = server.url(database: database)
+            let migrations = MigrationSet.standard.migrations(count: count, dialect: .postgres)
+            let config = try Fleets.write(to: directory.path, storage: .postgres(url: url), tenantCount: tenants,
+                                          migrations: migrations, concurrency: 2)
+            let names = Fleets.tenants(tenants)
+            let applied = try RawBaseline.applyPostgresFleet(url: url, tenants: names, migrations: migrations, threads: 2)
+            #expect(applied == .init(targets: tenants, applied: tenants * count))
+            try await expectAtHead(config: config, targets: tenants)
+            let read = try RawBaseline.readPostgresFleet(urls: [url, url], tenants: names, head: migrations.last?.revision)
+            #expect(read == .init(targets: tenants, atHead: tenants))
+        }
+    }
+
+    private func expectAtHead(config: String, targets count: Int) async throws {
+        let fleet = try Fleet.load(configPath: config)
+        let targets = try await fleet.targets()
+        #expect(targets.count == count)
+        let statuses = try await FleetStatus(fleet: fleet, concurrency: 2).status(of: targets)
+        #expect(statuses.map(\.state) == Array(repeating: .upToDate, count: count), "\(statuses.compactMap(\.message))")
+        let verifications = try await FleetVerifier(fleet: fleet, concurrency: 2).verify(targets)
+        #expect(verifications.allSatisfy { !$0.hasProblems }, "\(verifications)")
+    }
+
+    @Test func goalNamesEveryMissedTarget() {
+        let goal = Goal(maxSeconds: 3, maxPeakMB: 150)
+        #expect(goal.misses(shoalSeconds: 1.1, rawSeconds: 1, shoalPeakMB: 20).isEmpty)
+        #expect(goal.misses(shoalSeconds: 3.5, rawSeconds: 1, shoalPeakMB: 200) == ["ratio", "time", "memory"])
+        #expect(median([3, 1, 2]) == 2)
+        #expect(median([4, 1, 2, 3]) == 2.5)
+    }
+
+    @Test func decodesWaitStatus() {
+        #expect(ProcessTimer.decode(0x0100).exitCode == 1)
+        #expect(ProcessTimer.decode(9).signal == 9)
+    }
+
+    @Test func maintenanceURLTakesAnotherDatabase() {
+        let server = PostgresServer(maintenanceURL: "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable")
+        #expect(server.url(database: "bench_w2") == "postgres://postgres@127.0.0.1:5432/bench_w2?sslmode=disable")
+        #expect(PostgresServer(maintenanceURL: "postgres://h:1").url(database: "x") == "postgres://h:1/x")
+    }
+}
