@@ -72,9 +72,22 @@ public struct FleetStatus: Sendable {
         var states = await reader.readStates(readable).makeIterator()
         let reads = sources.map { $0 == nil ? nil : states.next() }
         let positions = await primaryPositions(sources.compactMap { $0 }.filter { !$0.replicas.isEmpty })
-        let work = Array(zip(targets, zip(sources, reads)))
-        return await forEachConcurrently(work, limit: concurrency) { target, sourceAndRead in
-            await status(of: target, graph: graphs[target.database]!, source: sourceAndRead.0, read: sourceAndRead.1,
+        // Most targets of a database share their version rows: count their
+        // pending revisions once per distinct set, not once per target.
+        var pendingBySet: [String: Int] = [:]
+        let pending = zip(targets, reads).map { target, read -> Int in
+            let graph = graphs[target.database]!
+            let current = (try? read?.get().current) ?? []
+            let key = target.database + "\u{0}" + current.joined(separator: " ")
+            if let known = pendingBySet[key] { return known }
+            // Every revision is an ancestor of some head: pending is what is not applied.
+            let applied = graph.ancestors(of: current.filter { graph.migration($0) != nil }, inclusive: true)
+            pendingBySet[key] = graph.migrations.count - applied.count
+            return pendingBySet[key]!
+        }
+        let work = Array(zip(targets, zip(sources, zip(reads, pending))))
+        return await forEachConcurrently(work, limit: concurrency) { target, item in
+            await status(of: target, graph: graphs[target.database]!, source: item.0, read: item.1.0, pending: item.1.1,
                          onReplica: replica, positions: positions)
         }
     }
@@ -96,7 +109,7 @@ public struct FleetStatus: Sendable {
     }
 
     private func status(of target: Target, graph: RevisionGraph, source: Target?, read: Result<VersionState, ShoalError>?,
-                        onReplica replica: String?, positions: [String: WALPosition]) async -> TargetStatus {
+                        pending: Int, onReplica replica: String?, positions: [String: WALPosition]) async -> TargetStatus {
         var result = TargetStatus(target: target.id, database: target.database, shard: target.shard, tenant: target.tenant,
                                   current: [], heads: graph.heads, pending: graph.migrations.count,
                                   state: .uninitialized, replicas: [], message: nil, readFrom: replica)
@@ -121,9 +134,7 @@ public struct FleetStatus: Sendable {
             result.replicas.append(await ReplicaStatus.read(replica, of: source, primaryCurrent: result.current, primaryPosition: position))
         }
         let unknown = state.current.filter { graph.migration($0) == nil }
-        let applied = graph.ancestors(of: state.current.filter { graph.migration($0) != nil }, inclusive: true)
-        let wanted = graph.ancestors(of: graph.heads, inclusive: true)
-        result.pending = wanted.subtracting(applied).count
+        result.pending = pending
         if let dirty = state.dirty {
             result.state = .dirty
             result.message = TargetPlanner.dirtyError(dirty, target: target).message
