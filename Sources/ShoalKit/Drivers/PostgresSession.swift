@@ -153,7 +153,7 @@ public actor PostgresSession: DatabaseSession {
     /// `"name"` with embedded double quotes doubled: what `PQescapeIdentifier`
     /// produces for UTF-8.
     public nonisolated func quoteIdentifier(_ identifier: String) -> String {
-        "\"" + identifier.replacing("\"", with: "\"\"") + "\""
+        VersionTableSQL.quote(identifier)
     }
 
     /// Takes the session advisory lock for `key` in this database, polling

@@ -147,7 +147,8 @@ final class SQLiteConnection: @unchecked Sendable {
         }
         let text = String(decoding: UnsafeRawBufferPointer(start: cursor, count: end - cursor), as: UTF8.self)
         guard let statement else { return (nil, end) }
-        return (SQLiteStatement(handle: statement, sql: text.trimmingCharacters(in: .whitespacesAndNewlines), index: index), end)
+        // Kept as written: only error messages read it, through `snippet`, which trims.
+        return (SQLiteStatement(handle: statement, sql: text, index: index), end)
     }
 
     @discardableResult

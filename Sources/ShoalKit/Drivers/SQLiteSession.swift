@@ -99,7 +99,7 @@ public actor SQLiteSession: DatabaseSession {
 
     /// `"name"`, with `"` doubled.
     public nonisolated func quoteIdentifier(_ identifier: String) -> String {
-        "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        VersionTableSQL.quote(identifier)
     }
 
     /// Always true once open: SQLite's write lock is taken per transaction by

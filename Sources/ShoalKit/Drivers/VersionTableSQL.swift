@@ -36,9 +36,11 @@ struct VersionTableSQL: Sendable {
         dirty = prefix + quote(dirtyName)
     }
 
-    /// `"name"` with `"` doubled: the quoting of both dialects, for offline SQL.
+    /// `"name"` with `"` doubled: the quoting of both dialects (what
+    /// `PQescapeIdentifier` produces for UTF-8), used by both sessions and
+    /// for offline SQL. Names without `"` (nearly all) skip the replace.
     static func quote(_ identifier: String) -> String {
-        "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        "\"" + (identifier.contains("\"") ? identifier.replacing("\"", with: "\"\"") : identifier) + "\""
     }
 
     /// A SQL string literal, `'` doubled (PostgreSQL's standard_conforming_strings).

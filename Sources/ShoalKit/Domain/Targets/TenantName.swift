@@ -46,7 +46,7 @@ public enum TenantName: Sendable {
 
     /// `template` with every `{tenant}` replaced by `name`.
     static func substitute(_ name: String, in template: String) -> String {
-        template.replacingOccurrences(of: DatabaseEntryParser.tenantPlaceholder, with: name)
+        template.replacing(DatabaseEntryParser.tenantPlaceholder, with: name)
     }
 
     private static func checkIdentifier(_ identifier: String, what: String, subject: String) throws {
