@@ -97,7 +97,9 @@ struct TargetMigrator: Sendable {
                 case .work(let work):
                     plan = work
                 }
-                try await store.ensureTables()
+                // shoal creates the three tables together: an initialized target
+                // has them, and four DDL statements per target would be wasted.
+                if !state.initialized { try await store.ensureTables() }
                 if case .stamp = command {
                     let checksums = Dictionary(uniqueKeysWithValues: plan.to.compactMap { revision in
                         graph.migration(revision).map { (revision, $0.checksum) }
