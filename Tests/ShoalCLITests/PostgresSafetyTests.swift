@@ -1,0 +1,274 @@
+import Foundation
+import ShoalKit
+import ShoalTestSupport
+import Testing
+
+/// SPEC §7 on a real server: concurrent runners, lock timeouts, statements
+/// that refuse a transaction, and what must never reach the output.
+@Suite("PostgreSQL safety")
+struct PostgresSafetyTests {
+    static let r4 = "4444dddd0004"
+
+    @Test func createIndexConcurrentlyRunsOutsideATransaction() async throws {
+        try await AppFleet.with(.postgres, tenants: ["acme", "globex"]) { fleet async throws in
+            #expect(try fleet.shoal("upgrade").status == 0)
+            // Two statements: as one string PostgreSQL would run them in one
+            // implicit transaction, which CREATE INDEX CONCURRENTLY refuses.
+            let up = "CREATE INDEX CONCURRENTLY users_email ON users (email);\nCREATE INDEX CONCURRENTLY users_name ON users (name);"
+            let down = "DROP INDEX CONCURRENTLY users_email;\nDROP INDEX CONCURRENTLY users_name;"
+            let file = "versions/app/\(Self.r4)_index_users.sql"
+
+            // In a transaction (the default) it fails, so success below proves it ran outside one.
+            try fleet.sandbox.write(file, Fixture.migration(Self.r4, parents: [Fixture.r3], message: "index users", up: up, down: down))
+            let refused = try fleet.shoal("upgrade", "--json")
+            #expect(refused.status == 1)
+            let error = try #require(try refused.targets()["app/acme"]?["error"] as? [String: Any])
+            #expect(error["sql_state"] as? String == "25001", "\(error)")
+            #expect(try await fleet.versions("acme") == [Fixture.r3])
+
+            try fleet.sandbox.write(file, Fixture.migration(Self.r4, parents: [Fixture.r3], message: "index users",
+                                                            up: up, down: down, transaction: false))
+            let result = try fleet.shoal("upgrade", "--json")
+            #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+            for tenant in ["acme", "globex"] {
+                #expect(try await fleet.versions(tenant) == [Self.r4])
+                let indexes = try await fleet.rows(tenant, """
+                    SELECT c.relname, i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+                    WHERE i.indrelid = $1::regclass AND NOT i.indisprimary ORDER BY 1
+                    """, ["\(AppFleet.schema(tenant)).users"])
+                #expect(indexes == [["users_email", "t"], ["users_name", "t"]])
+                #expect(try await fleet.column(tenant, "SELECT count(*) FROM shoal_version_dirty") == ["0"])
+            }
+            #expect(try fleet.shoal("status", "--exit-code").status == 0)
+            #expect(try fleet.shoal("downgrade", "-1", "--tenant", "acme").status == 0)
+            #expect(try await fleet.rows("acme", "SELECT indexrelid FROM pg_index WHERE indrelid = 'tenant_acme.users'::regclass AND NOT indisprimary").isEmpty)
+        }
+    }
+
+    @Test func twoRunnersAtOnceApplyEachMigrationExactlyOnce() async throws {
+        let tenants = (1...6).map { "t\($0)" }
+        try await AppFleet.with(.postgres, tenants: tenants) { fleet async throws in
+            // r1 sleeps, so the two runs overlap on every tenant.
+            try fleet.sandbox.write("versions/app/\(Fixture.r1)_create_users.sql",
+                                    Fixture.migration(Fixture.r1, message: "create users",
+                                                      up: "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL);\nSELECT pg_sleep(0.5);",
+                                                      down: "DROP TABLE users;"))
+            let first = try fleet.sandbox.launch("upgrade", "--json", "--lock-wait", "30", "--concurrency", "3")
+            let second = try fleet.sandbox.launch("upgrade", "--json", "--lock-wait", "30", "--concurrency", "3")
+            let results = [try await first.finish(), try await second.finish()]
+            var appliedBy: [String: [String]] = [:]
+            for result in results {
+                #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+                for (id, target) in try result.targets() {
+                    let status = try #require(target["status"] as? String)
+                    #expect(status == "ok" || status == "up-to-date", "\(id): \(target)")
+                    let applied = (target["applied"] as? [[String: Any]] ?? []).compactMap { $0["revision"] as? String }
+                    appliedBy[id, default: []] += applied
+                }
+            }
+            for tenant in tenants {
+                #expect(appliedBy["app/\(tenant)"]?.sorted() == [Fixture.r1, Fixture.r2, Fixture.r3], "\(tenant): \(appliedBy)")
+                #expect(try await fleet.versions(tenant) == [Fixture.r3])
+                #expect(try await fleet.rows(tenant, "SELECT revision, operation FROM shoal_version_history ORDER BY id") ==
+                        [[Fixture.r1, "upgrade"], [Fixture.r2, "upgrade"], [Fixture.r3, "upgrade"]])
+            }
+        }
+    }
+
+    @Test func lockTimeoutFailsCleanlyThenLockRetriesWaitForTheLock() async throws {
+        try await AppFleet.with(.postgres, tenants: ["acme"], extraConfig: "\n  \"lock_timeout_ms\": 300, \"lock_retries\": 0,") { fleet async throws in
+            #expect(try fleet.shoal("upgrade", Fixture.r1).status == 0)
+            // Another session holds a lock that r2's ALTER TABLE needs.
+            let holder = try await PostgresSession.connect(fleet.url!)
+            try await holder.begin()
+            try await holder.execute("LOCK TABLE tenant_acme.users IN ACCESS EXCLUSIVE MODE")
+
+            let clock = ContinuousClock()
+            var started = clock.now
+            let failed = try fleet.shoal("upgrade", "--json")
+            #expect(clock.now - started < .seconds(5), "lock_timeout_ms bounds the wait")
+            #expect(failed.status == 1)
+            let acme = try #require(try failed.targets()["app/acme"])
+            #expect(acme["status"] as? String == "failed")
+            let error = try #require(acme["error"] as? [String: Any])
+            #expect(error["sql_state"] as? String == "55P03", "\(error)")
+            #expect(error["revision"] as? String == Fixture.r2)
+            #expect(acme["retries"] == nil)
+            #expect(try await fleet.versions("acme") == [Fixture.r1])
+            #expect(try await fleet.column("acme", "SELECT count(*) FROM shoal_version_history") == ["1"])
+            #expect(try await fleet.column("acme", "SELECT count(*) FROM shoal_version_dirty") == ["0"])
+            #expect(try fleet.shoal("upgrade").stdout.contains("sqlstate: 55P03"))
+
+            // With retries, the run waits out the lock, released after about a second.
+            try Fixture.fleet(fleet.sandbox, app: fleet.appKeys, tenants: ["acme"],
+                              extraConfig: "\n  \"lock_timeout_ms\": 300, \"lock_retries\": 5,")
+            started = clock.now
+            let retrying = try fleet.sandbox.launch("upgrade", "--json")
+            let release = Task {
+                try await Task.sleep(for: .seconds(1))
+                await holder.rollback()
+                await holder.close()
+            }
+            let succeeded = try await retrying.finish()
+            try await release.value
+            #expect(succeeded.status == 0, "\(succeeded.stdout)\(succeeded.stderr)")
+            #expect(clock.now - started >= .seconds(1))
+            let retried = try #require(try succeeded.targets()["app/acme"])
+            #expect(retried["status"] as? String == "ok")
+            #expect((retried["retries"] as? Int ?? 0) >= 1, "\(retried)")
+            #expect((retried["applied"] as? [[String: Any]])?.compactMap { $0["revision"] as? String } == [Fixture.r2, Fixture.r3])
+            #expect(try await fleet.versions("acme") == [Fixture.r3])
+            #expect(try await fleet.columnNames("acme", "users") == ["id", "name", "email"])
+        }
+    }
+
+    @Test func aPasswordInAURLAppearsInNoOutput() async throws {
+        let secret = "Sup3rS3cret"
+        let server = try await PostgresProbe.server()
+        try await PostgresTestServer.withScratchDatabase { scratch in
+            let database = PostgresProbe.databaseName(scratch)
+            // Trust authentication ignores the password, so the URLs work.
+            let reachable = server.url(database: database, password: secret)
+            let unreachable = server.url(database: database, password: secret, port: 1)
+            let conninfo = "host=\(server.host) port=\(server.port) user=\(server.user) password=\(secret) dbname=\(database)"
+            let sandbox = try Sandbox()
+            try sandbox.write("config.json", """
+            {
+              "databases": {
+                "core": { "driver": "postgres", "url": \(Fixture.json(conninfo)) },
+                "app": {
+                  "driver": "postgres",
+                  "shards": { "eu-1": { "url": \(Fixture.json(reachable)) }, "us-1": { "url": \(Fixture.json(unreachable)) } },
+                  "tenants": "tenants/app.json"
+                },
+                "sites": { "driver": "postgres", "layout": "database",
+                           "url": \(Fixture.json(server.url(database: "{tenant}_site", password: secret, port: 1))),
+                           "tenants": "tenants/sites.json" }
+              }
+            }
+            """)
+            try sandbox.write("tenants/app.json", """
+            [{"name": "acme", "shard": "eu-1"}, {"name": "globex", "shard": "eu-1"}, {"name": "umbrella", "shard": "us-1"}]
+            """)
+            try sandbox.write("tenants/sites.json", "[\"hooli\"]")
+            for database in ["core", "app", "sites"] {
+                try sandbox.write("versions/\(database)/\(Fixture.r1)_create_users.sql", Fixture.users)
+                try sandbox.write("versions/\(database)/\(Fixture.r2)_add_email.sql", Fixture.email)
+                try sandbox.write("versions/\(database)/\(Fixture.r3)_create_projects.sql", Fixture.projects)
+            }
+            // globex fails r3 with a database error.
+            try await PostgresProbe.with(scratch) { try await $0.execute("CREATE SCHEMA tenant_globex; CREATE TABLE tenant_globex.projects (x int)") }
+
+            var outputs: [(String, CLIResult)] = []
+            func run(_ args: String...) throws {
+                for json in [false, true] {
+                    let arguments = args + (json ? ["--json"] : [])
+                    outputs.append((arguments.joined(separator: " "), try sandbox.run(arguments)))
+                }
+            }
+            try run("check")
+            try run("status")
+            try run("upgrade", "--dry-run")
+            try run("upgrade")
+            try run("status")
+            try run("history")
+            try run("verify")
+            try run("downgrade", "-1", "--db", "core")
+            try run("stamp", Fixture.r3, "--db", "core")
+            try run("tenants", "list", "--db", "app")
+            try run("tenants", "add", "initech", "--db", "sites")
+            try run("tenants", "remove", "hooli", "--db", "sites", "--drop")
+            try run("upgrade", "--on-error", "rollback")
+            // Logs too, at their most talkative.
+            outputs.append(("upgrade (trace logs)", try sandbox.run(["upgrade"], environment: ["SHOAL_LOG_LEVEL": "trace"])))
+            outputs.append(("status (trace logs)", try sandbox.run(["status"], environment: ["SHOAL_LOG_LEVEL": "trace"])))
+
+            if ProcessInfo.processInfo.environment["SHOAL_TEST_DUMP"] != nil {
+                for (command, result) in outputs { print("$ shoal \(command)\n\(result.stdout)\(result.stderr)") }
+            }
+            for (command, result) in outputs {
+                #expect(!result.stdout.contains(secret), "\(command) printed the password on stdout:\n\(result.stdout)")
+                #expect(!result.stderr.contains(secret), "\(command) printed the password on stderr:\n\(result.stderr)")
+            }
+            // The runs did reach the server with those URLs, and did fail where they should.
+            #expect(try await PostgresProbe.query(scratch, "SELECT revision FROM tenant_acme.shoal_version") == [[Fixture.r3]])
+            let upgrade = try #require(outputs.first { $0.0 == "upgrade --json" }?.1)
+            let targets = try upgrade.targets()
+            #expect(targets["app/acme"]?["status"] as? String == "up-to-date", "the text run before it migrated acme")
+            #expect((targets["app/globex"]?["error"] as? [String: Any])?["sql_state"] as? String == "42P07")
+            let unreachableError = try #require((targets["app/umbrella"]?["error"] as? [String: Any])?["message"] as? String)
+            #expect(unreachableError.contains(":***@"), "\(unreachableError)")
+            let status = try #require(outputs.first { $0.0 == "status --json" }?.1)
+            #expect(try status.targets()["app/umbrella"]?["state"] as? String == "unreachable")
+            let added = try #require(outputs.first { $0.0 == "tenants add initech --db sites" }?.1)
+            #expect(added.status != 0)
+            #expect(added.stderr.contains("***") || added.stdout.contains("***"), "\(added.stdout)\(added.stderr)")
+        }
+    }
+
+    /// Tenant names that must never reach a schema name, a database name or SQL.
+    static let hostileNames = [
+        "x\"; DROP SCHEMA public; --",
+        "../etc",
+        "acme; DROP TABLE users",
+        "Robert'); DROP TABLE students;--",
+        String(repeating: "a", count: 57),  // tenant_ + 57 = 64 bytes: PostgreSQL would truncate it
+    ]
+
+    @Test(arguments: hostileNames)
+    func aHostileTenantNameIsRejectedBeforeAnyConnection(_ name: String) async throws {
+        try await AppFleet.with(.postgres) { fleet async throws in
+            #expect(try fleet.shoal("upgrade", Fixture.r1).status == 0)
+            let before = try await fleet.snapshot()
+            try fleet.sandbox.write("tenants/app.json", "[\"acme\", \(Fixture.json(name))]")
+            for args in [["upgrade"], ["status"], ["history"], ["verify"], ["stamp", "head"], ["upgrade", "--tenant", "acme"]] {
+                let result = try fleet.run(args)
+                #expect(result.status == 2, "\(args): \(result.stdout)\(result.stderr)")
+                #expect(result.stderr.contains(name), "\(args): \(result.stderr)")
+            }
+            #expect(try await fleet.snapshot().database == before.database, "nothing was created or changed on the server")
+
+            try fleet.sandbox.write("tenants/app.json", "[\"acme\"]")
+            let add = try fleet.shoal("tenants", "add", name, "--db", "app")
+            #expect(add.status == 2, "\(add.stdout)\(add.stderr)")
+            #expect(try fleet.sandbox.read("tenants/app.json") == "[\"acme\"]")
+            #expect(try await fleet.snapshot().database == before.database)
+            #expect(try await PostgresProbe.schemas(fleet.url!) == Fixture.tenants.map(AppFleet.schema))
+        }
+        // The same names are refused with the server out of reach: no connection was needed to refuse them.
+        let sandbox = try Sandbox()
+        try Fixture.fleet(sandbox, app: Fixture.postgresApp(url: "postgres://nobody@127.0.0.1:1/nowhere"), tenants: ["acme", name])
+        let offline = try sandbox.shoal("upgrade")
+        #expect(offline.status == 2, "\(offline.stdout)\(offline.stderr)")
+        #expect(offline.stderr.contains(name) && !offline.stderr.contains("Connection refused"), "\(offline.stderr)")
+    }
+
+    @Test func theLongestTenantNameThatFitsIsUsedWhole() async throws {
+        let longest = String(repeating: "b", count: 56)  // tenant_ + 56 = 63 bytes
+        try await AppFleet.with(.postgres, tenants: [longest, "acme"]) { fleet async throws in
+            let result = try fleet.shoal("upgrade", "--json")
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(try await PostgresProbe.schemas(fleet.url!) == ["tenant_acme", "tenant_" + longest])
+            #expect(try await fleet.versions(longest) == [Fixture.r3])
+        }
+    }
+
+    @Test func aDatabaseNameTooLongAfterTemplatingIsRejected() async throws {
+        let server = try await PostgresProbe.server()
+        let sandbox = try Sandbox()
+        let url = server.url(database: "shoal_site_{tenant}")
+        try sandbox.write("config.json", """
+        { "databases": { "sites": { "driver": "postgres", "layout": "database", "url": \(Fixture.json(url)),
+                                    "tenants": "tenants/sites.json" } } }
+        """)
+        try sandbox.write("tenants/sites.json", "[]")
+        try sandbox.write("versions/sites/\(Fixture.r1)_create_users.sql", Fixture.users)
+        let name = String(repeating: "c", count: 53)  // shoal_site_ (11) + 53 = 64 bytes
+        let before = try await PostgresProbe.databases(prefix: "shoal_site_")
+        let add = try sandbox.shoal("tenants", "add", name, "--db", "sites")
+        #expect(add.status == 2, "\(add.stdout)\(add.stderr)")
+        #expect(add.stderr.contains("63"), "\(add.stderr)")
+        #expect(try await PostgresProbe.databases(prefix: "shoal_site_") == before)
+        #expect(try sandbox.read("tenants/sites.json") == "[]")
+    }
+}
