@@ -18,7 +18,7 @@ import ShoalTestSupport
 /// @Test(arguments: Backend.allCases)
 /// func upgradeApplies(_ backend: Backend) async throws {
 ///     try await AppFleet.with(backend) { fleet async throws in
-///         #expect(try fleet.shoal("upgrade").status == 0)
+///         #expect(try await fleet.shoal("upgrade").status == 0)
 ///         #expect(try await fleet.versions("acme") == [Fixture.r3])
 ///     }
 /// }
@@ -64,12 +64,12 @@ final class AppFleet: Sendable {
     // MARK: - Running shoal
 
     @discardableResult
-    func shoal(_ args: String..., environment: [String: String] = [:]) throws -> CLIResult {
-        try sandbox.run(args, environment: environment)
+    func shoal(_ args: String..., environment: [String: String] = [:]) async throws -> CLIResult {
+        try await sandbox.run(args, environment: environment)
     }
 
-    func run(_ args: [String], environment: [String: String] = [:]) throws -> CLIResult {
-        try sandbox.run(args, environment: environment)
+    func run(_ args: [String], environment: [String: String] = [:]) async throws -> CLIResult {
+        try await sandbox.run(args, environment: environment)
     }
 
     // MARK: - A tenant's data

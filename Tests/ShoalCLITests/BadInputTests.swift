@@ -122,12 +122,12 @@ struct BadInputTests {
     @Test(arguments: runs)
     func badInputIsRefusedBeforeAnythingIsTouched(_ input: BadInput, _ backend: Backend) async throws {
         try await AppFleet.with(backend) { fleet async throws in
-            #expect(try fleet.shoal("upgrade", Fixture.r1).status == 0)
+            #expect(try await fleet.shoal("upgrade", Fixture.r1).status == 0)
             for (path, contents) in input.files {
                 try fleet.sandbox.write(path, contents.replacingOccurrences(of: "@APP@", with: fleet.appKeys))
             }
             let before = try await fleet.snapshot()
-            let result = try fleet.run(input.args, environment: input.environment)
+            let result = try await fleet.run(input.args, environment: input.environment)
             #expect(result.status == 2, "\(input): exit \(result.status)\n\(result.stderr)")
             for phrase in input.expect {
                 #expect(result.stderr.contains(phrase), "\(input): stderr lacks \(phrase):\n\(result.stderr)")

@@ -25,15 +25,15 @@ struct BranchTests {
         try await AppFleet.with(backend) { fleet async throws in
             try Self.addBranches(fleet.sandbox)
             let before = try await fleet.snapshot()
-            let upgrade = try fleet.shoal("upgrade")
+            let upgrade = try await fleet.shoal("upgrade")
             #expect(upgrade.status == 2)
             #expect(upgrade.stderr.contains(Self.left) && upgrade.stderr.contains(Self.right))
             #expect(upgrade.stderr.contains("shoal merge"))
             #expect(try await fleet.snapshot() == before, "a refused upgrade touches nothing")
-            let check = try fleet.shoal("check")
+            let check = try await fleet.shoal("check")
             #expect(check.status == 1)
             #expect(check.stdout.contains("2 heads"))
-            let heads = try fleet.shoal("heads", "--db", "app", "--json")
+            let heads = try await fleet.shoal("heads", "--db", "app", "--json")
             #expect((try heads.json()["heads"] as? [[String: Any]])?.compactMap { $0["revision"] as? String } == [Self.left, Self.right])
         }
     }
@@ -42,9 +42,9 @@ struct BranchTests {
     func upgradeHeadsAppliesBothBranchesAndKeepsTwoVersionRows(_ backend: Backend) async throws {
         try await AppFleet.with(backend) { fleet async throws in
             try Self.addBranches(fleet.sandbox)
-            #expect(try fleet.shoal("upgrade", "heads").status == 0)
+            #expect(try await fleet.shoal("upgrade", "heads").status == 0)
             #expect(try await fleet.versions("acme") == [Self.left, Self.right])
-            #expect(try fleet.shoal("status", "--exit-code").status == 0)
+            #expect(try await fleet.shoal("status", "--exit-code").status == 0)
         }
     }
 
@@ -52,38 +52,38 @@ struct BranchTests {
     func mergeFixesMultipleHeads(_ backend: Backend) async throws {
         try await AppFleet.with(backend) { fleet async throws in
             try Self.addBranches(fleet.sandbox)
-            #expect(try fleet.shoal("upgrade", Self.left).status == 0)
-            let merge = try fleet.shoal("merge", "--db", "app", "-m", "merge tags and notes")
+            #expect(try await fleet.shoal("upgrade", Self.left).status == 0)
+            let merge = try await fleet.shoal("merge", "--db", "app", "-m", "merge tags and notes")
             #expect(merge.status == 0, "\(merge.stderr)")
             let path = merge.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
             #expect(path.hasSuffix("_merge_tags_and_notes.sql"))
             let text = try String(contentsOfFile: path, encoding: .utf8)
             #expect(text.contains("-- parents: \(Self.left) \(Self.right)"))
-            #expect(try fleet.shoal("check").status == 0)
-            let upgrade = try fleet.shoal("upgrade", "--json")
+            #expect(try await fleet.shoal("check").status == 0)
+            let upgrade = try await fleet.shoal("upgrade", "--json")
             #expect(upgrade.status == 0, "\(upgrade.stderr)")
             let merged = try #require(try upgrade.targets()["app/acme"]?["to"] as? [String])
             #expect(merged.count == 1)
             #expect(try await fleet.versions("acme") == merged)
             #expect(try await fleet.tableExists("acme", "notes"))
             // Downgrading across the merge brings back both branch heads.
-            #expect(try fleet.shoal("downgrade", "-1").status == 0)
+            #expect(try await fleet.shoal("downgrade", "-1").status == 0)
             #expect(try await fleet.versions("acme") == [Self.left, Self.right])
         }
     }
 
-    @Test func mergeWithOneHeadIsRefused() throws {
+    @Test func mergeWithOneHeadIsRefused() async throws {
         let sandbox = try Sandbox()
         try Fixture.sqliteFleet(sandbox)
-        let result = try sandbox.shoal("merge", "--db", "app", "-m", "nothing")
+        let result = try await sandbox.shoal("merge", "--db", "app", "-m", "nothing")
         #expect(result.status == 2)
         #expect(result.stderr.contains("one head"))
     }
 
-    @Test func revisionsMarksHeadsMergesAndBranchPoints() throws {
+    @Test func revisionsMarksHeadsMergesAndBranchPoints() async throws {
         let sandbox = try Sandbox()
         try Self.branchedFleet(sandbox)
-        let result = try sandbox.shoal("revisions", "--db", "app", "--json")
+        let result = try await sandbox.shoal("revisions", "--db", "app", "--json")
         #expect(result.status == 0)
         let entries = try #require(try result.json()["revisions"] as? [[String: Any]])
         let byId = Dictionary(uniqueKeysWithValues: entries.map { ($0["revision"] as! String, $0) })
@@ -91,7 +91,7 @@ struct BranchTests {
         #expect(byId[Self.left]?["head"] as? Bool == true)
         #expect(byId[Fixture.r1]?["root"] as? Bool == true)
         #expect(entries.last?["revision"] as? String == Fixture.r1, "newest first, root last")
-        let text = try sandbox.shoal("revisions", "--db", "app").stdout
+        let text = try await sandbox.shoal("revisions", "--db", "app").stdout
         #expect(text.contains("branch point"))
     }
 }

@@ -6,8 +6,8 @@ struct DowngradeTests {
     @Test(arguments: Backend.allCases)
     func downgradeMinusOneUndoesTheLastMigration(_ backend: Backend) async throws {
         try await AppFleet.with(backend) { fleet async throws in
-            #expect(try fleet.shoal("upgrade").status == 0)
-            let result = try fleet.shoal("downgrade", "-1", "--json")
+            #expect(try await fleet.shoal("upgrade").status == 0)
+            let result = try await fleet.shoal("downgrade", "-1", "--json")
             #expect(result.status == 0, "\(result.stderr)")
             let acme = try #require(try result.targets()["app/acme"])
             #expect(acme["from"] as? [String] == [Fixture.r3])
@@ -23,8 +23,8 @@ struct DowngradeTests {
     @Test(arguments: Backend.allCases)
     func downgradeToBaseEmptiesTheVersionTable(_ backend: Backend) async throws {
         try await AppFleet.with(backend) { fleet async throws in
-            #expect(try fleet.shoal("upgrade").status == 0)
-            let result = try fleet.shoal("downgrade", "base")
+            #expect(try await fleet.shoal("upgrade").status == 0)
+            let result = try await fleet.shoal("downgrade", "base")
             #expect(result.status == 0, "\(result.stderr)")
             for tenant in Fixture.tenants {
                 #expect(try await fleet.column(tenant, "SELECT count(*) FROM shoal_version") == ["0"])
@@ -32,7 +32,7 @@ struct DowngradeTests {
                 #expect(try await fleet.column(tenant, "SELECT operation FROM shoal_version_history ORDER BY id") ==
                         ["upgrade", "upgrade", "upgrade", "downgrade", "downgrade", "downgrade"])
             }
-            let status = try fleet.shoal("status", "--json").targets()["app/acme"]!
+            let status = try await fleet.shoal("status", "--json").targets()["app/acme"]!
             #expect(status["current"] as? [String] == [])
             #expect(status["pending"] as? Int == 3)
         }
@@ -41,8 +41,8 @@ struct DowngradeTests {
     @Test(arguments: Backend.allCases)
     func downgradeToARevisionByPrefix(_ backend: Backend) async throws {
         try await AppFleet.with(backend) { fleet async throws in
-            #expect(try fleet.shoal("upgrade").status == 0)
-            #expect(try fleet.shoal("downgrade", String(Fixture.r1.prefix(5))).status == 0)
+            #expect(try await fleet.shoal("upgrade").status == 0)
+            #expect(try await fleet.shoal("downgrade", String(Fixture.r1.prefix(5))).status == 0)
             #expect(try await fleet.versions("acme") == [Fixture.r1])
             #expect(try await fleet.columnNames("acme", "users") == ["id", "name"])
         }
@@ -53,8 +53,8 @@ struct DowngradeTests {
         try await AppFleet.with(backend) { fleet async throws in
             try fleet.sandbox.write("versions/app/\(Fixture.r2)_add_email.sql",
                                     Fixture.migration(Fixture.r2, parents: [Fixture.r1], message: "add email", up: "ALTER TABLE users ADD COLUMN email TEXT;"))
-            #expect(try fleet.shoal("upgrade").status == 0)
-            let result = try fleet.shoal("downgrade", "base", "--json")
+            #expect(try await fleet.shoal("upgrade").status == 0)
+            let result = try await fleet.shoal("downgrade", "base", "--json")
             #expect(result.status == 1)
             let acme = try #require(try result.targets()["app/acme"])
             #expect(acme["status"] as? String == "failed")
@@ -70,8 +70,8 @@ struct DowngradeTests {
     @Test(arguments: Backend.allCases)
     func downgradeOfARevisionNotAppliedIsRefused(_ backend: Backend) async throws {
         try await AppFleet.with(backend) { fleet async throws in
-            #expect(try fleet.shoal("upgrade", Fixture.r1).status == 0)
-            let result = try fleet.shoal("downgrade", Fixture.r3)
+            #expect(try await fleet.shoal("upgrade", Fixture.r1).status == 0)
+            let result = try await fleet.shoal("downgrade", Fixture.r3)
             #expect(result.status == 1)
             #expect(result.stdout.contains("not applied"))
             #expect(try await fleet.versions("acme") == [Fixture.r1])

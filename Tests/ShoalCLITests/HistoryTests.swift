@@ -6,9 +6,9 @@ struct HistoryTests {
     @Test(arguments: Backend.allCases)
     func historyIsNewestFirstWithEveryField(_ backend: Backend) async throws {
         try await AppFleet.with(backend) { fleet async throws in
-            #expect(try fleet.shoal("upgrade").status == 0)
-            #expect(try fleet.shoal("downgrade", "-1").status == 0)
-            let result = try fleet.shoal("history", "--tenant", "acme", "--json")
+            #expect(try await fleet.shoal("upgrade").status == 0)
+            #expect(try await fleet.shoal("downgrade", "-1").status == 0)
+            let result = try await fleet.shoal("history", "--tenant", "acme", "--json")
             #expect(result.status == 0, "\(result.stderr)")
             let targets = try #require(result.json()["targets"] as? [[String: Any]])
             #expect(targets.count == 1)
@@ -23,10 +23,10 @@ struct HistoryTests {
                 #expect(entry["duration_ms"] is Int)
                 #expect((entry["applied_by"] as? String)?.contains("@") == true)
             }
-            let limited = try fleet.shoal("history", "--tenant", "acme", "--limit", "2", "--json")
+            let limited = try await fleet.shoal("history", "--tenant", "acme", "--limit", "2", "--json")
             let limitedEntries = try #require((limited.json()["targets"] as? [[String: Any]])?.first?["entries"] as? [[String: Any]])
             #expect(limitedEntries.count == 2)
-            let text = try fleet.shoal("history", "--tenant", "acme")
+            let text = try await fleet.shoal("history", "--tenant", "acme")
             #expect(text.status == 0)
             #expect(text.stdout.hasPrefix("app/acme\n"))
             #expect(text.stdout.contains("downgrade") && text.stdout.contains(Fixture.r1))
@@ -36,7 +36,7 @@ struct HistoryTests {
     @Test(arguments: Backend.allCases)
     func historyOfAnUntouchedTargetIsEmpty(_ backend: Backend) async throws {
         try await AppFleet.with(backend) { fleet async throws in
-            let result = try fleet.shoal("history", "--json")
+            let result = try await fleet.shoal("history", "--json")
             #expect(result.status == 0, "\(result.stderr)")
             #expect(try result.targets().count == 3)
             for (_, target) in try result.targets() {

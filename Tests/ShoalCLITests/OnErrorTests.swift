@@ -11,8 +11,8 @@ struct OnErrorTests {
     static func withPoisonedFleet(_ backend: Backend, poisoned: String,
                                   _ body: (AppFleet) async throws -> Void) async throws {
         try await AppFleet.with(backend, tenants: tenants) { fleet in
-            #expect(try fleet.shoal("upgrade", Fixture.r2).status == 0)
-            #expect(try fleet.shoal("status", "--exit-code").status == 1)
+            #expect(try await fleet.shoal("upgrade", Fixture.r2).status == 0)
+            #expect(try await fleet.shoal("status", "--exit-code").status == 1)
             try await fleet.execute(poisoned, "CREATE TABLE projects (x INTEGER);")
             try await body(fleet)
         }
@@ -29,7 +29,7 @@ struct OnErrorTests {
     @Test(arguments: Backend.allCases)
     func continueMigratesEveryOtherTenant(_ backend: Backend) async throws {
         try await Self.withPoisonedFleet(backend, poisoned: "t3") { fleet in
-            let result = try fleet.shoal("upgrade", "--on-error", "continue", "--json")
+            let result = try await fleet.shoal("upgrade", "--on-error", "continue", "--json")
             #expect(result.status == 1)
             let targets = try result.targets()
             #expect(targets["app/t3"]?["status"] as? String == "failed")
@@ -46,7 +46,7 @@ struct OnErrorTests {
             let revisions = try await Self.revisions(fleet)
             #expect(revisions["t3"] == Fixture.r2)
             #expect(revisions.filter { $0.value == Fixture.r3 }.count == 5)
-            let text = try fleet.shoal("upgrade")
+            let text = try await fleet.shoal("upgrade")
             #expect(text.stdout.contains("error:") && text.stdout.contains("revision: \(Fixture.r3)"))
             #expect(text.stdout.contains("sqlstate: \(backend == .postgres ? "42P07" : "SQLITE_ERROR")"), "\(text.stdout)")
         }
@@ -55,7 +55,7 @@ struct OnErrorTests {
     @Test(arguments: Backend.allCases)
     func stopStartsNoNewTargetAfterAFailure(_ backend: Backend) async throws {
         try await Self.withPoisonedFleet(backend, poisoned: "t1") { fleet in
-            let result = try fleet.shoal("upgrade", "--on-error", "stop", "--concurrency", "1", "--json")
+            let result = try await fleet.shoal("upgrade", "--on-error", "stop", "--concurrency", "1", "--json")
             #expect(result.status == 1)
             let targets = try result.targets()
             #expect(targets["app/t1"]?["status"] as? String == "failed")
@@ -70,7 +70,7 @@ struct OnErrorTests {
     @Test(arguments: Backend.allCases)
     func rollbackReturnsEveryChangedTargetToWhereItStarted(_ backend: Backend) async throws {
         try await Self.withPoisonedFleet(backend, poisoned: "t6") { fleet in
-            let result = try fleet.shoal("upgrade", "--on-error", "rollback", "--concurrency", "2", "--json")
+            let result = try await fleet.shoal("upgrade", "--on-error", "rollback", "--concurrency", "2", "--json")
             #expect(result.status == 1)
             let targets = try result.targets()
             #expect(targets["app/t6"]?["status"] as? String == "failed")
@@ -89,7 +89,7 @@ struct OnErrorTests {
     @Test(arguments: Backend.allCases)
     func canaryFailureSkipsTheRest(_ backend: Backend) async throws {
         try await Self.withPoisonedFleet(backend, poisoned: "t2") { fleet in
-            let result = try fleet.shoal("upgrade", "--canary", "2", "--json")
+            let result = try await fleet.shoal("upgrade", "--canary", "2", "--json")
             #expect(result.status == 1)
             let targets = try result.targets()
             #expect(targets["app/t1"]?["status"] as? String == "ok")
@@ -104,7 +104,7 @@ struct OnErrorTests {
     @Test(arguments: Backend.allCases)
     func canarySuccessGoesOn(_ backend: Backend) async throws {
         try await Self.withPoisonedFleet(backend, poisoned: "t6") { fleet in
-            let result = try fleet.shoal("upgrade", "--canary", "2", "--json")
+            let result = try await fleet.shoal("upgrade", "--canary", "2", "--json")
             #expect(result.status == 1)
             let targets = try result.targets()
             for tenant in ["t1", "t2", "t3", "t4", "t5"] {
@@ -120,7 +120,7 @@ struct OnErrorTests {
             try fleet.sandbox.write("versions/app/\(Fixture.r3)_create_projects.sql",
                                     Fixture.migration(Fixture.r3, parents: [Fixture.r2], message: "projects", up: "CREATE TABLE projects (x INTEGER);"))
             let before = try await fleet.snapshot()
-            let result = try fleet.shoal("upgrade", "--on-error", "rollback")
+            let result = try await fleet.shoal("upgrade", "--on-error", "rollback")
             #expect(result.status == 2)
             #expect(result.stderr.contains("no down section"))
             #expect(try await !fleet.storageExists("acme"))

@@ -31,27 +31,27 @@ struct PostgresLayoutTests {
         try sandbox.write("versions/sites/\(Fixture.r2)_add_email.sql", Fixture.email)
         do {
             #expect(try await PostgresProbe.databases(prefix: prefix).isEmpty)
-            let added = try sandbox.shoal("tenants", "add", "acme", "--db", "sites", "--json")
+            let added = try await sandbox.shoal("tenants", "add", "acme", "--db", "sites", "--json")
             #expect(added.status == 0, "\(added.stderr)")
             #expect(try added.targets()["sites/acme"]?["status"] as? String == "ok")
-            #expect(try sandbox.shoal("tenants", "add", "globex", "--db", "sites").status == 0)
+            #expect(try await sandbox.shoal("tenants", "add", "globex", "--db", "sites").status == 0)
             #expect(try await PostgresProbe.databases(prefix: prefix) == ["\(prefix)_acme_db", "\(prefix)_globex_db"])
             let acmeURL = server.url(database: "\(prefix)_acme_db")
             #expect(try await PostgresProbe.query(acmeURL, "SELECT revision FROM public.shoal_version") == [[Fixture.r2]])
             #expect(try await PostgresProbe.query(acmeURL, "SELECT count(*) FROM public.shoal_version_history") == [["2"]])
             #expect(try await PostgresProbe.schemas(acmeURL).isEmpty, "a database per tenant needs no schema")
 
-            let status = try sandbox.shoal("status", "--json")
+            let status = try await sandbox.shoal("status", "--json")
             #expect(status.status == 0, "\(status.stderr)")
             #expect(try status.targets().mapValues { $0["state"] as? String } == ["sites/acme": "up-to-date", "sites/globex": "up-to-date"])
-            #expect(try sandbox.shoal("downgrade", "-1", "--tenant", "globex").status == 0)
-            let upgrade = try sandbox.shoal("upgrade", "--json")
+            #expect(try await sandbox.shoal("downgrade", "-1", "--tenant", "globex").status == 0)
+            let upgrade = try await sandbox.shoal("upgrade", "--json")
             #expect(try upgrade.targets().mapValues { $0["status"] as? String } == ["sites/acme": "up-to-date", "sites/globex": "ok"])
 
-            let keep = try sandbox.shoal("tenants", "remove", "globex", "--db", "sites")
+            let keep = try await sandbox.shoal("tenants", "remove", "globex", "--db", "sites")
             #expect(keep.status == 0, "\(keep.stderr)")
             #expect(keep.stdout.contains("\(prefix)_globex_db") && keep.stdout.contains("--drop"))
-            let drop = try sandbox.shoal("tenants", "remove", "acme", "--db", "sites", "--drop")
+            let drop = try await sandbox.shoal("tenants", "remove", "acme", "--db", "sites", "--drop")
             #expect(drop.status == 0, "\(drop.stderr)")
             #expect(drop.stdout.contains("dropped database \(prefix)_acme_db"))
             #expect(try await PostgresProbe.databases(prefix: prefix) == ["\(prefix)_globex_db"])
@@ -68,17 +68,17 @@ struct PostgresLayoutTests {
         try await PostgresTestServer.withScratchDatabase { url in
             let sandbox = try Sandbox()
             try Fixture.fleet(sandbox, app: Fixture.postgresApp(url: url) + ", \"schema\": \"acct_{tenant}_v1\", \"version_table\": \"migrations\"")
-            let result = try sandbox.shoal("upgrade", "--json")
+            let result = try await sandbox.shoal("upgrade", "--json")
             #expect(result.status == 0, "\(result.stderr)")
             #expect(try await PostgresProbe.schemas(url) == ["acct_acme_v1", "acct_globex_v1", "acct_initech_v1"])
             let tables = try await PostgresProbe.query(url, "SELECT tablename FROM pg_tables WHERE schemaname = 'acct_acme_v1' ORDER BY 1")
             #expect(tables.compactMap { $0.first ?? nil } == ["migrations", "migrations_dirty", "migrations_history", "projects", "users"])
             #expect(try await PostgresProbe.query(url, "SELECT revision FROM acct_globex_v1.migrations") == [[Fixture.r3]])
-            let history = try sandbox.shoal("history", "--tenant", "globex", "--json")
+            let history = try await sandbox.shoal("history", "--tenant", "globex", "--json")
             let entries = try #require((history.json()["targets"] as? [[String: Any]])?.first?["entries"] as? [[String: Any]])
             #expect(entries.count == 3)
-            #expect(try sandbox.shoal("verify").status == 0)
-            #expect(try sandbox.shoal("status", "--exit-code").status == 0)
+            #expect(try await sandbox.shoal("verify").status == 0)
+            #expect(try await sandbox.shoal("status", "--exit-code").status == 0)
         }
     }
 
@@ -109,7 +109,7 @@ struct PostgresLayoutTests {
                     INSERT INTO public.tenants VALUES ('acme', 'eu-1'), ('globex', 'us-1'), ('initech', 'eu-1');
                     """)
             }
-            let result = try sandbox.shoal("upgrade", "--json")
+            let result = try await sandbox.shoal("upgrade", "--json")
             #expect(result.status == 0, "\(result.stderr)")
             let targets = try result.targets()
             #expect(Set(targets.keys) == ["core", "app/acme", "app/globex", "app/initech"])
@@ -117,40 +117,40 @@ struct PostgresLayoutTests {
             #expect(targets["app/acme"]?["shard"] as? String == "eu-1")
             #expect(try await PostgresProbe.schemas(euURL) == ["tenant_acme", "tenant_initech"])
             #expect(try await PostgresProbe.schemas(usURL) == ["tenant_globex"])
-            let list = try sandbox.shoal("tenants", "list", "--db", "app")
+            let list = try await sandbox.shoal("tenants", "list", "--db", "app")
             #expect(list.stdout.split(separator: "\n") == ["acme  (eu-1)", "globex  (us-1)", "initech  (eu-1)"])
 
             // A row added to the table is a new tenant on the next run.
             _ = try await PostgresProbe.query(euURL, "INSERT INTO public.tenants VALUES ('hooli', 'us-1')")
-            let status = try sandbox.shoal("status", "--json").targets()
+            let status = try await sandbox.shoal("status", "--json").targets()
             #expect(status["app/hooli"]?["state"] as? String == "uninitialized")
-            let again = try sandbox.shoal("upgrade", "--json")
+            let again = try await sandbox.shoal("upgrade", "--json")
             #expect(try again.targets().filter { $0.value["status"] as? String == "ok" }.keys.sorted() == ["app/hooli"])
 
             // The registry is the table: shoal cannot edit it.
-            let add = try sandbox.shoal("tenants", "add", "wayne", "--db", "app")
+            let add = try await sandbox.shoal("tenants", "add", "wayne", "--db", "app")
             #expect(add.status == 2)
             #expect(add.stderr.contains("query"))
 
             // What the query returns is checked like a registry, before anything runs.
             _ = try await PostgresProbe.query(euURL, "INSERT INTO public.tenants VALUES ('x\"; DROP SCHEMA public; --', 'eu-1')")
             let before = try await PostgresProbe.catalog(of: euURL)
-            let hostile = try sandbox.shoal("upgrade")
+            let hostile = try await sandbox.shoal("upgrade")
             #expect(hostile.status == 2)
             #expect(hostile.stderr.contains("DROP SCHEMA public"), "\(hostile.stderr)")
             #expect(try await PostgresProbe.catalog(of: euURL) == before)
             _ = try await PostgresProbe.query(euURL, "DELETE FROM public.tenants WHERE name LIKE 'x%'")
             _ = try await PostgresProbe.query(euURL, "INSERT INTO public.tenants VALUES ('umbrella', 'ap-1')")
-            let unknownShard = try sandbox.shoal("upgrade")
+            let unknownShard = try await sandbox.shoal("upgrade")
             #expect(unknownShard.status == 2)
             #expect(unknownShard.stderr.contains("ap-1"))
 
             // The query runs only when the selection can reach the database it lists.
             _ = try await PostgresProbe.query(euURL, "DROP TABLE public.tenants")
-            #expect(try sandbox.shoal("status", "--db", "core", "--exit-code").status == 0)
+            #expect(try await sandbox.shoal("status", "--db", "core", "--exit-code").status == 0)
             // A query that fails means the command cannot start: exit 2, as for a broken registry.
             for command in ["status", "upgrade"] {
-                let broken = try sandbox.run([command, "--db", "app"])
+                let broken = try await sandbox.run([command, "--db", "app"])
                 #expect(broken.status == 2, "\(command): \(broken.stdout)\(broken.stderr)")
                 #expect(broken.stderr.contains("tenant query of app") && broken.stderr.contains("\"tenants\" does not exist"), "\(broken.stderr)")
             }
@@ -166,7 +166,7 @@ struct PostgresLayoutTests {
             try sandbox.write("versions/core/\(Fixture.r1)_create_users.sql", Fixture.users)
             try sandbox.write("versions/core/\(Fixture.r2)_add_email.sql", Fixture.email)
             try sandbox.write("versions/core/\(Fixture.r3)_create_projects.sql", Fixture.projects)
-            let sql = try sandbox.shoal("sql", "head", "--db", "core")
+            let sql = try await sandbox.shoal("sql", "head", "--db", "core")
             #expect(sql.status == 0, "\(sql.stderr)")
             #expect(!sql.stdout.contains("BEGIN IMMEDIATE"))
             #expect(sql.stdout.contains("BEGIN;"))
@@ -174,9 +174,9 @@ struct PostgresLayoutTests {
                     "sql touches no database")
             // A DBA runs the script by hand; shoal then finds the database at head, checksums intact.
             try await PostgresProbe.with(url) { try await $0.execute(sql.stdout) }
-            #expect(try sandbox.shoal("status", "--exit-code").status == 0)
-            #expect(try sandbox.shoal("verify").status == 0)
-            #expect(try sandbox.shoal("downgrade", "base").status == 0)
+            #expect(try await sandbox.shoal("status", "--exit-code").status == 0)
+            #expect(try await sandbox.shoal("verify").status == 0)
+            #expect(try await sandbox.shoal("downgrade", "base").status == 0)
             #expect(try await PostgresProbe.query(url, "SELECT to_regclass('public.users') IS NULL") == [["t"]])
         }
     }

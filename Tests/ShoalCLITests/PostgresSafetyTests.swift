@@ -11,7 +11,7 @@ struct PostgresSafetyTests {
 
     @Test func createIndexConcurrentlyRunsOutsideATransaction() async throws {
         try await AppFleet.with(.postgres, tenants: ["acme", "globex"]) { fleet async throws in
-            #expect(try fleet.shoal("upgrade").status == 0)
+            #expect(try await fleet.shoal("upgrade").status == 0)
             // Two statements: as one string PostgreSQL would run them in one
             // implicit transaction, which CREATE INDEX CONCURRENTLY refuses.
             let up = "CREATE INDEX CONCURRENTLY users_email ON users (email);\nCREATE INDEX CONCURRENTLY users_name ON users (name);"
@@ -20,7 +20,7 @@ struct PostgresSafetyTests {
 
             // In a transaction (the default) it fails, so success below proves it ran outside one.
             try fleet.sandbox.write(file, Fixture.migration(Self.r4, parents: [Fixture.r3], message: "index users", up: up, down: down))
-            let refused = try fleet.shoal("upgrade", "--json")
+            let refused = try await fleet.shoal("upgrade", "--json")
             #expect(refused.status == 1)
             let error = try #require(try refused.targets()["app/acme"]?["error"] as? [String: Any])
             #expect(error["sql_state"] as? String == "25001", "\(error)")
@@ -28,7 +28,7 @@ struct PostgresSafetyTests {
 
             try fleet.sandbox.write(file, Fixture.migration(Self.r4, parents: [Fixture.r3], message: "index users",
                                                             up: up, down: down, transaction: false))
-            let result = try fleet.shoal("upgrade", "--json")
+            let result = try await fleet.shoal("upgrade", "--json")
             #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
             for tenant in ["acme", "globex"] {
                 #expect(try await fleet.versions(tenant) == [Self.r4])
@@ -39,8 +39,8 @@ struct PostgresSafetyTests {
                 #expect(indexes == [["users_email", "t"], ["users_name", "t"]])
                 #expect(try await fleet.column(tenant, "SELECT count(*) FROM shoal_version_dirty") == ["0"])
             }
-            #expect(try fleet.shoal("status", "--exit-code").status == 0)
-            #expect(try fleet.shoal("downgrade", "-1", "--tenant", "acme").status == 0)
+            #expect(try await fleet.shoal("status", "--exit-code").status == 0)
+            #expect(try await fleet.shoal("downgrade", "-1", "--tenant", "acme").status == 0)
             #expect(try await fleet.rows("acme", "SELECT indexrelid FROM pg_index WHERE indrelid = 'tenant_acme.users'::regclass AND NOT indisprimary").isEmpty)
         }
     }
@@ -77,7 +77,7 @@ struct PostgresSafetyTests {
 
     @Test func lockTimeoutFailsCleanlyThenLockRetriesWaitForTheLock() async throws {
         try await AppFleet.with(.postgres, tenants: ["acme"], extraConfig: "\n  \"lock_timeout_ms\": 300, \"lock_retries\": 0,") { fleet async throws in
-            #expect(try fleet.shoal("upgrade", Fixture.r1).status == 0)
+            #expect(try await fleet.shoal("upgrade", Fixture.r1).status == 0)
             // Another session holds a lock that r2's ALTER TABLE needs.
             let holder = try await PostgresSession.connect(fleet.url!)
             try await holder.begin()
@@ -85,7 +85,7 @@ struct PostgresSafetyTests {
 
             let clock = ContinuousClock()
             var started = clock.now
-            let failed = try fleet.shoal("upgrade", "--json")
+            let failed = try await fleet.sandbox.launch("upgrade", "--json").finish()
             #expect(clock.now - started < .seconds(5), "lock_timeout_ms bounds the wait")
             #expect(failed.status == 1)
             let acme = try #require(try failed.targets()["app/acme"])
@@ -97,22 +97,27 @@ struct PostgresSafetyTests {
             #expect(try await fleet.versions("acme") == [Fixture.r1])
             #expect(try await fleet.column("acme", "SELECT count(*) FROM shoal_version_history") == ["1"])
             #expect(try await fleet.column("acme", "SELECT count(*) FROM shoal_version_dirty") == ["0"])
-            #expect(try fleet.shoal("upgrade").stdout.contains("sqlstate: 55P03"))
+            #expect(try await fleet.shoal("upgrade").stdout.contains("sqlstate: 55P03"))
 
-            // With retries, the run waits out the lock, released after about a second.
+            // With retries, the run waits out the lock. It is released once shoal's
+            // session has been seen waiting for it and its 300 ms lock_timeout has
+            // passed: by then one attempt has failed, however slowly shoal started.
             try Fixture.fleet(fleet.sandbox, app: fleet.appKeys, tenants: ["acme"],
                               extraConfig: "\n  \"lock_timeout_ms\": 300, \"lock_retries\": 5,")
             started = clock.now
             let retrying = try fleet.sandbox.launch("upgrade", "--json")
+            let url = fleet.url!
             let release = Task {
-                try await Task.sleep(for: .seconds(1))
+                let sawWaiter = (try? await Self.waitForSessionWaitingOnALock(url, timeout: .seconds(30))) ?? false
+                try? await Task.sleep(for: .milliseconds(700))
                 await holder.rollback()
-                await holder.close()
+                return sawWaiter
             }
             let succeeded = try await retrying.finish()
-            try await release.value
+            #expect(await release.value, "shoal's session was never seen waiting for the lock")
+            await holder.close()
             #expect(succeeded.status == 0, "\(succeeded.stdout)\(succeeded.stderr)")
-            #expect(clock.now - started >= .seconds(1))
+            #expect(clock.now - started >= .milliseconds(700))
             let retried = try #require(try succeeded.targets()["app/acme"])
             #expect(retried["status"] as? String == "ok")
             #expect((retried["retries"] as? Int ?? 0) >= 1, "\(retried)")
@@ -160,28 +165,28 @@ struct PostgresSafetyTests {
             try await PostgresProbe.with(scratch) { try await $0.execute("CREATE SCHEMA tenant_globex; CREATE TABLE tenant_globex.projects (x int)") }
 
             var outputs: [(String, CLIResult)] = []
-            func run(_ args: String...) throws {
+            func run(_ args: String...) async throws {
                 for json in [false, true] {
                     let arguments = args + (json ? ["--json"] : [])
-                    outputs.append((arguments.joined(separator: " "), try sandbox.run(arguments)))
+                    outputs.append((arguments.joined(separator: " "), try await sandbox.run(arguments)))
                 }
             }
-            try run("check")
-            try run("status")
-            try run("upgrade", "--dry-run")
-            try run("upgrade")
-            try run("status")
-            try run("history")
-            try run("verify")
-            try run("downgrade", "-1", "--db", "core")
-            try run("stamp", Fixture.r3, "--db", "core")
-            try run("tenants", "list", "--db", "app")
-            try run("tenants", "add", "initech", "--db", "sites")
-            try run("tenants", "remove", "hooli", "--db", "sites", "--drop")
-            try run("upgrade", "--on-error", "rollback")
+            try await run("check")
+            try await run("status")
+            try await run("upgrade", "--dry-run")
+            try await run("upgrade")
+            try await run("status")
+            try await run("history")
+            try await run("verify")
+            try await run("downgrade", "-1", "--db", "core")
+            try await run("stamp", Fixture.r3, "--db", "core")
+            try await run("tenants", "list", "--db", "app")
+            try await run("tenants", "add", "initech", "--db", "sites")
+            try await run("tenants", "remove", "hooli", "--db", "sites", "--drop")
+            try await run("upgrade", "--on-error", "rollback")
             // Logs too, at their most talkative.
-            outputs.append(("upgrade (trace logs)", try sandbox.run(["upgrade"], environment: ["SHOAL_LOG_LEVEL": "trace"])))
-            outputs.append(("status (trace logs)", try sandbox.run(["status"], environment: ["SHOAL_LOG_LEVEL": "trace"])))
+            outputs.append(("upgrade (trace logs)", try await sandbox.run(["upgrade"], environment: ["SHOAL_LOG_LEVEL": "trace"])))
+            outputs.append(("status (trace logs)", try await sandbox.run(["status"], environment: ["SHOAL_LOG_LEVEL": "trace"])))
 
             if ProcessInfo.processInfo.environment["SHOAL_TEST_DUMP"] != nil {
                 for (command, result) in outputs { print("$ shoal \(command)\n\(result.stdout)\(result.stderr)") }
@@ -206,6 +211,23 @@ struct PostgresSafetyTests {
         }
     }
 
+    /// Polls `pg_stat_activity` of the database at `url` until a shoal session
+    /// waits for a lock; false when none did within `timeout`.
+    static func waitForSessionWaitingOnALock(_ url: String, timeout: Duration) async throws -> Bool {
+        try await PostgresProbe.with(url) { session in
+            let deadline = ContinuousClock.now + timeout
+            while ContinuousClock.now < deadline {
+                let waiting = try await session.query("""
+                    SELECT count(*) FROM pg_stat_activity
+                    WHERE datname = current_database() AND application_name = 'shoal' AND wait_event_type = 'Lock'
+                    """)
+                if waiting.first?.first != "0" { return true }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            return false
+        }
+    }
+
     /// Tenant names that must never reach a schema name, a database name or SQL.
     static let hostileNames = [
         "x\"; DROP SCHEMA public; --",
@@ -218,18 +240,18 @@ struct PostgresSafetyTests {
     @Test(arguments: hostileNames)
     func aHostileTenantNameIsRejectedBeforeAnyConnection(_ name: String) async throws {
         try await AppFleet.with(.postgres) { fleet async throws in
-            #expect(try fleet.shoal("upgrade", Fixture.r1).status == 0)
+            #expect(try await fleet.shoal("upgrade", Fixture.r1).status == 0)
             let before = try await fleet.snapshot()
             try fleet.sandbox.write("tenants/app.json", "[\"acme\", \(Fixture.json(name))]")
             for args in [["upgrade"], ["status"], ["history"], ["verify"], ["stamp", "head"], ["upgrade", "--tenant", "acme"]] {
-                let result = try fleet.run(args)
+                let result = try await fleet.run(args)
                 #expect(result.status == 2, "\(args): \(result.stdout)\(result.stderr)")
                 #expect(result.stderr.contains(name), "\(args): \(result.stderr)")
             }
             #expect(try await fleet.snapshot().database == before.database, "nothing was created or changed on the server")
 
             try fleet.sandbox.write("tenants/app.json", "[\"acme\"]")
-            let add = try fleet.shoal("tenants", "add", name, "--db", "app")
+            let add = try await fleet.shoal("tenants", "add", name, "--db", "app")
             #expect(add.status == 2, "\(add.stdout)\(add.stderr)")
             #expect(try fleet.sandbox.read("tenants/app.json") == "[\"acme\"]")
             #expect(try await fleet.snapshot().database == before.database)
@@ -238,7 +260,7 @@ struct PostgresSafetyTests {
         // The same names are refused with the server out of reach: no connection was needed to refuse them.
         let sandbox = try Sandbox()
         try Fixture.fleet(sandbox, app: Fixture.postgresApp(url: "postgres://nobody@127.0.0.1:1/nowhere"), tenants: ["acme", name])
-        let offline = try sandbox.shoal("upgrade")
+        let offline = try await sandbox.shoal("upgrade")
         #expect(offline.status == 2, "\(offline.stdout)\(offline.stderr)")
         #expect(offline.stderr.contains(name) && !offline.stderr.contains("Connection refused"), "\(offline.stderr)")
     }
@@ -246,7 +268,7 @@ struct PostgresSafetyTests {
     @Test func theLongestTenantNameThatFitsIsUsedWhole() async throws {
         let longest = String(repeating: "b", count: 56)  // tenant_ + 56 = 63 bytes
         try await AppFleet.with(.postgres, tenants: [longest, "acme"]) { fleet async throws in
-            let result = try fleet.shoal("upgrade", "--json")
+            let result = try await fleet.shoal("upgrade", "--json")
             #expect(result.status == 0, "\(result.stderr)")
             #expect(try await PostgresProbe.schemas(fleet.url!) == ["tenant_acme", "tenant_" + longest])
             #expect(try await fleet.versions(longest) == [Fixture.r3])
@@ -265,7 +287,7 @@ struct PostgresSafetyTests {
         try sandbox.write("versions/sites/\(Fixture.r1)_create_users.sql", Fixture.users)
         let name = String(repeating: "c", count: 53)  // shoal_site_ (11) + 53 = 64 bytes
         let before = try await PostgresProbe.databases(prefix: "shoal_site_")
-        let add = try sandbox.shoal("tenants", "add", name, "--db", "sites")
+        let add = try await sandbox.shoal("tenants", "add", name, "--db", "sites")
         #expect(add.status == 2, "\(add.stdout)\(add.stderr)")
         #expect(add.stderr.contains("63"), "\(add.stderr)")
         #expect(try await PostgresProbe.databases(prefix: "shoal_site_") == before)

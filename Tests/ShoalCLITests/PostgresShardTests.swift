@@ -57,15 +57,15 @@ struct PostgresShardTests {
     }
 
     /// The target ids `status` selects with `selectors`.
-    static func selected(_ sandbox: Sandbox, _ selectors: String...) throws -> Set<String> {
-        let result = try sandbox.run(["status", "--json"] + selectors)
+    static func selected(_ sandbox: Sandbox, _ selectors: String...) async throws -> Set<String> {
+        let result = try await sandbox.run(["status", "--json"] + selectors)
         #expect(result.status == 0, "\(selectors): \(result.stderr)")
         return Set(try result.targets().keys)
     }
 
     @Test func upgradeMigratesEveryTenantOnItsOwnShard() async throws {
         try await Self.withShardedFleet { sandbox, euURL, usURL in
-            let result = try sandbox.shoal("upgrade", "--json")
+            let result = try await sandbox.shoal("upgrade", "--json")
             #expect(result.status == 0, "\(result.stderr)")
             let targets = try result.targets()
             #expect(Set(targets.keys) == Self.ids(Self.eu + Self.us).union(["core"]))
@@ -86,12 +86,12 @@ struct PostgresShardTests {
             for tenant in Self.us {
                 #expect(try await PostgresProbe.query(usURL, "SELECT revision FROM \"tenant_\(tenant)\".shoal_version") == [[Fixture.r3]])
             }
-            let status = try sandbox.shoal("status", "--json")
+            let status = try await sandbox.shoal("status", "--json")
             for (id, target) in try status.targets() where id != "core" {
                 #expect(target["state"] as? String == "up-to-date")
                 #expect(target["shard"] as? String == targets[id]?["shard"] as? String)
             }
-            let text = try sandbox.shoal("status")
+            let text = try await sandbox.shoal("status")
             #expect(text.stdout.contains("8 targets: 8 up-to-date"), "\(text.stdout)")
         }
     }
@@ -99,34 +99,34 @@ struct PostgresShardTests {
     @Test func selectorsCombineWithAndAcrossKindsAndOrWithinAKind() async throws {
         try await Self.withShardedFleet { sandbox, _, _ in
             let all = Self.ids(Self.eu + Self.us).union(["core"])
-            #expect(try Self.selected(sandbox) == all)
-            #expect(try Self.selected(sandbox, "--db", "core") == ["core"])
-            #expect(try Self.selected(sandbox, "--db", "accounts") == Self.ids(Self.eu + Self.us))
-            #expect(try Self.selected(sandbox, "--db", "accounts", "--db", "core") == all)
-            #expect(try Self.selected(sandbox, "--shard", "eu-1") == Self.ids(Self.eu))
-            #expect(try Self.selected(sandbox, "--shard", "us-1") == Self.ids(Self.us))
-            #expect(try Self.selected(sandbox, "--shard", "eu-1", "--shard", "us-1") == Self.ids(Self.eu + Self.us))
-            #expect(try Self.selected(sandbox, "--tenant", "a*") == Self.ids(["acme", "ares", "apex"]))
-            #expect(try Self.selected(sandbox, "--tenant", "a*", "--tenant", "*ech") == Self.ids(["acme", "ares", "apex", "initech"]))
-            #expect(try Self.selected(sandbox, "--tenant", "a*", "--shard", "us-1") == Self.ids(["apex"]))
-            #expect(try Self.selected(sandbox, "--target", "accounts/g*") == Self.ids(["globex", "gamma"]))
-            #expect(try Self.selected(sandbox, "--target", "core", "--target", "*/u*") == ["core", "accounts/umbrella"])
-            #expect(try Self.selected(sandbox, "--target", "accounts/g*", "--shard", "eu-1") == Self.ids(["globex"]))
-            #expect(try Self.selected(sandbox, "--tenant", "nobody").isEmpty)
+            #expect(try await Self.selected(sandbox) == all)
+            #expect(try await Self.selected(sandbox, "--db", "core") == ["core"])
+            #expect(try await Self.selected(sandbox, "--db", "accounts") == Self.ids(Self.eu + Self.us))
+            #expect(try await Self.selected(sandbox, "--db", "accounts", "--db", "core") == all)
+            #expect(try await Self.selected(sandbox, "--shard", "eu-1") == Self.ids(Self.eu))
+            #expect(try await Self.selected(sandbox, "--shard", "us-1") == Self.ids(Self.us))
+            #expect(try await Self.selected(sandbox, "--shard", "eu-1", "--shard", "us-1") == Self.ids(Self.eu + Self.us))
+            #expect(try await Self.selected(sandbox, "--tenant", "a*") == Self.ids(["acme", "ares", "apex"]))
+            #expect(try await Self.selected(sandbox, "--tenant", "a*", "--tenant", "*ech") == Self.ids(["acme", "ares", "apex", "initech"]))
+            #expect(try await Self.selected(sandbox, "--tenant", "a*", "--shard", "us-1") == Self.ids(["apex"]))
+            #expect(try await Self.selected(sandbox, "--target", "accounts/g*") == Self.ids(["globex", "gamma"]))
+            #expect(try await Self.selected(sandbox, "--target", "core", "--target", "*/u*") == ["core", "accounts/umbrella"])
+            #expect(try await Self.selected(sandbox, "--target", "accounts/g*", "--shard", "eu-1") == Self.ids(["globex"]))
+            #expect(try await Self.selected(sandbox, "--tenant", "nobody").isEmpty)
 
             // A selector that cannot match is a usage error, not an empty run.
-            let unknownShard = try sandbox.shoal("status", "--shard", "eu-2")
+            let unknownShard = try await sandbox.shoal("status", "--shard", "eu-2")
             #expect(unknownShard.status == 2)
             #expect(unknownShard.stderr.contains("eu-2"))
-            let unshardedDatabase = try sandbox.shoal("upgrade", "--db", "core", "--shard", "eu-1")
+            let unshardedDatabase = try await sandbox.shoal("upgrade", "--db", "core", "--shard", "eu-1")
             #expect(unshardedDatabase.status == 2)
             #expect(unshardedDatabase.stderr.contains("eu-1"))
 
             // Only the selected shard's databases are touched.
-            let upgrade = try sandbox.shoal("upgrade", "--shard", "us-1", "--tenant", "g*", "--json")
+            let upgrade = try await sandbox.shoal("upgrade", "--shard", "us-1", "--tenant", "g*", "--json")
             #expect(upgrade.status == 0, "\(upgrade.stderr)")
             #expect(Set(try upgrade.targets().keys) == ["accounts/gamma"])
-            let states = try sandbox.shoal("status", "--json").targets().mapValues { $0["state"] as? String }
+            let states = try await sandbox.shoal("status", "--json").targets().mapValues { $0["state"] as? String }
             #expect(states["accounts/gamma"] == "up-to-date")
             #expect(states.filter { $0.value == "uninitialized" }.count == all.count - 1)
         }
@@ -141,7 +141,7 @@ struct PostgresShardTests {
             for n in [1, 2, 3, 5] {
                 var slices: [[String]] = []
                 for k in 1...n {
-                    let result = try sandbox.shoal("status", "--partition", "\(k)/\(n)", "--json")
+                    let result = try await sandbox.shoal("status", "--partition", "\(k)/\(n)", "--json")
                     #expect(result.status == 0, "\(result.stderr)")
                     slices.append(Array(try result.targets().keys))
                 }
@@ -151,17 +151,17 @@ struct PostgresShardTests {
                 if n == 3 { #expect(slices.filter(\.isEmpty).isEmpty, "3 slices of 15 targets: \(slices)") }
             }
             // Stable: the same slice twice, and an upgrade of a slice touches exactly it.
-            let slice = try Self.selected(sandbox, "--partition", "2/3")
-            #expect(try Self.selected(sandbox, "--partition", "2/3") == slice)
-            let upgrade = try sandbox.shoal("upgrade", "--partition", "2/3", "--json")
+            let slice = try await Self.selected(sandbox, "--partition", "2/3")
+            #expect(try await Self.selected(sandbox, "--partition", "2/3") == slice)
+            let upgrade = try await sandbox.shoal("upgrade", "--partition", "2/3", "--json")
             #expect(upgrade.status == 0, "\(upgrade.stderr)")
             #expect(Set(try upgrade.targets().keys) == slice)
-            let states = try sandbox.shoal("status", "--json").targets()
+            let states = try await sandbox.shoal("status", "--json").targets()
             for (id, target) in states {
                 #expect(target["state"] as? String == (slice.contains(id) ? "up-to-date" : "uninitialized"), "\(id)")
             }
             // A partition combines with the other selectors.
-            let euSlice = try Self.selected(sandbox, "--partition", "2/3", "--shard", "eu-1")
+            let euSlice = try await Self.selected(sandbox, "--partition", "2/3", "--shard", "eu-1")
             #expect(euSlice == slice.filter { id in
                 tenants.enumerated().contains { "accounts/\($1)" == id && $0 % 3 != 0 }
             })
@@ -171,7 +171,7 @@ struct PostgresShardTests {
     @Test func tenantsAddPicksTheShardWithFewestTenantsUnlessToldWhich() async throws {
         try await Self.withShardedFleet { sandbox, euURL, usURL in
             // eu-1 has 3 tenants, us-1 has 4.
-            let added = try sandbox.shoal("tenants", "add", "hooli", "--db", "accounts", "--json")
+            let added = try await sandbox.shoal("tenants", "add", "hooli", "--db", "accounts", "--json")
             #expect(added.status == 0, "\(added.stderr)")
             let hooli = try #require(try added.targets()["accounts/hooli"])
             #expect(hooli["shard"] as? String == "eu-1")
@@ -179,21 +179,21 @@ struct PostgresShardTests {
             #expect(try await PostgresProbe.schemas(euURL).contains("tenant_hooli"))
             #expect(try await !PostgresProbe.schemas(usURL).contains("tenant_hooli"))
 
-            let pinned = try sandbox.shoal("tenants", "add", "wayne", "--db", "accounts", "--shard", "us-1")
+            let pinned = try await sandbox.shoal("tenants", "add", "wayne", "--db", "accounts", "--shard", "us-1")
             #expect(pinned.status == 0, "\(pinned.stderr)")
             #expect(try await PostgresProbe.query(usURL, "SELECT revision FROM tenant_wayne.shoal_version") == [[Fixture.r3]])
 
-            let list = try sandbox.shoal("tenants", "list", "--db", "accounts", "--json")
+            let list = try await sandbox.shoal("tenants", "list", "--db", "accounts", "--json")
             let rows = try #require(try list.json()["tenants"] as? [[String: Any]])
             let shards = Dictionary(uniqueKeysWithValues: rows.map { ($0["name"] as! String, $0["shard"] as? String) })
             #expect(shards["hooli"] == "eu-1" && shards["wayne"] == "us-1" && shards["acme"] == "eu-1")
 
-            let unknown = try sandbox.shoal("tenants", "add", "soylent", "--db", "accounts", "--shard", "ap-1")
+            let unknown = try await sandbox.shoal("tenants", "add", "soylent", "--db", "accounts", "--shard", "ap-1")
             #expect(unknown.status == 2)
             #expect(unknown.stderr.contains("ap-1"))
             #expect(!(try sandbox.read("tenants/accounts.json")).contains("soylent"))
 
-            let dropped = try sandbox.shoal("tenants", "remove", "wayne", "--db", "accounts", "--drop")
+            let dropped = try await sandbox.shoal("tenants", "remove", "wayne", "--db", "accounts", "--drop")
             #expect(dropped.status == 0, "\(dropped.stderr)")
             #expect(try await !PostgresProbe.schemas(usURL).contains("tenant_wayne"))
         }
@@ -208,7 +208,7 @@ struct PostgresShardTests {
                 "us-1": { "url": \(Fixture.json(urls[1])), "max_connections": 1 } } } } }
             """)
             try sandbox.write("versions/events/\(Fixture.r1)_create_users.sql", Fixture.users)
-            let result = try sandbox.shoal("upgrade", "--json")
+            let result = try await sandbox.shoal("upgrade", "--json")
             #expect(result.status == 0, "\(result.stderr)")
             let targets = try result.targets()
             #expect(Set(targets.keys) == ["events/eu-1", "events/us-1"])
@@ -218,7 +218,7 @@ struct PostgresShardTests {
                 #expect(try await PostgresProbe.query(url, "SELECT revision FROM public.shoal_version") == [[Fixture.r1]])
                 #expect(try await PostgresProbe.schemas(url).isEmpty)
             }
-            #expect(Set(try sandbox.shoal("status", "--shard", "us-1", "--json").targets().keys) == ["events/us-1"])
+            #expect(Set(try await sandbox.shoal("status", "--shard", "us-1", "--json").targets().keys) == ["events/us-1"])
         }
     }
 }

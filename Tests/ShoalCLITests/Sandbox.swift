@@ -74,21 +74,31 @@ final class Sandbox: @unchecked Sendable {
     }
 
     /// Runs `shoal args…` in the sandbox with its config.
+    ///
+    /// Waiting blocks no thread: the cooperative pool has one thread per
+    /// core, and a test blocked in `waitUntilExit` would stall the others'
+    /// tasks (a sampler, a lock holder's release). At most
+    /// ``ProcessSlots/shared`` runs are in flight across all tests.
     @discardableResult
-    func shoal(_ args: String..., environment: [String: String] = [:]) throws -> CLIResult {
-        try run(args, environment: environment)
+    func shoal(_ args: String..., environment: [String: String] = [:]) async throws -> CLIResult {
+        try await run(args, environment: environment)
     }
 
-    func run(_ args: [String], environment: [String: String] = [:]) throws -> CLIResult {
-        let running = try start(args, environment: environment)
-        running.process.waitUntilExit()
-        return try running.result()
+    func run(_ args: [String], environment: [String: String] = [:]) async throws -> CLIResult {
+        await ProcessSlots.shared.acquire()
+        do {
+            let result = try await start(args, environment: environment).finish()
+            await ProcessSlots.shared.release()
+            return result
+        } catch {
+            await ProcessSlots.shared.release()
+            throw error
+        }
     }
 
-    /// Starts `shoal args…` and returns at once; `await` the run's
-    /// ``RunningShoal/finish()`` for its result. For tests that do something
-    /// while shoal runs (hold a lock, watch the server, start a second run):
-    /// waiting this way blocks no thread of the cooperative pool.
+    /// Starts `shoal args…` at once, outside ``ProcessSlots``, and returns;
+    /// `await` the run's ``RunningShoal/finish()`` for its result. For tests
+    /// that need runs to overlap, or act while one runs.
     func launch(_ args: String..., environment: [String: String] = [:]) throws -> RunningShoal {
         try start(args, environment: environment)
     }
@@ -208,5 +218,35 @@ final class RunningShoal: @unchecked Sendable {
     func removeFiles() {
         try? FileManager.default.removeItem(atPath: stdout)
         try? FileManager.default.removeItem(atPath: stderr)
+    }
+}
+
+/// How many `shoal` processes the tests run at once, whole test run: enough
+/// to keep two cores and the server busy, few enough that parallel tests do
+/// not exhaust the server's connections or time out on a loaded machine.
+actor ProcessSlots {
+    static let shared = ProcessSlots(limit: max(4, 2 * ProcessInfo.processInfo.activeProcessorCount))
+
+    private var available: Int
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(limit: Int) {
+        available = limit
+    }
+
+    func acquire() async {
+        if available > 0 {
+            available -= 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func release() {
+        if waiting.isEmpty {
+            available += 1
+        } else {
+            waiting.removeFirst().resume()
+        }
     }
 }

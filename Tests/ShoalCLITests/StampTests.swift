@@ -7,14 +7,14 @@ struct StampTests {
     func stampAdoptsAnExistingDatabaseWithoutRunningSQL(_ backend: Backend) async throws {
         try await AppFleet.with(backend, tenants: ["acme"]) { fleet async throws in
             try await fleet.execute("acme", "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL, email TEXT);")
-            let result = try fleet.shoal("stamp", Fixture.r2, "--json")
+            let result = try await fleet.shoal("stamp", Fixture.r2, "--json")
             #expect(result.status == 0, "\(result.stderr)")
             #expect(try result.targets()["app/acme"]?["to"] as? [String] == [Fixture.r2])
             #expect(try await fleet.versions("acme") == [Fixture.r2])
             #expect(try await fleet.column("acme", "SELECT operation FROM shoal_version_history") == ["stamp"])
-            #expect(try fleet.shoal("upgrade").status == 0)
+            #expect(try await fleet.shoal("upgrade").status == 0)
             #expect(try await fleet.tableExists("acme", "projects"))
-            let again = try fleet.shoal("stamp", "head", "--json")
+            let again = try await fleet.shoal("stamp", "head", "--json")
             #expect(try again.targets()["app/acme"]?["status"] as? String == "up-to-date")
         }
     }
@@ -27,22 +27,22 @@ struct StampTests {
                                     CREATE TABLE projects (id INTEGER PRIMARY KEY);
                                     INSERT INTO no_such_table VALUES (1);
                                     """, down: "DROP TABLE projects;", transaction: false))
-            let failed = try fleet.shoal("upgrade", "--json")
+            let failed = try await fleet.shoal("upgrade", "--json")
             #expect(failed.status == 1)
             let error = try #require(try failed.targets()["app/acme"]?["error"] as? [String: Any])
             #expect(error["revision"] as? String == Fixture.r3)
             if backend == .postgres { #expect(error["sql_state"] as? String == "42P01") }
             #expect(try await fleet.tableExists("acme", "projects"), "statements before the failure stay: no transaction")
             #expect(try await fleet.versions("acme") == [Fixture.r2])
-            let status = try fleet.shoal("status", "--json").targets()["app/acme"]!
+            let status = try await fleet.shoal("status", "--json").targets()["app/acme"]!
             #expect(status["state"] as? String == "dirty")
 
-            let refused = try fleet.shoal("upgrade")
+            let refused = try await fleet.shoal("upgrade")
             #expect(refused.status == 1)
             #expect(refused.stdout.contains("dirty") && refused.stdout.contains("shoal stamp"))
 
-            #expect(try fleet.shoal("stamp", Fixture.r3).status == 0)
-            let clean = try fleet.shoal("status", "--json").targets()["app/acme"]!
+            #expect(try await fleet.shoal("stamp", Fixture.r3).status == 0)
+            let clean = try await fleet.shoal("status", "--json").targets()["app/acme"]!
             #expect(clean["state"] as? String == "up-to-date")
         }
     }
@@ -56,10 +56,10 @@ struct StampTests {
                                     INSERT INTO projects (id, title) VALUES (1, 'a; b');
                                     CREATE INDEX projects_title ON projects (title);
                                     """, down: "DROP TABLE projects;", transaction: false))
-            #expect(try fleet.shoal("upgrade").status == 0)
+            #expect(try await fleet.shoal("upgrade").status == 0)
             #expect(try await fleet.column("acme", "SELECT title FROM projects") == ["a; b"])
             #expect(try await fleet.versions("acme") == [Fixture.r3])
-            #expect(try fleet.shoal("status", "--exit-code").status == 0)
+            #expect(try await fleet.shoal("status", "--exit-code").status == 0)
         }
     }
 }

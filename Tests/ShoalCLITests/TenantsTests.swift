@@ -6,14 +6,14 @@ struct TenantsTests {
     @Test(arguments: Backend.allCases)
     func addRegistersCreatesAndMigratesATenant(_ backend: Backend) async throws {
         try await AppFleet.with(backend) { fleet async throws in
-            let result = try fleet.shoal("tenants", "add", "wayne", "--db", "app", "--json")
+            let result = try await fleet.shoal("tenants", "add", "wayne", "--db", "app", "--json")
             #expect(result.status == 0, "\(result.stderr)")
             #expect(try result.targets()["app/wayne"]?["status"] as? String == "ok")
             #expect(try fleet.sandbox.read("tenants/app.json").contains("wayne"))
             #expect(try await fleet.versions("wayne") == [Fixture.r3])
             #expect(try await fleet.tableExists("wayne", "projects"))
             #expect(try await !fleet.storageExists("acme"), "add touches only the new tenant")
-            let list = try fleet.shoal("tenants", "list", "--db", "app")
+            let list = try await fleet.shoal("tenants", "list", "--db", "app")
             #expect(list.stdout.split(separator: "\n") == ["acme", "globex", "initech", "wayne"])
         }
     }
@@ -22,10 +22,10 @@ struct TenantsTests {
     func addRefusesADuplicateOrHostileName(_ backend: Backend) async throws {
         try await AppFleet.with(backend) { fleet async throws in
             let before = try await fleet.snapshot()
-            let duplicate = try fleet.shoal("tenants", "add", "acme", "--db", "app")
+            let duplicate = try await fleet.shoal("tenants", "add", "acme", "--db", "app")
             #expect(duplicate.status == 2)
             #expect(duplicate.stderr.contains("acme"))
-            let hostile = try fleet.shoal("tenants", "add", "../evil", "--db", "app")
+            let hostile = try await fleet.shoal("tenants", "add", "../evil", "--db", "app")
             #expect(hostile.status == 2)
             #expect(hostile.stderr.contains("../evil"))
             #expect(try await fleet.snapshot() == before, "nothing written, nothing created")
@@ -36,21 +36,21 @@ struct TenantsTests {
     @Test(arguments: Backend.allCases)
     func removeKeepsDataUnlessDropIsGiven(_ backend: Backend) async throws {
         try await AppFleet.with(backend) { fleet async throws in
-            #expect(try fleet.shoal("upgrade").status == 0)
-            let keep = try fleet.shoal("tenants", "remove", "acme", "--db", "app")
+            #expect(try await fleet.shoal("upgrade").status == 0)
+            let keep = try await fleet.shoal("tenants", "remove", "acme", "--db", "app")
             #expect(keep.status == 0, "\(keep.stderr)")
             #expect(keep.stdout.contains("--drop"))
             #expect(try await fleet.storageExists("acme"))
             #expect(try await fleet.versions("acme") == [Fixture.r3])
             #expect(!(try fleet.sandbox.read("tenants/app.json")).contains("acme"))
-            let drop = try fleet.shoal("tenants", "remove", "globex", "--db", "app", "--drop")
+            let drop = try await fleet.shoal("tenants", "remove", "globex", "--db", "app", "--drop")
             #expect(drop.status == 0, "\(drop.stderr)")
             #expect(try await !fleet.storageExists("globex"))
             if backend == .postgres { #expect(drop.stdout.contains("dropped schema tenant_globex")) }
-            let missing = try fleet.shoal("tenants", "remove", "nobody", "--db", "app")
+            let missing = try await fleet.shoal("tenants", "remove", "nobody", "--db", "app")
             #expect(missing.status == 2)
             #expect(missing.stderr.contains("nobody"))
-            let status = try fleet.shoal("status", "--json")
+            let status = try await fleet.shoal("status", "--json")
             #expect(Set(try status.targets().keys) == ["app/initech"])
             #expect(try await fleet.versions("initech") == [Fixture.r3])
         }

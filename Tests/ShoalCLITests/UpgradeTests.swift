@@ -6,7 +6,7 @@ struct UpgradeTests {
     @Test(arguments: Backend.allCases)
     func upgradeAppliesEveryMigrationToEveryTenant(_ backend: Backend) async throws {
         try await AppFleet.with(backend) { fleet async throws in
-            let result = try fleet.shoal("upgrade", "--json")
+            let result = try await fleet.shoal("upgrade", "--json")
             #expect(result.status == 0, "\(result.stderr)")
             let report = try result.json()
             #expect(report["command"] as? String == "upgrade")
@@ -36,7 +36,7 @@ struct UpgradeTests {
     @Test(arguments: Backend.allCases)
     func textOutputHasALinePerTargetAndASummary(_ backend: Backend) async throws {
         try await AppFleet.with(backend) { fleet async throws in
-            let result = try fleet.shoal("upgrade")
+            let result = try await fleet.shoal("upgrade")
             #expect(result.status == 0, "\(result.stderr)")
             let lines = result.stdout.split(separator: "\n").map(String.init)
             for tenant in Fixture.tenants {
@@ -52,9 +52,9 @@ struct UpgradeTests {
     @Test(arguments: Backend.allCases)
     func rerunChangesNothingAndReportsUpToDate(_ backend: Backend) async throws {
         try await AppFleet.with(backend) { fleet async throws in
-            #expect(try fleet.shoal("upgrade").status == 0)
+            #expect(try await fleet.shoal("upgrade").status == 0)
             let before = try await fleet.snapshot()
-            let again = try fleet.shoal("upgrade", "--json")
+            let again = try await fleet.shoal("upgrade", "--json")
             #expect(again.status == 0)
             for (_, target) in try again.targets() {
                 #expect(target["status"] as? String == "up-to-date")
@@ -69,7 +69,7 @@ struct UpgradeTests {
     @Test(arguments: Backend.allCases)
     func statusBeforeAndAfterUpgrade(_ backend: Backend) async throws {
         try await AppFleet.with(backend) { fleet async throws in
-            let before = try fleet.shoal("status", "--json")
+            let before = try await fleet.shoal("status", "--json")
             #expect(before.status == 0, "\(before.stderr)")
             let acme = try #require(try before.targets()["app/acme"])
             #expect(acme["state"] as? String == "uninitialized")
@@ -77,29 +77,29 @@ struct UpgradeTests {
             #expect(acme["heads"] as? [String] == [Fixture.r3])
             #expect(acme["current"] as? [String] == [])
             #expect(try await !fleet.storageExists("acme"), "status must not create databases")
-            #expect(try fleet.shoal("status", "--exit-code").status == 1)
+            #expect(try await fleet.shoal("status", "--exit-code").status == 1)
 
-            #expect(try fleet.shoal("upgrade", Fixture.r2).status == 0)
-            let middle = try fleet.shoal("status", "--json").targets()["app/acme"]!
+            #expect(try await fleet.shoal("upgrade", Fixture.r2).status == 0)
+            let middle = try await fleet.shoal("status", "--json").targets()["app/acme"]!
             #expect(middle["state"] as? String == "behind")
             #expect(middle["pending"] as? Int == 1)
             #expect(middle["current"] as? [String] == [Fixture.r2])
 
-            #expect(try fleet.shoal("upgrade").status == 0)
-            let after = try fleet.shoal("status", "--json")
+            #expect(try await fleet.shoal("upgrade").status == 0)
+            let after = try await fleet.shoal("status", "--json")
             for (_, target) in try after.targets() {
                 #expect(target["state"] as? String == "up-to-date")
                 #expect(target["pending"] as? Int == 0)
                 #expect(target["current"] as? [String] == [Fixture.r3])
             }
-            #expect(try fleet.shoal("status", "--exit-code").status == 0)
+            #expect(try await fleet.shoal("status", "--exit-code").status == 0)
         }
     }
 
     @Test(arguments: Backend.allCases)
     func upgradeToAPrefixStopsThere(_ backend: Backend) async throws {
         try await AppFleet.with(backend) { fleet async throws in
-            #expect(try fleet.shoal("upgrade", String(Fixture.r2.prefix(6))).status == 0)
+            #expect(try await fleet.shoal("upgrade", String(Fixture.r2.prefix(6))).status == 0)
             #expect(try await fleet.versions("globex") == [Fixture.r2])
             #expect(try await !fleet.tableExists("globex", "projects"))
         }
@@ -108,9 +108,9 @@ struct UpgradeTests {
     @Test(arguments: Backend.allCases)
     func relativeUpgradeAppliesNSteps(_ backend: Backend) async throws {
         try await AppFleet.with(backend) { fleet async throws in
-            #expect(try fleet.shoal("upgrade", "+1").status == 0)
+            #expect(try await fleet.shoal("upgrade", "+1").status == 0)
             #expect(try await fleet.versions("acme") == [Fixture.r1])
-            #expect(try fleet.shoal("upgrade", "+2").status == 0)
+            #expect(try await fleet.shoal("upgrade", "+2").status == 0)
             #expect(try await fleet.versions("acme") == [Fixture.r3])
         }
     }
@@ -118,11 +118,11 @@ struct UpgradeTests {
     @Test(arguments: Backend.allCases)
     func selectorsNarrowTheRun(_ backend: Backend) async throws {
         try await AppFleet.with(backend) { fleet async throws in
-            let result = try fleet.shoal("upgrade", "--tenant", "a*", "--json")
+            let result = try await fleet.shoal("upgrade", "--tenant", "a*", "--json")
             #expect(result.status == 0)
             #expect(Set(try result.targets().keys) == ["app/acme"])
             #expect(try await !fleet.storageExists("globex"))
-            let byTarget = try fleet.shoal("upgrade", "--target", "app/g*", "--target", "app/i*", "--json")
+            let byTarget = try await fleet.shoal("upgrade", "--target", "app/g*", "--target", "app/i*", "--json")
             #expect(Set(try byTarget.targets().keys) == ["app/globex", "app/initech"])
         }
     }
@@ -133,7 +133,7 @@ struct UpgradeTests {
         try await AppFleet.with(backend, tenants: tenants) { fleet async throws in
             var seen: [String] = []
             for k in 1...3 {
-                let result = try fleet.shoal("status", "--partition", "\(k)/3", "--json")
+                let result = try await fleet.shoal("status", "--partition", "\(k)/3", "--json")
                 #expect(result.status == 0)
                 seen += try result.targets().keys
             }
