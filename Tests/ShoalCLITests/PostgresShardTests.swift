@@ -93,6 +93,17 @@ struct PostgresShardTests {
             }
             let text = try await sandbox.shoal("status")
             #expect(text.stdout.contains("8 targets: 8 up-to-date"), "\(text.stdout)")
+
+            // accounts runs after core: every tenant's first step started after core's last one.
+            let history = try await sandbox.shoal("history", "--json")
+            let entries = try #require(try history.json()["targets"] as? [[String: Any]])
+            func times(_ target: [String: Any]) -> [String] {
+                (target["entries"] as? [[String: Any]] ?? []).compactMap { $0["applied_at"] as? String }
+            }
+            let core = try #require(entries.first { $0["target"] as? String == "core" })
+            let coreDone = try #require(times(core).max())
+            let accountsStart = try #require(entries.filter { $0["target"] as? String != "core" }.flatMap(times).min())
+            #expect(coreDone <= accountsStart, "core finished at \(coreDone), accounts started at \(accountsStart)")
         }
     }
 
