@@ -209,6 +209,7 @@ final class RunningShoal: @unchecked Sendable {
 
     /// The result of an exited process; removes its output files.
     func result() throws -> CLIResult {
+        process.terminationHandler = nil  // it holds self: break the cycle
         defer { removeFiles() }
         return CLIResult(status: process.terminationStatus,
                          stdout: try String(contentsOfFile: stdout, encoding: .utf8),
