@@ -16,8 +16,6 @@ struct JSONNode: Sendable {
     var value: Value
     /// 1-based line of the value's first character.
     var line: Int
-    /// 1-based column (in characters) of the value's first character.
-    var column: Int
 
     /// "a string", "an array", … for type errors.
     var kindDescription: String {
