@@ -66,8 +66,10 @@ enum PostgresError {
 
     /// libpq's messages end with a newline and sometimes carry an `ERROR:` prefix.
     static func clean(_ message: String) -> String {
-        var text = Substring(message)
-        while let last = text.last, last.isWhitespace { text = text.dropLast() }
+        // Trailing blanks by index: `dropLast()` in a loop is quadratic.
+        var end = message.endIndex
+        while end > message.startIndex, message[message.index(before: end)].isWhitespace { end = message.index(before: end) }
+        var text = message[..<end]
         for prefix in ["ERROR:  ", "FATAL:  "] where text.hasPrefix(prefix) {
             text = text.dropFirst(prefix.count)
         }

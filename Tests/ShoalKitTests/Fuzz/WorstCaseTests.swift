@@ -10,10 +10,10 @@ extension FuzzTests {
         /// Named inputs (the texts are too big to print as test arguments).
         static let cases = [
             "migration: a 1 MB header value", "migration: a 1 MB section marker", "migration: 100k lines",
-            "migration: 100k header lines", "sql: 100k nested comments", "sql: an unterminated 1 MB string",
+            "migration: 100k header lines", "migration: 1 MB of trailing blanks", "sql: 1 MB of blanks", "sql: 100k nested comments", "sql: an unterminated 1 MB string",
             "sql: 100k dollar tags", "sql: 100k statements", "redact: 20k URLs", "redact: 20k passwords",
             "redact: an unterminated quoted password", "env: 100k references", "env: 100k literal dollars",
-            "spec: a 1 MB revision", "partition: 1 MB of digits", "tenant: a 1 MB name",
+            "libpq: a message ending in 1 MB of blanks", "spec: a 1 MB revision", "partition: 1 MB of digits", "tenant: a 1 MB name",
         ]
 
         static func run(_ label: String) {
@@ -29,6 +29,11 @@ extension FuzzTests {
                                                path: path)
             case "migration: 100k header lines":
                 _ = try? MigrationParser.parse(String(repeating: "-- message: x\n", count: 100_000), path: path)
+            case "migration: 1 MB of trailing blanks":
+                let blanks = String(repeating: " ", count: megabyte)
+                _ = try? MigrationParser.parse("-- revision: 5c1e9a0b7f3d\(blanks)\n-- shoal:up\(blanks)\nSELECT 1;\(blanks)\n", path: path)
+            case "sql: 1 MB of blanks":
+                _ = SQLScript.split(String(repeating: " ", count: megabyte) + "SELECT 1" + String(repeating: "\t", count: megabyte))
             case "sql: 100k nested comments":
                 _ = SQLScript.split(String(repeating: "/*", count: 100_000) + "; SELECT 1")
             case "sql: an unterminated 1 MB string":
@@ -47,6 +52,8 @@ extension FuzzTests {
                 _ = try? EnvironmentExpander.expand(String(repeating: "${A:-b}", count: 100_000), keyPath: "k", environment: [:])
             case "env: 100k literal dollars":
                 _ = try? EnvironmentExpander.expand(String(repeating: "$$", count: 100_000) + "${", keyPath: "k", environment: [:])
+            case "libpq: a message ending in 1 MB of blanks":
+                _ = PostgresError.clean("FATAL:  x" + String(repeating: " ", count: megabyte))
             case "spec: a 1 MB revision":
                 _ = try? RevisionSpec(parsing: big)
                 _ = try? RevisionSpec(parsing: "+" + String(repeating: "9", count: megabyte))
