@@ -3,8 +3,8 @@
 /// `kind` says which part of shoal refused (so the CLI can pick an exit code),
 /// `message` is what a user reads. Errors about input carry the file and line;
 /// errors from a database carry the SQLSTATE, detail and hint, and the
-/// revision being applied. Every string that may hold a URL goes through
-/// ``Redactor`` before it lands here.
+/// revision being applied. The message, detail and hint go through
+/// ``Redactor`` as they land here, so no error carries a password.
 public struct ShoalError: Error, CustomStringConvertible, Sendable, Equatable {
     /// What kind of failure this is. A struct so that new kinds can be added
     /// without breaking anyone's `switch`.
@@ -42,7 +42,10 @@ public struct ShoalError: Error, CustomStringConvertible, Sendable, Equatable {
     }
 
     public var kind: Kind
-    public var message: String
+    /// What went wrong. Like ``detail`` and ``hint``, it never holds a
+    /// password: every value set is passed through ``Redactor``, because a
+    /// message may quote a config value that a `${VAR}` filled with a URL.
+    public var message: String { didSet { message = Redactor.redact(message) } }
     /// The file the problem is in, when there is one.
     public var file: String?
     /// 1-based line in `file`.
@@ -51,19 +54,19 @@ public struct ShoalError: Error, CustomStringConvertible, Sendable, Equatable {
     public var revision: String?
     /// PostgreSQL's SQLSTATE, or SQLite's extended result code as text.
     public var sqlState: String?
-    public var detail: String?
-    public var hint: String?
+    public var detail: String? { didSet { detail = detail.map(Redactor.redact) } }
+    public var hint: String? { didSet { hint = hint.map(Redactor.redact) } }
 
     public init(_ kind: Kind, _ message: String, file: String? = nil, line: Int? = nil,
                 revision: String? = nil, sqlState: String? = nil, detail: String? = nil, hint: String? = nil) {
         self.kind = kind
-        self.message = message
+        self.message = Redactor.redact(message)
         self.file = file
         self.line = line
         self.revision = revision
         self.sqlState = sqlState
-        self.detail = detail
-        self.hint = hint
+        self.detail = detail.map(Redactor.redact)
+        self.hint = hint.map(Redactor.redact)
     }
 
     /// True for errors that mean the command could not start: bad usage,

@@ -1,3 +1,5 @@
+import Foundation
+
 /// How the PostgreSQL driver turns libpq's failures into ``ShoalError``s.
 ///
 /// Server errors come from ``PostgresResult/error`` (SQLSTATE, detail, hint);
@@ -13,9 +15,32 @@ enum PostgresError {
 
     /// `cannot connect to <conninfo>: <libpq's message>`, both redacted, and
     /// without the password even where libpq echoes it in an unusual form.
+    ///
+    /// libpq quotes the part of a conninfo it cannot read, which may be the
+    /// password alone (`invalid percent-encoded token: "pa%zz"`) or a piece of
+    /// it: a raw `/` in a URL password makes what precedes it the port
+    /// (`invalid integer value "pa" for connection option "port"`), a raw `@`
+    /// makes what follows it part of the host name. When the
+    /// string does not parse, `PQpass` knows no password, so the passwords
+    /// ``Redactor`` finds in the conninfo itself are scrubbed as well.
     static func connectionFailed(conninfo: String, libpqMessage: String, password: String?) -> ShoalError {
         let text = "cannot connect to \(Redactor.redact(conninfo)): \(Redactor.redact(clean(libpqMessage)))"
-        return ShoalError(.database, scrub(text, secret: password))
+        return ShoalError(.database, scrub(text, secrets: secrets(in: conninfo) + [password].compactMap { $0 }))
+    }
+
+    /// The passwords in `conninfo` in every form libpq may quote them: as
+    /// written, unquoted, percent-decoded, and the pieces between raw `/` and `@`.
+    static func secrets(in conninfo: String) -> [String] {
+        var forms: [String] = []
+        for secret in Redactor.secrets(in: conninfo) {
+            var unquoted = secret
+            if secret.count >= 2, secret.hasPrefix("'"), secret.hasSuffix("'") {
+                unquoted = String(secret.dropFirst().dropLast()).replacing(#"\'"#, with: "'").replacing(#"\\"#, with: #"\"#)
+            }
+            forms += [secret, unquoted, unquoted.removingPercentEncoding ?? unquoted]
+            forms += unquoted.split(whereSeparator: { $0 == "/" || $0 == "@" }).map(String.init)
+        }
+        return forms
     }
 
     /// A failure libpq reports on the connection rather than in a result
@@ -41,19 +66,25 @@ enum PostgresError {
 
     /// libpq's messages end with a newline and sometimes carry an `ERROR:` prefix.
     static func clean(_ message: String) -> String {
-        var text = Substring(message)
-        while let last = text.last, last.isWhitespace { text = text.dropLast() }
+        // Trailing blanks by index: `dropLast()` in a loop is quadratic.
+        var end = message.endIndex
+        while end > message.startIndex, message[message.index(before: end)].isWhitespace { end = message.index(before: end) }
+        var text = message[..<end]
         for prefix in ["ERROR:  ", "FATAL:  "] where text.hasPrefix(prefix) {
             text = text.dropFirst(prefix.count)
         }
         return String(text)
     }
 
-    /// Replaces every occurrence of `secret` in `text` with `***`. Passwords
-    /// shorter than four characters are left to ``Redactor`` alone: replacing
-    /// them everywhere would garble the message without protecting anything.
-    static func scrub(_ text: String, secret: String?) -> String {
-        guard let secret, secret.count >= 4 else { return text }
-        return text.replacing(secret, with: "***")
+    /// Replaces every occurrence of each of `secrets` in `text` with `***`,
+    /// longest first. Passwords shorter than four characters are left to
+    /// ``Redactor`` alone: replacing them everywhere would garble the message
+    /// without protecting anything.
+    static func scrub(_ text: String, secrets: [String]) -> String {
+        var text = text
+        for secret in Set(secrets).sorted(by: { $0.count > $1.count }) where secret.count >= 4 {
+            text = text.replacing(secret, with: "***")
+        }
+        return text
     }
 }

@@ -4,7 +4,8 @@ import Foundation
 public enum SessionFactory {
     /// How a command means to use the session.
     public enum Access: Sendable {
-        /// Migrations will run: a missing SQLite file (and its folder) is created.
+        /// Migrations will run: a missing SQLite file (and its folder) is
+        /// created, with the permissions of the other files in its folder.
         case migrate
         /// Reading only (status, history, verify): nothing is created; a
         /// SQLite file that does not exist yet gives no session.
@@ -23,6 +24,7 @@ public enum SessionFactory {
         switch target.location {
         case .sqlite(let path):
             if access != .migrate && !FileManager.default.fileExists(atPath: path) { return nil }
+            if access == .migrate { try SiblingPermissions.createFile(path) }
             let busyMs = lockWait.milliseconds
             return try await SQLiteSession.open(path: path, mode: access == .migrate ? .readWrite : .readOnly, busyTimeoutMs: busyMs)
         case .postgres(let url, let schema):

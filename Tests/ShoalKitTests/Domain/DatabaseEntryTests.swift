@@ -37,6 +37,8 @@ import Testing
         .init("layout misspelt", configWith(#"{"driver": "postgres", "url": "x", "layout": "schemas", "tenants": "t.json"}"#), "must be `schema` or `database`, not `schemas`; did you mean `schema`?"),
         .init("schema without tenants", configWith(#"{"driver": "postgres", "url": "x", "schema": "t_{tenant}"}"#), "`databases.app.schema` applies only to a database with `tenants`"),
         .init("schema without placeholder", configWith(#"{"driver": "postgres", "url": "x", "schema": "tenants", "tenants": "t.json"}"#), "`databases.app.schema` must contain `{tenant}`"),
+        .init("schema with a quote", configWith(#"{"driver": "postgres", "url": "x", "schema": "t_{tenant}\"; DROP TABLE x; --", "tenants": "t.json"}"#), "`databases.app.schema` `t_{tenant}\"; DROP TABLE x; --` is not a plain schema name"),
+        .init("schema in pg_", configWith(#"{"driver": "postgres", "url": "x", "schema": "pg_{tenant}", "tenants": "t.json"}"#), "do not start with `pg_`"),
         .init("schema with layout database", configWith(#"{"driver": "postgres", "url": "postgres://h/a_{tenant}", "layout": "database", "schema": "s_{tenant}", "tenants": "t.json"}"#), "`layout: schema`"),
         .init("layout database without placeholder", configWith(#"{"driver": "postgres", "url": "postgres://h/app", "layout": "database", "tenants": "t.json"}"#), "`databases.app.url`: with `layout: database` the database name in the url must contain `{tenant}`"),
         .init("layout database placeholder outside database name", configWith(#"{"driver": "postgres", "url": "postgres://{tenant}@h/app", "layout": "database", "tenants": "t.json"}"#), "the database name in the url must contain `{tenant}`"),

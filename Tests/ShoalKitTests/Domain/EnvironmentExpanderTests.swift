@@ -73,4 +73,22 @@ import Testing
         let error = try failure("${DB:postgres://u:s3cret@h/app}")
         #expect(!error.message.contains("s3cret"))
     }
+
+    @Test func defaultsNestAFewLevelsDeep() throws {
+        let levels = EnvironmentExpander.maximumNesting - 1
+        let text = String(repeating: "${MISSING:-", count: levels) + "${HOST}" + String(repeating: "}", count: levels)
+        #expect(try expand(text) == "db.internal")
+        #expect(try expand("$${" + text + "}") == "${db.internal}")
+        #expect(try expand("${MISSING:-{tenant}${HOST}{x}}") == "{tenant}db.internal{x}")
+    }
+
+    @Test func hostilyDeepDefaultsAreAnErrorNotAHangOrACrash() throws {
+        let text = String(repeating: "${MISSING:-", count: 100_000) + "x" + String(repeating: "}", count: 100_000)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let error = try failure(text)
+        #expect(error.message.contains("nested more than \(EnvironmentExpander.maximumNesting) deep"), "\(error.message)")
+        #expect(error.message.contains("`databases.core.url`"))
+        #expect(clock.now - start < .seconds(1), "took \(clock.now - start)")
+    }
 }

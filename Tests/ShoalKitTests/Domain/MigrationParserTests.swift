@@ -223,4 +223,17 @@ struct MigrationParserTests {
     func revisionIDRule(_ id: String, _ valid: Bool) {
         #expect(MigrationParser.isValidRevisionID(id) == valid)
     }
+
+    @Test func linesEndingInManyBlanksParseQuickly() throws {
+        let blanks = String(repeating: " ", count: 200_000)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let migration = try MigrationParser.parse("-- revision: r1\(blanks)\n-- shoal:up\(blanks)\nSELECT 1;\(blanks)\n",
+                                                  path: "/fleet/versions/core/r1_x.sql")
+        #expect(migration.up == "SELECT 1;" + blanks)
+        #expect(MigrationText.trimmed(blanks + "x" + blanks) == "x")
+        #expect(MigrationText.trimmed(blanks).isEmpty)
+        #expect(MigrationText.trimmingTrailingBlanks("a b \t\u{3000}") == "a b")
+        #expect(clock.now - start < .seconds(2), "took \(clock.now - start)")
+    }
 }

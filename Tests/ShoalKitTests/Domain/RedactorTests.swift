@@ -65,4 +65,74 @@ import Testing
         let redacted = Redactor.redact("a=postgres://u:one@h1/x b=postgres://v:two@h2/y")
         #expect(redacted == "a=postgres://u:***@h1/x b=postgres://v:***@h2/y")
     }
+
+    // MARK: Passwords libpq accepts raw, and what libpq echoes
+
+    @Test(arguments: [
+        // libpq ends the authority at `/` only: `?` and `#` may be raw in a password.
+        ("postgres://u:pa?ss@db/app", "postgres://u:***@db/app"),
+        ("postgres://u:pa#ss@db/app", "postgres://u:***@db/app"),
+        ("postgres://u:p?a#s@s@db:5432/app?sslmode=require", "postgres://u:***@db:5432/app?sslmode=require"),
+        // libpq cannot read a raw `/` in a password, but echoes the URL.
+        ("postgres://u:pa/ss@db/app", "postgres://u:***@db/app"),
+        ("postgres://u:p@a/ss@db/app", "postgres://u:***@db/app"),
+        ("postgres://u:p@/?ss@db/app", "postgres://u:***@db/app"),
+        // Erring on the side of hiding: the last `@` may be in the query.
+        ("postgres://u:pw@db/app?application_name=a@b", "postgres://u:***@b"),
+        ("postgres://u:p%2Fa%40s%3Fs%23@db/app", "postgres://u:***@db/app"),
+        ("postgres://u:Secr3tPw@[::1]:5432/app", "postgres://u:***@[::1]:5432/app"),
+        // libpq reads this as user `db`, password `5432?application_name=a`, host `b`.
+        ("postgres://db:5432?application_name=a@b", "postgres://db:***@b"),
+        // The scheme does not matter, nor what precedes it.
+        ("1postgres://u:s3cret@db/app", "1postgres://u:***@db/app"),
+        ("x-postgres://u:s3cret@db/app", "x-postgres://u:***@db/app"),
+        ("\"postgres://u:s3cret@db/app\"", "\"postgres://u:***@db/app\""),
+    ])
+    func hidesPasswordsWithURLSyntaxInThem(_ text: String, _ expected: String) {
+        #expect(Redactor.redact(text) == expected)
+    }
+
+    @Test(arguments: [
+        "postgres://[::1]:5432/app?application_name=a@b",
+        "file:///var/lib/app.sqlite",
+        "postgres://db/app?options=-c%20search_path%3Dx@y",
+    ])
+    func leavesHostsPortsAndQueriesAlone(_ text: String) {
+        #expect(Redactor.redact(text) == text)
+    }
+
+    /// Messages libpq writes about URLs and conninfo strings it cannot use
+    /// (libpq 15), as PostgresError wraps them.
+    @Test(arguments: [
+        "cannot connect to postgres://u:Secr3tPw@[::1: end of string reached when looking for matching \"]\" in IPv6 host "
+            + "address in URI: \"postgres://u:Secr3tPw@[::1\"",
+        "cannot connect to postgres://u:Secr3tPw@no-such-host.invalid/db: could not translate host name "
+            + "\"no-such-host.invalid\" to address: Name or service not known",
+        "cannot connect to postgres://u:Secr3tPw@127.0.0.1:1/db: connection to server at \"127.0.0.1\", port 1 failed: "
+            + "Connection refused\n\tIs the server running on that host and accepting TCP/IP connections?",
+        "cannot connect to postgres://h/db?password=Secr3tPw&bogus=1: invalid URI query parameter: \"bogus\"",
+        "cannot connect to host=h password=Secr3tPw bogus=1: invalid connection option \"bogus\"",
+        "cannot connect to host=h password='Secr3tPw: unterminated quoted string in connection info string",
+        "cannot connect to postgres://u:Secr3tPw@h:99999999/db: invalid port number: \"99999999\"",
+        "FATAL:  password authentication failed for user \"u\" (postgresql://u:Secr3tPw@db/app?sslmode=require)",
+    ])
+    func hidesThePasswordInLibpqErrors(_ text: String) {
+        let redacted = Redactor.redact(text)
+        #expect(!redacted.contains("Secr3tPw"), "\(redacted)")
+        #expect(!Redactor.redact(redacted).contains("Secr3tPw"))
+    }
+
+    @Test func redactsAMegabyteQuickly() {
+        let text = String(repeating: "postgres:/${X:-pass word ", count: 40_000)
+        let clock = ContinuousClock()
+        let start = clock.now
+        #expect(Redactor.redact(text) == text)
+        #expect(clock.now - start < .seconds(1), "took \(clock.now - start)")
+    }
+
+    @Test func findsTheSecretsItHides() {
+        #expect(Redactor.secrets(in: "postgres://u:p%40ss@h/db host=x password='a b' sslpassword=k3y") == ["p%40ss", "'a b'", "k3y"])
+        #expect(Redactor.secrets(in: "postgres://u:***@h/db password=***").isEmpty)
+        #expect(Redactor.secrets(in: "no secrets here").isEmpty)
+    }
 }

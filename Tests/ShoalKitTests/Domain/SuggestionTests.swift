@@ -25,4 +25,13 @@ import Testing
     @Test func tiesGoToTheAlphabeticallyFirst() {
         #expect(Suggestion.closest(to: "ab", in: ["ac", "aa"]) == "aa")
     }
+
+    @Test func aHugeWordIsComparedQuickly() {
+        let word = String(repeating: "databases", count: 100_000)
+        let clock = ContinuousClock()
+        let start = clock.now
+        #expect(Suggestion.closest(to: word, in: ConfigLoader.topLevelKeys) == nil)
+        #expect(Suggestion.closest(to: "databses", in: [word, "databases"]) == "databases")
+        #expect(clock.now - start < .milliseconds(500), "took \(clock.now - start)")
+    }
 }

@@ -184,4 +184,21 @@ import ShoalTestSupport
         #expect(TenantRegistry.leastLoadedShard([Tenant(name: "a")], database: FleetFixtures.solo) == "only")
         #expect(TenantRegistry.leastLoadedShard([Tenant(name: "a")], database: FleetFixtures.crm) == nil)
     }
+
+    @Test func aRegistryOfManyTenantsOnOneLineLoadsQuickly() throws {
+        // Tools write JSON without line breaks (`jq -c`): positions must not
+        // be recounted from the start of the line for every value.
+        let names = (0..<20_000).map { "tenant-\($0)" }
+        let path = try directory.write("[" + names.map { "\"\($0)\"" }.joined(separator: ",") + "]", to: "one-line.json")
+        let clock = ContinuousClock()
+        let start = clock.now
+        let tenants = try TenantRegistry.load(path: path, database: FleetFixtures.app)
+        #expect(tenants.count == names.count)
+        #expect(clock.now - start < .seconds(2), "took \(clock.now - start)")
+    }
+
+    @Test func aSyntaxErrorLateOnALongLineReportsItsColumn() throws {
+        let error = try loadFailure("[" + String(repeating: "\"a\", ", count: 1000) + "\"é\", x]", database: FleetFixtures.app)
+        #expect(error.message.contains("line 1, column \(1 + 5 * 1000 + 5 + 1)"), "\(error.message)")
+    }
 }

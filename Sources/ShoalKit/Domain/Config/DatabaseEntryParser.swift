@@ -168,6 +168,13 @@ enum DatabaseEntryParser {
             guard schema.contains(tenantPlaceholder) else {
                 throw entry.error("`\(entry.path("schema"))` must contain `{tenant}`, or every tenant would share one schema", line: line)
             }
+            // Tenant names follow NameRule, so the whole schema name does if the rest of the template does.
+            let rest = schema.replacingOccurrences(of: tenantPlaceholder, with: "")
+            guard rest.isEmpty || NameRule.isValid("x" + rest), !schema.lowercased().hasPrefix("pg_") else {
+                throw entry.error("`\(entry.path("schema"))` `\(schema)` is not a plain schema name: around `{tenant}` use "
+                                  + "only letters, digits, `_` and `-`, and do not start with `pg_` (reserved by PostgreSQL)",
+                                  line: line)
+            }
             config.schemaTemplate = schema
         }
         let url = try entry.nonEmptyString("url")

@@ -16,6 +16,42 @@ public enum EnvironmentExpander: Sendable {
     /// ```
     public static func expand(_ text: String, keyPath: String, environment: [String: String]) throws -> String {
         guard text.contains("$") else { return text }
+        if nesting(of: text) > maximumNesting {
+            throw ShoalError(.config, "variable references in `\(keyPath)` are nested more than \(maximumNesting) deep "
+                             + "(${A:-${B:-…}}); flatten them")
+        }
+        return try expandChecked(text, keyPath: keyPath, environment: environment)
+    }
+
+    /// How deep `${…}` may nest, as in `${A:-${B:-…}}`. Each level of a
+    /// default rescans the rest of the text and recurses, so a hostile
+    /// string of 100k `${X:-` would otherwise take hours or overflow the stack.
+    static let maximumNesting = 16
+
+    /// The deepest nesting of `${` in `text`, in one pass: a `}` closes the
+    /// innermost `{`, whether it opened a reference or not, as in expansion.
+    private static func nesting(of text: String) -> Int {
+        var opened: [Bool] = [] // true: a `${`
+        var depth = 0, deepest = 0
+        var previousWasDollar = false
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "{"):
+                opened.append(previousWasDollar)
+                if previousWasDollar { depth += 1; deepest = max(deepest, depth) }
+            case UInt8(ascii: "}"):
+                if opened.popLast() == true { depth -= 1 }
+            default:
+                break
+            }
+            // `$$` is a literal `$`: the second one opens nothing.
+            previousWasDollar = byte == UInt8(ascii: "$") && !previousWasDollar
+        }
+        return deepest
+    }
+
+    private static func expandChecked(_ text: String, keyPath: String, environment: [String: String]) throws -> String {
+        guard text.contains("$") else { return text }
         let characters = Array(text)
         var result = ""
         var index = 0
@@ -76,7 +112,7 @@ public enum EnvironmentExpander: Sendable {
         }
         if rest.hasPrefix(":-") {
             if let value, !value.isEmpty { return value }
-            return try expand(String(rest.dropFirst(2)), keyPath: keyPath, environment: environment)
+            return try expandChecked(String(rest.dropFirst(2)), keyPath: keyPath, environment: environment)
         }
         if rest.hasPrefix(":?") {
             if let value, !value.isEmpty { return value }

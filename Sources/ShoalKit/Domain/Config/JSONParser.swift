@@ -1,5 +1,5 @@
-/// A strict JSON (RFC 8259) parser that records the line and column of every
-/// value and reports syntax errors as `line L, column C`.
+/// A strict JSON (RFC 8259) parser that records the line of every value and
+/// reports syntax errors as `line L, column C`.
 ///
 /// Strict on purpose: no comments, no trailing commas, no NaN. A config file
 /// that some other tool reads differently is worse than an early error.
@@ -45,25 +45,26 @@ struct JSONParser {
 
     // MARK: Positions
 
-    /// 0-based index of the line holding `offset` (binary search).
-    private func lineIndex(of offset: Int) -> Int {
+    /// 1-based line of `offset`: a binary search, cheap enough for every value.
+    private func line(of offset: Int) -> Int {
         var low = 0, high = lineStarts.count - 1
         while low < high {
             let middle = (low + high + 1) / 2
             if lineStarts[middle] <= offset { low = middle } else { high = middle - 1 }
         }
-        return low
+        return low + 1
     }
 
-    /// Line and column (in characters) of `offset`. The column costs a scan of
-    /// the line, so only errors ask for it: values record their line alone,
-    /// which keeps a registry written on one long line linear to parse.
+    /// Line and column (in characters) of `offset`. The column counts the
+    /// line's characters up to `offset`, so it is only computed for an error:
+    /// per value it would make a long single-line file (`jq -c` output)
+    /// quadratic to parse.
     private func position(of offset: Int) -> (line: Int, column: Int) {
-        let index = lineIndex(of: offset)
-        let start = lineStarts[index]
+        let line = line(of: offset)
+        let start = lineStarts[line - 1]
         let end = min(max(offset, start), bytes.count)
         let column = String(decoding: bytes[start..<end], as: UTF8.self).count + 1
-        return (index + 1, column)
+        return (line, column)
     }
 
     private func error(_ reason: String, at errorOffset: Int? = nil) -> SyntaxError {
@@ -103,7 +104,7 @@ struct JSONParser {
     }
 
     private mutating func parseValue() throws(SyntaxError) -> JSONNode {
-        let line = lineIndex(of: offset) + 1
+        let line = line(of: offset)
         guard offset < bytes.count else { throw error("expected a value, found end of input") }
         let value: JSONNode.Value
         switch bytes[offset] {
@@ -152,7 +153,7 @@ struct JSONParser {
                 }
                 throw error("expected a key in double quotes, found \(describeCurrent())")
             }
-            let keyLine = lineIndex(of: offset) + 1
+            let keyLine = line(of: offset)
             let key = try parseString()
             skipWhitespace()
             guard offset < bytes.count, bytes[offset] == UInt8(ascii: ":") else {

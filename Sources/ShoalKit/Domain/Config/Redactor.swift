@@ -13,70 +13,86 @@ public enum Redactor: Sendable {
     /// - conninfo: `password=secret`, `password = 'se cret'` → `password=***`;
     /// - URL query parameters: `?password=secret&…` → `?password=***&…`.
     public static func redact(_ text: String) -> String {
-        guard text.contains("://") || text.lowercased().contains("password") else { return text }
-        return redactPasswordParameters(redactURLUserInfo(Array(text)))
+        scan(text).redacted
     }
 
-    /// Replaces the password of every `scheme://user:password@host`.
+    /// The passwords ``redact(_:)`` hides in `text`, as written there (a URL's
+    /// still percent-encoded). The PostgreSQL driver removes them from libpq's
+    /// messages too, which may quote a password on its own
+    /// (`invalid percent-encoded token: "pa%zz"`).
+    static func secrets(in text: String) -> [String] {
+        scan(text).secrets
+    }
+
+    private static func scan(_ text: String) -> (redacted: String, secrets: [String]) {
+        guard text.contains("://") || text.lowercased().contains("password") else { return (text, []) }
+        var secrets: [String] = []
+        let withoutURLPasswords = redactURLUserInfo(Array(text), secrets: &secrets)
+        return (redactPasswordParameters(withoutURLPasswords, secrets: &secrets), secrets)
+    }
+
+    /// Replaces the password of every `scheme://user:password@host`, whatever
+    /// the scheme (or the text just before `://`).
     ///
-    /// The authority ends at the first `/`, `?` or `#` (as browsers and libpq
-    /// read a URL) and the user info at the last `@` in it, so a raw `@` in a
-    /// password is hidden too.
-    private static func redactURLUserInfo(_ characters: [Character]) -> [Character] {
+    /// The authority ends at the first `/`, as libpq reads a URL (a raw `?` or
+    /// `#` is part of a libpq password). When it has user info (an `@`), or a
+    /// `:` not followed by a port (a password with a raw `/`, which libpq
+    /// cannot read but does echo), the user info is taken to end at the last
+    /// `@` of the whole URL: a raw `@`, `/` or `?` in a password is hidden
+    /// too, at the cost of also hiding the host when a query value holds an
+    /// `@` (`?application_name=a@b`).
+    private static func redactURLUserInfo(_ characters: [Character], secrets: inout [String]) -> [Character] {
         var output: [Character] = []
+        output.reserveCapacity(characters.count)
         var index = 0
         while index < characters.count {
-            guard let authorityStart = schemeEnd(in: characters, at: index) else {
+            guard characters[index] == ":", index + 2 < characters.count,
+                  characters[index + 1] == "/", characters[index + 2] == "/" else {
                 output.append(characters[index])
                 index += 1
                 continue
             }
-            output.append(contentsOf: characters[index..<authorityStart])
-            var end = authorityStart
-            while end < characters.count, !isURLTerminator(characters[end]), !"/?#".contains(characters[end]) { end += 1 }
-            let authority = characters[authorityStart..<end]
-            if let at = authority.lastIndex(of: "@"), let colon = authority[..<at].firstIndex(of: ":") {
-                output.append(contentsOf: characters[authorityStart...colon])
+            let start = index + 3
+            output.append(contentsOf: characters[index..<start])
+            var end = start
+            while end < characters.count, !characters[end].isWhitespace { end += 1 }
+            let url = characters[start..<end]
+            let slash = url.firstIndex(of: "/") ?? end
+            if let at = userInfoEnd(in: url, slash: slash), let colon = url[..<at].firstIndex(of: ":") {
+                output.append(contentsOf: characters[start...colon])
                 output.append(contentsOf: mask)
-                output.append(contentsOf: characters[at..<end])
+                let secret = String(characters[(colon + 1)..<at])
+                if secret != mask { secrets.append(secret) }
+                index = at
             } else {
-                output.append(contentsOf: authority)
+                output.append(contentsOf: characters[start..<slash])
+                index = slash
             }
-            index = end
         }
         return output
     }
 
-    /// If a `scheme://` starts at `index`, the index just after `://`.
-    private static func schemeEnd(in characters: [Character], at index: Int) -> Int? {
-        guard characters[index].isASCII, characters[index].isLetter else { return nil }
-        if index > 0, isSchemeCharacter(characters[index - 1]) { return nil }
-        var end = index
-        while end < characters.count, isSchemeCharacter(characters[end]) { end += 1 }
-        guard end + 2 < characters.count, characters[end] == ":", characters[end + 1] == "/", characters[end + 2] == "/" else {
-            return nil
+    /// The index of the `@` that ends the user info of `url` (the text after
+    /// `://`, up to whitespace), or nil when it has none.
+    private static func userInfoEnd(in url: ArraySlice<Character>, slash: Int) -> Int? {
+        let authority = url[..<slash]
+        if !authority.contains("@") {
+            guard authority.first != "[", let colon = authority.firstIndex(of: ":") else { return nil }
+            let afterColon = authority[(colon + 1)...]
+            if !afterColon.isEmpty && afterColon.allSatisfy({ $0.isASCII && $0.isNumber }) { return nil } // host:port
         }
-        return end + 3
-    }
-
-    private static func isSchemeCharacter(_ character: Character) -> Bool {
-        character.isASCII && (character.isLetter || character.isNumber || "+-.".contains(character))
-    }
-
-    /// Only whitespace ends a URL here: a quote may be part of a raw password.
-    private static func isURLTerminator(_ character: Character) -> Bool {
-        character.isWhitespace
+        return url.lastIndex(of: "@")
     }
 
     /// Replaces the value of every `password=` (any case, `sslpassword` too),
     /// in conninfo (value ends at whitespace, or is a quoted string) or in a
     /// URL query (value ends at `&` or `#`).
-    private static func redactPasswordParameters(_ characters: [Character]) -> String {
+    private static func redactPasswordParameters(_ characters: [Character], secrets: inout [String]) -> String {
         let keyword = Array("password")
         var output = ""
         var index = 0
         while index < characters.count {
-            guard index + keyword.count <= characters.count,
+            guard characters[index] == "p" || characters[index] == "P", index + keyword.count <= characters.count,
                   characters[index..<(index + keyword.count)].map({ Character($0.lowercased()) }) == keyword else {
                 output.append(characters[index])
                 index += 1
@@ -93,7 +109,10 @@ public enum Redactor: Sendable {
             cursor += 1
             while cursor < characters.count, characters[cursor] == " " || characters[cursor] == "\t" { cursor += 1 }
             output += "password=" + mask
-            index = endOfValue(in: characters, from: cursor, inQuery: inQuery)
+            let end = endOfValue(in: characters, from: cursor, inQuery: inQuery)
+            let value = String(characters[cursor..<end])
+            if value != mask { secrets.append(value) }
+            index = end
         }
         return output
     }

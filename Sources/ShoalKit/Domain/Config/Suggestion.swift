@@ -18,9 +18,16 @@ public enum Suggestion: Sendable {
     /// first (ties: alphabetically).
     public static func ranked(_ word: String, among candidates: some Sequence<String>, limit: Int) -> [String] {
         let maximum = max(2, word.count / 3)
+        let lowered = word.lowercased()
+        let length = lowered.count
         var scored: [(distance: Int, candidate: String)] = []
         for candidate in candidates {
-            let distance = editDistance(word.lowercased(), candidate.lowercased())
+            let other = candidate.lowercased()
+            // The distance is at least the difference in length: skipping
+            // such candidates keeps a pasted megabyte from costing a
+            // megabyte's worth of edits per candidate.
+            guard abs(other.count - length) <= maximum else { continue }
+            let distance = editDistance(lowered, other)
             if distance <= maximum { scored.append((distance, candidate)) }
         }
         scored.sort { ($0.distance, $0.candidate) < ($1.distance, $1.candidate) }

@@ -28,17 +28,29 @@ enum MigrationText {
 
     /// `line` without trailing spaces, tabs or other blanks.
     static func trimmingTrailingBlanks(_ line: String) -> String {
-        var scalars = line.unicodeScalars[...]
-        while let last = scalars.last, last.properties.isWhitespace { scalars = scalars.dropLast() }
-        return String(String.UnicodeScalarView(scalars))
+        let scalars = line.unicodeScalars
+        return String(scalars[..<blankSuffixStart(scalars, from: scalars.startIndex)])
     }
 
     /// `line` without leading and trailing blanks.
     static func trimmed(_ line: String) -> String {
-        var scalars = line.unicodeScalars[...]
-        while let first = scalars.first, first.properties.isWhitespace { scalars = scalars.dropFirst() }
-        while let last = scalars.last, last.properties.isWhitespace { scalars = scalars.dropLast() }
-        return String(String.UnicodeScalarView(scalars))
+        let scalars = line.unicodeScalars
+        var start = scalars.startIndex
+        while start < scalars.endIndex, scalars[start].properties.isWhitespace { start = scalars.index(after: start) }
+        return String(scalars[start..<blankSuffixStart(scalars, from: start)])
+    }
+
+    /// Where the run of blanks ending `scalars` starts, not before `start`.
+    /// It walks back by index: `dropLast()` in a loop recounts the view each
+    /// time, and took minutes for a line ending in 200,000 blanks.
+    private static func blankSuffixStart(_ scalars: String.UnicodeScalarView, from start: String.Index) -> String.Index {
+        var end = scalars.endIndex
+        while end > start {
+            let before = scalars.index(before: end)
+            guard scalars[before].properties.isWhitespace else { break }
+            end = before
+        }
+        return end
     }
 
     static func isBlank(_ line: String) -> Bool {

@@ -1,0 +1,38 @@
+import Testing
+@testable import ShoalKit
+
+/// libpq's connection errors as shoal reports them: never with the password,
+/// even where libpq quotes it on its own (no server needed).
+@Suite struct PostgresErrorTests {
+    /// Conninfo strings libpq cannot use, and what libpq 15 answers (see `psql`).
+    @Test(arguments: [
+        ("postgres://u:Secr%zz3tPw@127.0.0.1:1/db", "invalid percent-encoded token: \"Secr%zz3tPw\""),
+        ("postgres://u:Secr/3tPw@127.0.0.1:1/db", "invalid integer value \"Secr\" for connection option \"port\""),
+        ("postgres://u:Secr@3tPw@127.0.0.1:1/db", "could not translate host name \"3tPw@127.0.0.1\" to address: Name or service not known"),
+        ("postgres://u:Secr3tPw@[::1", "end of string reached when looking for matching \"]\" in IPv6 host address in URI: "
+            + "\"postgres://u:Secr3tPw@[::1\""),
+        ("host=h password='Secr3tPw' port=x", "invalid integer value \"x\" for connection option \"port\""),
+        ("host=h password='Secr\\'3tPw' port=x", "could not use password \"Secr'3tPw\""),
+        ("postgres://u:Secr%413tPw@h/db", "password \"SecrA3tPw\" rejected"),
+    ])
+    func connectionFailureHidesThePasswordLibpqQuotes(_ conninfo: String, _ libpqMessage: String) {
+        let error = PostgresError.connectionFailed(conninfo: conninfo, libpqMessage: libpqMessage + "\n", password: nil)
+        #expect(!error.description.contains("Secr"), "\(error)")
+        #expect(!error.description.contains("3tPw"), "\(error)")
+        #expect(error.message.hasPrefix("cannot connect to "))
+    }
+
+    @Test func connectionFailureKeepsWhatIsNotASecret() {
+        let error = PostgresError.connectionFailed(
+            conninfo: "postgres://app:Secr3tPw@no-such-host.invalid/db",
+            libpqMessage: "could not translate host name \"no-such-host.invalid\" to address: Name or service not known\n",
+            password: "Secr3tPw")
+        #expect(error.message == "cannot connect to postgres://app:***@no-such-host.invalid/db: could not translate host "
+                + "name \"no-such-host.invalid\" to address: Name or service not known")
+    }
+
+    @Test func shortPasswordsAreNotScrubbedEverywhere() {
+        #expect(PostgresError.scrub("a db at port 5432", secrets: ["db", "a"]) == "a db at port 5432")
+        #expect(PostgresError.scrub("xx hunter2 yy hunter2", secrets: ["hunter2"]) == "xx *** yy ***")
+    }
+}
