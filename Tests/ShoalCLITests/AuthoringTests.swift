@@ -5,29 +5,29 @@ import Testing
 struct AuthoringTests {
     @Test func initWritesADemoFleetThatUpgrades() async throws {
         let sandbox = try Sandbox()
-        let result = try sandbox.shoal("init", "demo")
+        let result = try await sandbox.shoal("init", "demo")
         #expect(result.status == 0, "\(result.stderr)")
         #expect(sandbox.exists("demo/config.json"))
-        #expect(try sandbox.shoal("check", "--config", "demo/config.json").status == 0)
-        let upgrade = try sandbox.shoal("upgrade", "--config", "demo/config.json", "--json")
+        #expect(try await sandbox.shoal("check", "--config", "demo/config.json").status == 0)
+        let upgrade = try await sandbox.shoal("upgrade", "--config", "demo/config.json", "--json")
         #expect(upgrade.status == 0, "\(upgrade.stderr)")
         #expect(try upgrade.targets().values.allSatisfy { $0["status"] as? String == "ok" })
     }
 
-    @Test func initNeverOverwrites() throws {
+    @Test func initNeverOverwrites() async throws {
         let sandbox = try Sandbox()
         try sandbox.write("demo/config.json", "{ \"mine\": true }")
-        let result = try sandbox.shoal("init", "demo")
+        let result = try await sandbox.shoal("init", "demo")
         #expect(result.status == 2)
         #expect(result.stderr.contains("config.json"))
         #expect(try sandbox.read("demo/config.json") == "{ \"mine\": true }")
         #expect(!sandbox.exists("demo/versions"), "nothing is written when anything exists")
     }
 
-    @Test func revisionWritesAFileOnTopOfTheHead() throws {
+    @Test func revisionWritesAFileOnTopOfTheHead() async throws {
         let sandbox = try Sandbox()
         try Fixture.sqliteFleet(sandbox)
-        let result = try sandbox.shoal("revision", "--db", "app", "-m", "Add tags to projects!")
+        let result = try await sandbox.shoal("revision", "--db", "app", "-m", "Add tags to projects!")
         #expect(result.status == 0, "\(result.stderr)")
         let path = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(path.contains("/versions/app/") && path.hasSuffix("_add_tags_to_projects.sql"))
@@ -35,51 +35,51 @@ struct AuthoringTests {
         #expect(text.contains("-- parents: \(Fixture.r3)"))
         #expect(text.contains("-- message: Add tags to projects!"))
         #expect(text.contains("-- shoal:up") && text.contains("-- shoal:down"))
-        #expect(try sandbox.shoal("check").status == 0)
-        let heads = try sandbox.shoal("heads", "--db", "app").stdout
+        #expect(try await sandbox.shoal("check").status == 0)
+        let heads = try await sandbox.shoal("heads", "--db", "app").stdout
         #expect(heads.contains((path as NSString).lastPathComponent.prefix(12)))
-        let noTx = try sandbox.shoal("revision", "-m", "index concurrently", "--no-transaction")
+        let noTx = try await sandbox.shoal("revision", "-m", "index concurrently", "--no-transaction")
         #expect(try String(contentsOfFile: noTx.stdout.trimmingCharacters(in: .whitespacesAndNewlines), encoding: .utf8).contains("-- transaction: false"))
     }
 
-    @Test func revisionForANewDatabaseIsARoot() throws {
+    @Test func revisionForANewDatabaseIsARoot() async throws {
         let sandbox = try Sandbox()
         try sandbox.write("config.json", "{ \"databases\": { \"fresh\": { \"driver\": \"sqlite\", \"path\": \"fresh.sqlite\" } } }")
-        let result = try sandbox.shoal("revision", "-m", "first")
+        let result = try await sandbox.shoal("revision", "-m", "first")
         #expect(result.status == 0, "\(result.stderr)")
         let text = try String(contentsOfFile: result.stdout.trimmingCharacters(in: .whitespacesAndNewlines), encoding: .utf8)
         #expect(!text.contains("-- parents"))
     }
 
-    @Test func sqlPrintsThePathWithVersionTableStatements() throws {
+    @Test func sqlPrintsThePathWithVersionTableStatements() async throws {
         let sandbox = try Sandbox()
         try Fixture.sqliteFleet(sandbox)
-        let result = try sandbox.shoal("sql", "head", "--db", "app")
+        let result = try await sandbox.shoal("sql", "head", "--db", "app")
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("CREATE TABLE users"))
         #expect(result.stdout.contains("CREATE INDEX projects_owner"))
         #expect(result.stdout.contains("shoal_version_history"))
         #expect(result.stdout.contains(Fixture.r3))
-        let down = try sandbox.shoal("sql", "\(Fixture.r3):\(Fixture.r1)", "--db", "app")
+        let down = try await sandbox.shoal("sql", "\(Fixture.r3):\(Fixture.r1)", "--db", "app")
         #expect(down.status == 0)
         #expect(down.stdout.contains("DROP TABLE projects") && down.stdout.contains("DROP COLUMN email"))
         #expect(!down.stdout.contains("CREATE TABLE users"))
         #expect(!sandbox.exists(Fixture.tenantFile("acme")), "sql touches no database")
     }
 
-    @Test func checkPassesOnAHealthyFleet() throws {
+    @Test func checkPassesOnAHealthyFleet() async throws {
         let sandbox = try Sandbox()
         try Fixture.sqliteFleet(sandbox)
-        let result = try sandbox.shoal("check", "--json")
+        let result = try await sandbox.shoal("check", "--json")
         #expect(result.status == 0)
         #expect(try result.json()["ok"] as? Bool == true)
     }
 
-    @Test func configIsFoundThroughTheEnvironment() throws {
+    @Test func configIsFoundThroughTheEnvironment() async throws {
         let sandbox = try Sandbox()
         try Fixture.sqliteFleet(sandbox)
         try FileManager.default.moveItem(atPath: sandbox.path("config.json"), toPath: sandbox.path("fleet.json"))
-        #expect(try sandbox.shoal("check").status == 2)
-        #expect(try sandbox.shoal("check", environment: ["SHOAL_CONFIG": sandbox.path("fleet.json")]).status == 0)
+        #expect(try await sandbox.shoal("check").status == 2)
+        #expect(try await sandbox.shoal("check", environment: ["SHOAL_CONFIG": sandbox.path("fleet.json")]).status == 0)
     }
 }

@@ -34,23 +34,50 @@ enum Fixture {
     /// A fleet with one SQLite database `app` of `tenants`, at
     /// `tenants/app/{tenant}.sqlite`, and the three migrations above.
     static func sqliteFleet(_ sandbox: Sandbox, tenants: [String] = tenants, extraConfig: String = "") throws {
+        try fleet(sandbox, app: sqliteApp, tenants: tenants, extraConfig: extraConfig)
+    }
+
+    /// The keys of `app` as SQLite files.
+    static let sqliteApp = "\"driver\": \"sqlite\", \"path\": \"tenants/app/{tenant}.sqlite\", \"tenants\": \"tenants/app.json\""
+
+    /// The keys of `app` as PostgreSQL tenants, a schema each (the default
+    /// layout and schema template), in the database at `url`.
+    static func postgresApp(url: String) -> String {
+        "\"driver\": \"postgres\", \"url\": \(json(url)), \"tenants\": \"tenants/app.json\""
+    }
+
+    /// A fleet with one multi-tenant database `app` whose entry has the keys
+    /// `app`, the registry `tenants/app.json` and the three migrations above.
+    /// `extraConfig` goes at the top level, after `concurrency`, and ends with a comma.
+    static func fleet(_ sandbox: Sandbox, app: String, tenants: [String] = tenants, extraConfig: String = "") throws {
         try sandbox.write("config.json", """
         {
           "concurrency": 4,\(extraConfig)
           "databases": {
-            "app": {
-              "driver": "sqlite",
-              "path": "tenants/app/{tenant}.sqlite",
-              "tenants": "tenants/app.json"
-            }
+            "app": { \(app) }
           }
         }
         """)
-        try sandbox.write("tenants/app.json", "[" + tenants.map { "\"\($0)\"" }.joined(separator: ", ") + "]")
+        try sandbox.write("tenants/app.json", "[" + tenants.map(json).joined(separator: ", ") + "]")
         try sandbox.write("versions/app/\(r1)_create_users.sql", users)
         try sandbox.write("versions/app/\(r2)_add_email.sql", email)
         try sandbox.write("versions/app/\(r3)_create_projects.sql", projects)
     }
 
     static func tenantFile(_ tenant: String) -> String { "tenants/app/\(tenant).sqlite" }
+
+    /// `text` as a JSON string literal.
+    static func json(_ text: String) -> String {
+        var quoted = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": quoted += "\\\""
+            case "\\": quoted += "\\\\"
+            case "\n": quoted += "\\n"
+            case _ where scalar.value < 0x20: quoted += String(format: "\\u%04x", scalar.value)
+            default: quoted.unicodeScalars.append(scalar)
+            }
+        }
+        return quoted + "\""
+    }
 }

@@ -49,7 +49,7 @@ struct ReplicaTests {
             let sandbox = try Sandbox()
             try Self.fleet(sandbox)
             let env = Self.environment(primary: primary, replica: replica)
-            let result = try sandbox.run(["upgrade", "--json"], environment: env)
+            let result = try await sandbox.run(["upgrade", "--json"], environment: env)
             #expect(result.status == 0, "\(result.stderr)")
             let core = try result.targets()["core"]
             #expect(core?["status"] as? String == "ok")
@@ -64,7 +64,7 @@ struct ReplicaTests {
             #expect(try await Self.column(replica, "SELECT revision FROM shoal_version") == [Fixture.r3])
             #expect(try await Self.column(replica, "SELECT to_regclass('projects')::text") == ["projects"])
 
-            let text = try sandbox.run(["downgrade", "-1"], environment: env)
+            let text = try await sandbox.run(["downgrade", "-1"], environment: env)
             #expect(text.status == 0, "\(text.stderr)")
             #expect(text.stdout.contains("    replica core-replica: caught-up in "), "\(text.stdout)")
             #expect(try await Self.column(replica, "SELECT revision FROM shoal_version") == [Fixture.r2])
@@ -75,7 +75,7 @@ struct ReplicaTests {
         try await ReplicaTestServer.withReplicatedScratchDatabase { primary, replica in
             let sandbox = try Sandbox()
             try Self.fleet(sandbox)
-            let result = try sandbox.run(["upgrade", "--json"], environment: Self.environment(primary: replica, replica: replica))
+            let result = try await sandbox.run(["upgrade", "--json"], environment: Self.environment(primary: replica, replica: replica))
             #expect(result.status == 1, "\(result.stderr)")
             let core = try result.targets()["core"]
             #expect(core?["status"] as? String == "failed")
@@ -92,11 +92,11 @@ struct ReplicaTests {
             let sandbox = try Sandbox()
             try Self.fleet(sandbox)
             let env = Self.environment(primary: primary, replica: replica)
-            #expect(try sandbox.run(["upgrade", Fixture.r1], environment: env).status == 0)
+            #expect(try await sandbox.run(["upgrade", Fixture.r1], environment: env).status == 0)
 
             try await ReplicaTestServer.withReplayPaused {
                 let started = ContinuousClock.now
-                let result = try sandbox.run(["upgrade", "--replica-timeout", "0.5", "--json"], environment: env)
+                let result = try await sandbox.run(["upgrade", "--replica-timeout", "0.5", "--json"], environment: env)
                 #expect(ContinuousClock.now - started < .seconds(10))
                 #expect(result.status == 1, "\(result.stderr)")
                 let report = try result.json()
@@ -113,7 +113,7 @@ struct ReplicaTests {
 
                 // The primary keeps its change; the replica still shows the old revision.
                 #expect(try await Self.column(primary, "SELECT revision FROM shoal_version") == [Fixture.r3])
-                let status = try sandbox.run(["status", "--json"], environment: env)
+                let status = try await sandbox.run(["status", "--json"], environment: env)
                 let seen = try status.targets()["core"]
                 #expect(seen?["state"] as? String == "up-to-date", "state is about the primary")
                 let behind = Self.replicas(seen).first
@@ -127,7 +127,7 @@ struct ReplicaTests {
             var last: [String: Any]?
             let deadline = ContinuousClock.now + .seconds(20)
             repeat {
-                last = Self.replicas(try sandbox.run(["status", "--json"], environment: env).targets()["core"]).first
+                last = Self.replicas(try await sandbox.run(["status", "--json"], environment: env).targets()["core"]).first
                 if last?["status"] as? String == "caught-up" { break }
                 try await Task.sleep(for: .milliseconds(100))
             } while ContinuousClock.now < deadline
@@ -142,7 +142,7 @@ struct ReplicaTests {
             let sandbox = try Sandbox()
             try Self.fleet(sandbox)
             let env = Self.environment(primary: primary, replica: "postgres://postgres:Sup3rSecret@127.0.0.1:1/nowhere")
-            let refused = try sandbox.run(["upgrade", "--json"], environment: env)
+            let refused = try await sandbox.run(["upgrade", "--json"], environment: env)
             #expect(refused.status == 1)
             let core = try refused.targets()["core"]
             #expect(core?["status"] as? String == "failed")
@@ -152,7 +152,7 @@ struct ReplicaTests {
             #expect(!refused.stdout.contains("Sup3rSecret") && !refused.stderr.contains("Sup3rSecret"))
             #expect(try await Self.column(primary, "SELECT to_regclass('shoal_version')::text") == ["NULL"])
 
-            let allowed = try sandbox.run(["upgrade", "--allow-missing-replicas", "--json"], environment: env)
+            let allowed = try await sandbox.run(["upgrade", "--allow-missing-replicas", "--json"], environment: env)
             #expect(allowed.status == 0, "\(allowed.stderr)")
             let migrated = try allowed.targets()["core"]
             #expect(migrated?["status"] as? String == "ok")
@@ -165,7 +165,7 @@ struct ReplicaTests {
         try await ReplicaTestServer.withReplicatedScratchDatabase { primary, _ in
             let sandbox = try Sandbox()
             try Self.fleet(sandbox)
-            let result = try sandbox.run(["upgrade", "--json"], environment: Self.environment(primary: primary, replica: primary))
+            let result = try await sandbox.run(["upgrade", "--json"], environment: Self.environment(primary: primary, replica: primary))
             #expect(result.status == 1)
             let message = ((try result.targets()["core"])?["error"] as? [String: Any])?["message"] as? String ?? ""
             #expect(message.contains("is not a standby"), "\(message)")
@@ -178,21 +178,21 @@ struct ReplicaTests {
             let sandbox = try Sandbox()
             try Self.fleet(sandbox, migrations: 2)
             let env = Self.environment(primary: primary, replica: replica)
-            #expect(try sandbox.run(["upgrade"], environment: env).status == 0)
+            #expect(try await sandbox.run(["upgrade"], environment: env).status == 0)
 
-            let history = try sandbox.run(["history", "--replica", "core-replica", "--json"], environment: env)
+            let history = try await sandbox.run(["history", "--replica", "core-replica", "--json"], environment: env)
             #expect(history.status == 0, "\(history.stderr)")
             let entries = (try history.targets()["core"])?["entries"] as? [[String: Any]] ?? []
             #expect(entries.map { $0["revision"] as? String } == [Fixture.r2, Fixture.r1])
             #expect((try history.targets()["core"])?["read_from"] as? String == "core-replica")
 
-            let status = try sandbox.run(["status", "--replica", "core-replica", "--json"], environment: env)
+            let status = try await sandbox.run(["status", "--replica", "core-replica", "--json"], environment: env)
             #expect(status.status == 0, "\(status.stderr)")
             let core = try status.targets()["core"]
             #expect(core?["current"] as? [String] == [Fixture.r2])
             #expect(core?["read_from"] as? String == "core-replica")
 
-            let typo = try sandbox.run(["status", "--replica", "core-replca"], environment: env)
+            let typo = try await sandbox.run(["status", "--replica", "core-replca"], environment: env)
             #expect(typo.status == 2)
             #expect(typo.stderr.contains("did you mean `core-replica`?"), "\(typo.stderr)")
         }

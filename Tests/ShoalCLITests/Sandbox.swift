@@ -74,12 +74,36 @@ final class Sandbox: @unchecked Sendable {
     }
 
     /// Runs `shoal args…` in the sandbox with its config.
+    ///
+    /// Waiting blocks no thread: the cooperative pool has one thread per
+    /// core, and a test blocked in `waitUntilExit` would stall the others'
+    /// tasks (a sampler, a lock holder's release). At most
+    /// ``ProcessSlots/shared`` runs are in flight across all tests.
     @discardableResult
-    func shoal(_ args: String..., environment: [String: String] = [:]) throws -> CLIResult {
-        try run(args, environment: environment)
+    func shoal(_ args: String..., environment: [String: String] = [:]) async throws -> CLIResult {
+        try await run(args, environment: environment)
     }
 
-    func run(_ args: [String], environment: [String: String] = [:]) throws -> CLIResult {
+    func run(_ args: [String], environment: [String: String] = [:]) async throws -> CLIResult {
+        await ProcessSlots.shared.acquire()
+        do {
+            let result = try await start(args, environment: environment).finish()
+            await ProcessSlots.shared.release()
+            return result
+        } catch {
+            await ProcessSlots.shared.release()
+            throw error
+        }
+    }
+
+    /// Starts `shoal args…` at once, outside ``ProcessSlots``, and returns;
+    /// `await` the run's ``RunningShoal/finish()`` for its result. For tests
+    /// that need runs to overlap, or act while one runs.
+    func launch(_ args: String..., environment: [String: String] = [:]) throws -> RunningShoal {
+        try start(args, environment: environment)
+    }
+
+    private func start(_ args: [String], environment: [String: String]) throws -> RunningShoal {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = args
@@ -89,21 +113,20 @@ final class Sandbox: @unchecked Sendable {
         env.removeValue(forKey: "SHOAL_CONFIG")
         for (key, value) in environment { env[key] = value }
         process.environment = env
-        let out = path(".out-\(UUID().uuidString)")
-        let err = path(".err-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: out, contents: nil)
-        FileManager.default.createFile(atPath: err, contents: nil)
-        defer {
-            try? FileManager.default.removeItem(atPath: out)
-            try? FileManager.default.removeItem(atPath: err)
+        let running = RunningShoal(process: process, stdout: path(".out-\(UUID().uuidString)"),
+                                   stderr: path(".err-\(UUID().uuidString)"))
+        FileManager.default.createFile(atPath: running.stdout, contents: nil)
+        FileManager.default.createFile(atPath: running.stderr, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: running.stdout))
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: running.stderr))
+        process.terminationHandler = { _ in running.exited() }
+        do {
+            try process.run()
+        } catch {
+            running.removeFiles()
+            throw error
         }
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
-        try process.run()
-        process.waitUntilExit()
-        return CLIResult(status: process.terminationStatus,
-                         stdout: try String(contentsOfFile: out, encoding: .utf8),
-                         stderr: try String(contentsOfFile: err, encoding: .utf8))
+        return running
     }
 
     /// Rows of a query on a SQLite file of the sandbox, read with ShoalKit's real driver.
@@ -141,4 +164,90 @@ final class Sandbox: @unchecked Sendable {
         candidates.append(repo.appendingPathComponent(".build/debug/shoal").path)
         return candidates.first { fm.isExecutableFile(atPath: $0) } ?? candidates.last!
     }()
+}
+
+/// A `shoal` process started by ``Sandbox/launch(_:environment:)``.
+final class RunningShoal: @unchecked Sendable {
+    let process: Process
+    let stdout: String
+    let stderr: String
+    private let lock = NSLock()
+    private var hasExited = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    init(process: Process, stdout: String, stderr: String) {
+        self.process = process
+        self.stdout = stdout
+        self.stderr = stderr
+    }
+
+    /// Called by the process's termination handler.
+    func exited() {
+        lock.lock()
+        hasExited = true
+        let waiting = waiters
+        waiters = []
+        lock.unlock()
+        for waiter in waiting { waiter.resume() }
+    }
+
+    /// Waits (without blocking a thread) for the process to exit, and returns what it did.
+    func finish() async throws -> CLIResult {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            lock.lock()
+            if hasExited {
+                lock.unlock()
+                continuation.resume()
+            } else {
+                waiters.append(continuation)
+                lock.unlock()
+            }
+        }
+        process.waitUntilExit()  // the handler may run just before the status is recorded
+        return try result()
+    }
+
+    /// The result of an exited process; removes its output files.
+    func result() throws -> CLIResult {
+        process.terminationHandler = nil  // it holds self: break the cycle
+        defer { removeFiles() }
+        return CLIResult(status: process.terminationStatus,
+                         stdout: try String(contentsOfFile: stdout, encoding: .utf8),
+                         stderr: try String(contentsOfFile: stderr, encoding: .utf8))
+    }
+
+    func removeFiles() {
+        try? FileManager.default.removeItem(atPath: stdout)
+        try? FileManager.default.removeItem(atPath: stderr)
+    }
+}
+
+/// How many `shoal` processes the tests run at once, whole test run: enough
+/// to keep two cores and the server busy, few enough that parallel tests do
+/// not exhaust the server's connections or time out on a loaded machine.
+actor ProcessSlots {
+    static let shared = ProcessSlots(limit: max(4, 2 * ProcessInfo.processInfo.activeProcessorCount))
+
+    private var available: Int
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(limit: Int) {
+        available = limit
+    }
+
+    func acquire() async {
+        if available > 0 {
+            available -= 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func release() {
+        if waiting.isEmpty {
+            available += 1
+        } else {
+            waiting.removeFirst().resume()
+        }
+    }
 }

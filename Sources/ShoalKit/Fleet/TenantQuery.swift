@@ -8,7 +8,10 @@ enum TenantQuery {
         do {
             rows = try await SessionFactory.withSession(target, access: .read) { try await $0.query(sql) } ?? []
         } catch let error as ShoalError {
+            // Without its tenants the command cannot start, and nothing has
+            // been touched: a config-kind error, so the CLI exits 2.
             var error = error
+            error.kind = .config
             error.message = "the tenant query of \(database.name) failed on \(source.name): \(error.message)"
             throw error
         }
