@@ -9,8 +9,8 @@ import Testing
 /// reported as locked.
 @Suite("faults: concurrent runners", .serialized)
 struct ConcurrentRunnerTests {
-    @Test(arguments: FaultFleet.Backend.allCases)
-    func overlappingRunnersApplyEveryMigrationExactlyOnce(_ backend: FaultFleet.Backend) async throws {
+    @Test(arguments: Backend.allCases)
+    func overlappingRunnersApplyEveryMigrationExactlyOnce(_ backend: Backend) async throws {
         if backend == .postgres {
             try await PostgresTestServer.withScratchDatabase { url in try await Self.race(backend, url: url) }
         } else {
@@ -18,13 +18,16 @@ struct ConcurrentRunnerTests {
         }
     }
 
-    static func race(_ backend: FaultFleet.Backend, url: String?) async throws {
+    static func race(_ backend: Backend, url: String?) async throws {
         let sandbox = try Sandbox()
         let fleet = try FaultFleet(sandbox, backend: backend, tenants: 6, migrations: 3, url: url,
                                    slowness: backend == .sqlite ? 1 : 0.2, concurrency: 3)
-        let runs = try [["--partition", "1/2"], ["--partition", "2/2"], []].map { extra in
-            try fleet.start(["upgrade", "--json", "--lock-wait", "60"] + extra)
-        }
+        let env = fleet.environment
+        let runs = try [
+            fleet.sandbox.launch("upgrade", "--json", "--lock-wait", "60", "--partition", "1/2", environment: env),
+            fleet.sandbox.launch("upgrade", "--json", "--lock-wait", "60", "--partition", "2/2", environment: env),
+            fleet.sandbox.launch("upgrade", "--json", "--lock-wait", "60", environment: env),  // overlaps both
+        ]
         var results: [CLIResult] = []
         for run in runs { results.append(try await run.finish()) }
         for result in results {
@@ -57,7 +60,7 @@ struct ConcurrentRunnerTests {
             let holder = try await PostgresSession.connect(url)
             let held = try await holder.acquireMigrationLock(key: "app/\(fleet.schema("tenant02"))/shoal_version", timeout: .seconds(5))
             #expect(held)
-            let result = try fleet.shoal("upgrade", "--json", "--lock-wait", "1")
+            let result = try await fleet.shoal("upgrade", "--json", "--lock-wait", "1")
             await holder.close()
             #expect(result.status == 1, "\(result.stderr)")
             let report = try result.targets()
@@ -78,10 +81,10 @@ struct ConcurrentRunnerTests {
     @Test func aSQLiteTargetHeldLongerThanTheLockWaitIsReportedLocked() async throws {
         let sandbox = try Sandbox()
         let fleet = try FaultFleet(sandbox, backend: .sqlite, tenants: 3, migrations: 2, slowness: 0.01)
-        #expect(try fleet.shoal("upgrade", "m01").status == 0)
+        #expect(try await fleet.shoal("upgrade", "m01").status == 0)
         let holder = try await SQLiteSession.open(path: sandbox.path(Fixture.tenantFile("tenant02")), mode: .readWrite)
         try await holder.execute("BEGIN IMMEDIATE")
-        let result = try fleet.shoal("upgrade", "--json", "--lock-wait", "1")
+        let result = try await fleet.shoal("upgrade", "--json", "--lock-wait", "1")
         await holder.rollback()
         await holder.close()
         #expect(result.status == 1, "\(result.stderr)")

@@ -13,7 +13,7 @@ struct CrashTests {
     @Test func sigkillDuringSlowSQLiteMigrationsLosesNothing() async throws {
         let sandbox = try Sandbox()
         let fleet = try FaultFleet(sandbox, backend: .sqlite, tenants: 6, migrations: 4, slowness: 3, concurrency: 3)
-        let run = try fleet.start("upgrade")
+        let run = try fleet.sandbox.launch("upgrade", environment: fleet.environment)
         try await fleet.waitUntilMidRun(run)
         run.send(SIGKILL)
         let killed = try await run.finish()
@@ -27,7 +27,7 @@ struct CrashTests {
         try await PostgresTestServer.withScratchDatabase { url in
             let sandbox = try Sandbox()
             let fleet = try FaultFleet(sandbox, backend: .postgres, tenants: 6, migrations: 4, url: url, slowness: 0.3, concurrency: 3)
-            let run = try fleet.start("upgrade")
+            let run = try fleet.sandbox.launch("upgrade", environment: fleet.environment)
             try await fleet.waitUntilMidRun(run)
             run.send(SIGKILL)
             let killed = try await run.finish()

@@ -10,8 +10,8 @@ import Glibc
 /// resolves it.
 @Suite("faults: dirty targets", .serialized)
 struct DirtyTargetTests {
-    @Test(arguments: FaultFleet.Backend.allCases)
-    func aNonTransactionalMigrationKilledMidwayLeavesTheTargetDirtyUntilStamped(_ backend: FaultFleet.Backend) async throws {
+    @Test(arguments: Backend.allCases)
+    func aNonTransactionalMigrationKilledMidwayLeavesTheTargetDirtyUntilStamped(_ backend: Backend) async throws {
         if backend == .postgres {
             try await PostgresTestServer.withScratchDatabase { url in try await Self.killMidway(backend, url: url) }
         } else {
@@ -19,15 +19,15 @@ struct DirtyTargetTests {
         }
     }
 
-    static func killMidway(_ backend: FaultFleet.Backend, url: String?) async throws {
+    static func killMidway(_ backend: Backend, url: String?) async throws {
         let sandbox = try Sandbox()
         let fleet = try FaultFleet(sandbox, backend: backend, tenants: 2, migrations: 2, url: url, slowness: 0.01)
-        #expect(try fleet.shoal("upgrade", "m01").status == 0)
+        #expect(try await fleet.shoal("upgrade", "m01").status == 0)
         let slow = backend == .sqlite
             ? "CREATE TABLE slow AS WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 200000000) SELECT count(*) AS n FROM c"
             : "SELECT pg_sleep(60)"
         try fleet.write(2, up: "CREATE TABLE half_a (id int);\n\(slow);\nCREATE TABLE \(FaultFleet.table(2)) (id int);", transaction: false)
-        let run = try fleet.start("upgrade", "--target", fleet.targetID("tenant01"))
+        let run = try fleet.sandbox.launch("upgrade", "--target", fleet.targetID("tenant01"), environment: fleet.environment)
         try await waitUntil("the first statement of the non-transactional migration ran") {
             switch backend {
             case .sqlite: return try await sandbox.tableExists(Fixture.tenantFile("tenant01"), "half_a")
@@ -48,11 +48,11 @@ struct DirtyTargetTests {
         let dirty = try await fleet.contents("tenant01")
         #expect(dirty.dirty)
         #expect(dirty.versions == ["m01"])
-        let status = try fleet.shoal("status", "--json").targets()
+        let status = try await fleet.shoal("status", "--json").targets()
         #expect(status[fleet.targetID("tenant01")]?["state"] as? String == "dirty")
         #expect(status[fleet.targetID("tenant02")]?["state"] as? String == "behind")
 
-        let refused = try fleet.shoal("upgrade")
+        let refused = try await fleet.shoal("upgrade")
         #expect(refused.status == 1)
         #expect(refused.stdout.contains("dirty") && refused.stdout.contains("shoal stamp"), "\(refused.stdout)")
         #expect(try await fleet.contents("tenant01") == dirty, "a refused target is not touched")
@@ -67,11 +67,11 @@ struct DirtyTargetTests {
             _ = try await fleet.column("DROP TABLE tenant_tenant01.half_a")
             _ = try await fleet.column("CREATE TABLE tenant_tenant01.t_02 (id int)")
         }
-        let stamped = try fleet.shoal("stamp", fleet.head, "--target", fleet.targetID("tenant01"))
+        let stamped = try await fleet.shoal("stamp", fleet.head, "--target", fleet.targetID("tenant01"))
         #expect(stamped.status == 0, "\(stamped.stdout)\n\(stamped.stderr)")
-        let clean = try fleet.shoal("status", "--json").targets()
+        let clean = try await fleet.shoal("status", "--json").targets()
         #expect(clean[fleet.targetID("tenant01")]?["state"] as? String == "up-to-date")
-        #expect(try fleet.shoal("upgrade").status == 0)
+        #expect(try await fleet.shoal("upgrade").status == 0)
         #expect(!(try await fleet.contents("tenant01").dirty))
         FaultLedger.note("SIGKILL in transaction: false, \(backend)", faults: 1, targets: fleet.tenants.count)
     }

@@ -16,54 +16,28 @@ enum FaultLedger {
     }
 }
 
-/// A `shoal` process running in the background, to signal or kill mid-run.
-final class RunningShoal: @unchecked Sendable {
-    let process = Process()
-    private let out: String
-    private let err: String
-
-    init(_ sandbox: Sandbox, _ args: [String], environment: [String: String] = [:]) throws {
-        process.executableURL = URL(fileURLWithPath: Sandbox.binary)
-        process.arguments = args
-        process.currentDirectoryURL = URL(fileURLWithPath: sandbox.root)
-        var env = ProcessInfo.processInfo.environment
-        env["NO_COLOR"] = "1"
-        env.removeValue(forKey: "SHOAL_CONFIG")
-        for (key, value) in environment { env[key] = value }
-        process.environment = env
-        out = sandbox.path(".bg-out-\(UUID().uuidString)")
-        err = sandbox.path(".bg-err-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: out, contents: nil)
-        FileManager.default.createFile(atPath: err, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
-        try process.run()
-    }
-
+extension RunningShoal {
     var isRunning: Bool { process.isRunning }
-
-    /// What it wrote to stderr so far.
-    var stderrSoFar: String { (try? String(contentsOfFile: err, encoding: .utf8)) ?? "" }
 
     func send(_ signal: Int32) {
         kill(process.processIdentifier, signal)
     }
 
-    /// Waits (without blocking a thread) for the process to exit.
-    func finish(timeout: Duration = .seconds(120)) async throws -> CLIResult {
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning {
-            if ContinuousClock.now > deadline {
-                send(SIGKILL)
+    /// What it wrote to stderr so far.
+    var stderrSoFar: String { (try? String(contentsOfFile: stderr, encoding: .utf8)) ?? "" }
+
+    /// ``finish()``, SIGKILLing the process (and failing the test) if it
+    /// has not exited after `timeout`.
+    func finish(within timeout: Duration) async throws -> CLIResult {
+        let watchdog = Task {
+            try await Task.sleep(for: timeout)
+            if process.isRunning {
                 Issue.record("shoal \(process.arguments ?? []) did not exit within \(timeout)")
-                break
+                send(SIGKILL)
             }
-            try await Task.sleep(for: .milliseconds(20))
         }
-        process.waitUntilExit()
-        return CLIResult(status: process.terminationStatus,
-                         stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
-                         stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
+        defer { watchdog.cancel() }
+        return try await finish()
     }
 }
 
@@ -92,11 +66,6 @@ struct TargetContents: Equatable {
 /// table `t_NN` slowly, on SQLite (a file per tenant) or PostgreSQL (a
 /// schema per tenant, optionally on two shards).
 struct FaultFleet {
-    enum Backend: String, CustomStringConvertible, CaseIterable, Sendable {
-        case sqlite, postgres
-        var description: String { rawValue }
-    }
-
     let sandbox: Sandbox
     let backend: Backend
     let tenants: [String]
@@ -167,16 +136,8 @@ struct FaultFleet {
     // MARK: running shoal
 
     @discardableResult
-    func shoal(_ args: String...) throws -> CLIResult {
-        try sandbox.run(args, environment: environment)
-    }
-
-    func start(_ args: String...) throws -> RunningShoal {
-        try start(args)
-    }
-
-    func start(_ args: [String]) throws -> RunningShoal {
-        try RunningShoal(sandbox, args, environment: environment)
+    func shoal(_ args: String...) async throws -> CLIResult {
+        try await sandbox.run(args, environment: environment)
     }
 
     // MARK: reading targets behind shoal's back
@@ -306,7 +267,7 @@ struct FaultFleet {
                 #expect(!c.dirty, "\(tenant) is dirty", sourceLocation: sourceLocation)
             }
         }
-        let status = try shoal("status", "--json")
+        let status = try await shoal("status", "--json")
         let reported = try status.targets()
         for tenant in tenants {
             let c = all[tenant]!
@@ -329,7 +290,7 @@ struct FaultFleet {
 
     /// Reruns `shoal upgrade`: exit 0, every target at head, consistent.
     func rerunFinishes(sourceLocation: SourceLocation = #_sourceLocation) async throws {
-        let rerun = try shoal("upgrade", "--json")
+        let rerun = try await shoal("upgrade", "--json")
         #expect(rerun.status == 0, "rerun: \(rerun.stdout)\n\(rerun.stderr)", sourceLocation: sourceLocation)
         let all = try await contents()
         for tenant in tenants {

@@ -11,7 +11,7 @@ struct LostConnectionTests {
         try await PostgresTestServer.withScratchDatabase { url in
             let sandbox = try Sandbox()
             let fleet = try FaultFleet(sandbox, backend: .postgres, tenants: 4, migrations: 3, url: url, slowness: 0.4, concurrency: 2)
-            let run = try fleet.start("upgrade", "--json")
+            let run = try fleet.sandbox.launch("upgrade", "--json", environment: fleet.environment)
             try await fleet.waitUntilMidRun(run)
             // One backend, while it sleeps inside a migration's transaction.
             var terminated = 0
@@ -52,7 +52,7 @@ struct LostConnectionTests {
                                        shardOf: { ["tenant01", "tenant02"].contains($0) ? "eu-1" : "us-1" })
             fleet.environment["EU1_URL"] = url
             fleet.environment["US1_URL"] = down
-            let result = try fleet.shoal("upgrade", "--json")
+            let result = try await fleet.shoal("upgrade", "--json")
             #expect(result.status == 1, "\(result.stderr)")
             let report = try result.targets()
             for tenant in ["tenant01", "tenant02"] {
@@ -66,12 +66,12 @@ struct LostConnectionTests {
                 #expect(message.contains("\(port)"), "names where it went: \(message)")
             }
             #expect(!result.stdout.contains("s3cret-pw") && !result.stderr.contains("s3cret-pw"), "password leaked")
-            let status = try fleet.shoal("status", "--json").targets()
+            let status = try await fleet.shoal("status", "--json").targets()
             #expect(status[fleet.targetID("tenant03")]?["state"] as? String == "unreachable")
 
             // The shard comes back (here: its URL now points at a server); a rerun fixes it.
             fleet.environment["US1_URL"] = url
-            let rerun = try fleet.shoal("upgrade", "--json")
+            let rerun = try await fleet.shoal("upgrade", "--json")
             #expect(rerun.status == 0, "\(rerun.stdout)\n\(rerun.stderr)")
             let after = try rerun.targets()
             #expect(after[fleet.targetID("tenant01")]?["status"] as? String == "up-to-date")

@@ -10,7 +10,7 @@ import Glibc
 /// a second signal cancels running statements, which roll back.
 @Suite("faults: SIGINT and SIGTERM", .serialized)
 struct SignalTests {
-    static let cases: [(FaultFleet.Backend, Int32)] = [(.sqlite, SIGINT), (.sqlite, SIGTERM), (.postgres, SIGINT), (.postgres, SIGTERM)]
+    static let cases: [(Backend, Int32)] = [(.sqlite, SIGINT), (.sqlite, SIGTERM), (.postgres, SIGINT), (.postgres, SIGTERM)]
 
     @Test(arguments: [0, 1, 2, 3])
     func aSignalStopsTheRunBetweenStepsAndTheReportSaysWhatWasSkipped(_ index: Int) async throws {
@@ -24,12 +24,12 @@ struct SignalTests {
         }
     }
 
-    static func interrupt(_ backend: FaultFleet.Backend, _ signal: Int32, url: String?) async throws {
+    static func interrupt(_ backend: Backend, _ signal: Int32, url: String?) async throws {
         let sandbox = try Sandbox()
         // One target at a time, so that when the first step commits most targets are unstarted.
         let fleet = try FaultFleet(sandbox, backend: backend, tenants: 4, migrations: 3, url: url,
                                    slowness: backend == .sqlite ? 3 : 0.3, concurrency: 1)
-        let run = try fleet.start("upgrade", "--json")
+        let run = try fleet.sandbox.launch("upgrade", "--json", environment: fleet.environment)
         try await fleet.waitUntilMidRun(run)
         run.send(signal)
         let result = try await run.finish()
@@ -64,7 +64,7 @@ struct SignalTests {
         try await PostgresTestServer.withScratchDatabase { url in
             let sandbox = try Sandbox()
             let fleet = try FaultFleet(sandbox, backend: .postgres, tenants: 1, migrations: 1, url: url, slowness: 60)
-            let run = try fleet.start("upgrade", "--json")
+            let run = try fleet.sandbox.launch("upgrade", "--json", environment: fleet.environment)
             try await waitUntil("the migration is sleeping") {
                 try await fleet.column("""
                     SELECT count(*) FROM pg_stat_activity
@@ -74,7 +74,7 @@ struct SignalTests {
             run.send(SIGINT)
             try await waitUntil("shoal heard the first signal") { run.stderrSoFar.contains("SIGINT: finishing") }
             run.send(SIGINT)
-            let result = try await run.finish(timeout: .seconds(40))
+            let result = try await run.finish(within: .seconds(40))
             #expect(result.status != 0)
             #expect(result.stderr.contains("SIGINT again: cancelling running statements"), "\(result.stderr)")
             let target = try result.targets()["app/tenant01"]
