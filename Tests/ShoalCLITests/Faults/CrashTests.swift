@@ -12,7 +12,7 @@ import Glibc
 struct CrashTests {
     @Test func sigkillDuringSlowSQLiteMigrationsLosesNothing() async throws {
         let sandbox = try Sandbox()
-        let fleet = try FaultFleet(sandbox, backend: .sqlite, tenants: 6, migrations: 4, slowness: 3, concurrency: 3)
+        let fleet = try FaultFleet(sandbox, backend: .sqlite, tenants: 6, migrations: 4, slowness: 20, concurrency: 3)
         let run = try fleet.sandbox.launch("upgrade", environment: fleet.environment)
         try await fleet.waitUntilMidRun(run)
         run.send(SIGKILL)

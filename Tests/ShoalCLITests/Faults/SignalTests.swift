@@ -28,7 +28,7 @@ struct SignalTests {
         let sandbox = try Sandbox()
         // One target at a time, so that when the first step commits most targets are unstarted.
         let fleet = try FaultFleet(sandbox, backend: backend, tenants: 4, migrations: 3, url: url,
-                                   slowness: backend == .sqlite ? 3 : 0.3, concurrency: 1)
+                                   slowness: backend == .sqlite ? 15 : 0.3, concurrency: 1)
         let run = try fleet.sandbox.launch("upgrade", "--json", environment: fleet.environment)
         try await fleet.waitUntilMidRun(run)
         run.send(signal)
