@@ -28,7 +28,14 @@ public enum SessionFactory {
             let busyMs = lockWait.milliseconds
             return try await SQLiteSession.open(path: path, mode: access == .migrate ? .readWrite : .readOnly, busyTimeoutMs: busyMs)
         case .postgres(let url, let schema):
-            let session = try await PostgresSession.connect(url, settings: target.settings)
+            let session: PostgresSession
+            do {
+                session = try await PostgresSession.connect(url, settings: target.settings)
+            } catch var error as ShoalError {
+                // The URL (often a variable's value) does not say which shard is down.
+                if let shard = target.shard { error.message = "shard \(shard): " + error.message }
+                throw error
+            }
             do {
                 if access == .replica { try await session.setReadOnly() }
                 // Unqualified names in the tenant's migrations resolve in its schema only.

@@ -1,0 +1,332 @@
+import Foundation
+@testable import ShoalKit
+import ShoalTestSupport
+import Testing
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Counts of what the fault tests did, printed by each test so that a run's
+/// log gives the figures (faults injected, targets checked, anything lost).
+enum FaultLedger {
+    static func note(_ test: String, faults: Int, targets: Int) {
+        print("faults: \(test): \(faults) fault(s) injected, \(targets) target(s) checked, nothing lost")
+    }
+}
+
+extension RunningShoal {
+    var isRunning: Bool { process.isRunning }
+
+    func send(_ signal: Int32) {
+        kill(process.processIdentifier, signal)
+    }
+
+    /// What it wrote to stderr so far.
+    var stderrSoFar: String { (try? String(contentsOfFile: stderr, encoding: .utf8)) ?? "" }
+
+    /// ``finish()``, SIGKILLing the process (and failing the test) if it
+    /// has not exited after `timeout`.
+    func finish(within timeout: Duration) async throws -> CLIResult {
+        let watchdog = Task {
+            try await Task.sleep(for: timeout)
+            if process.isRunning {
+                Issue.record("shoal \(process.arguments ?? []) did not exit within \(timeout)")
+                send(SIGKILL)
+            }
+        }
+        defer { watchdog.cancel() }
+        return try await finish()
+    }
+}
+
+/// Polls `condition` until it holds, failing after `timeout` (generous: the
+/// machine may be loaded). Errors from `condition` count as "not yet".
+struct FinishedEarly: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
+
+func waitUntil(_ what: String, timeout: Duration = .seconds(90), every: Duration = .milliseconds(25),
+               _ condition: () async throws -> Bool) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        do {
+            if try await condition() { return }
+        } catch let error as FinishedEarly {
+            throw error
+        } catch {}
+        try await Task.sleep(for: every)
+    }
+    throw ShoalError(.usage, "timed out waiting until \(what)")
+}
+
+/// What one target holds after a fault: its migration tables, version rows,
+/// history and dirty mark.
+struct TargetContents: Equatable {
+    var tables: Set<String> = []
+    var versions: [String] = []
+    var upgrades: [String] = []
+    var dirty: Bool = false
+}
+
+/// A fleet of one database `app` whose migrations `m01…mNN` each create a
+/// table `t_NN` slowly, on SQLite (a file per tenant) or PostgreSQL (a
+/// schema per tenant, optionally on two shards).
+struct FaultFleet {
+    let sandbox: Sandbox
+    let backend: Backend
+    let tenants: [String]
+    let migrations: Int
+    /// PostgreSQL: the scratch database's URL.
+    let url: String?
+    var environment: [String: String] = [:]
+
+    static func revision(_ n: Int) -> String { String(format: "m%02d", n) }
+    static func table(_ n: Int) -> String { String(format: "t_%02d", n) }
+    var revisions: [String] { (1...migrations).map(Self.revision) }
+    var head: String { Self.revision(migrations) }
+
+    /// Writes config, registry and migrations. `slowness` scales each
+    /// migration: seconds of pg_sleep, or 100k-row units of a recursive CTE
+    /// (10 units take about 0.25 s on a quiet machine, longer under load).
+    init(_ sandbox: Sandbox, backend: Backend, tenants: Int, migrations: Int, url: String? = nil,
+         slowness: Double = 0.3, concurrency: Int = 4, shards: [String: String]? = nil,
+         shardOf: (String) -> String? = { _ in nil }) throws {
+        self.sandbox = sandbox
+        self.backend = backend
+        self.tenants = (1...tenants).map { String(format: "tenant%02d", $0) }
+        self.migrations = migrations
+        self.url = url
+        let database: String
+        switch backend {
+        case .sqlite:
+            database = #""driver": "sqlite", "path": "tenants/app/{tenant}.sqlite", "tenants": "tenants/app.json""#
+        case .postgres:
+            if let shards {
+                let list = shards.keys.sorted().map { "\"\($0)\": { \"url\": \"${\(shards[$0]!)}\" }" }.joined(separator: ", ")
+                database = #""driver": "postgres", "layout": "schema", "shards": {"# + list + #"}, "tenants": "tenants/app.json""#
+            } else {
+                database = #""driver": "postgres", "layout": "schema", "url": "${FAULT_PG_URL}", "tenants": "tenants/app.json""#
+            }
+            environment["FAULT_PG_URL"] = url
+        }
+        try sandbox.write("config.json", """
+        { "concurrency": \(concurrency), "databases": { "app": { \(database) } } }
+        """)
+        let entries = self.tenants.map { name in
+            shardOf(name).map { "{\"name\": \"\(name)\", \"shard\": \"\($0)\"}" } ?? "\"\(name)\""
+        }
+        try sandbox.write("tenants/app.json", "[" + entries.joined(separator: ", ") + "]")
+        for n in 1...migrations {
+            let t = Self.table(n)
+            let up: String
+            switch backend {
+            case .sqlite:
+                let rows = max(1, Int(slowness * 100_000))
+                up = "CREATE TABLE \(t) AS WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < \(rows)) SELECT count(*) AS n FROM c;"
+            case .postgres:
+                up = "CREATE TABLE \(t) (n int);\nSELECT pg_sleep(\(slowness));\nINSERT INTO \(t) VALUES (\(n));"
+            }
+            try write(n, up: up)
+        }
+    }
+
+    func write(_ n: Int, up: String, transaction: Bool = true) throws {
+        let parents = n == 1 ? [] : [Self.revision(n - 1)]
+        try sandbox.write("versions/app/\(Self.revision(n))_step.sql",
+                          Fixture.migration(Self.revision(n), parents: parents, message: "step \(n)", up: up,
+                                            down: "DROP TABLE \(Self.table(n));", transaction: transaction))
+    }
+
+    func targetID(_ tenant: String) -> String { "app/\(tenant)" }
+    func schema(_ tenant: String) -> String { "tenant_\(tenant)" }
+
+    // MARK: running shoal
+
+    @discardableResult
+    func shoal(_ args: String...) async throws -> CLIResult {
+        try await sandbox.run(args, environment: environment)
+    }
+
+    // MARK: reading targets behind shoal's back
+
+    /// The contents of every tenant, keyed by tenant.
+    func contents() async throws -> [String: TargetContents] {
+        var all: [String: TargetContents] = [:]
+        for tenant in tenants { all[tenant] = try await contents(tenant) }
+        return all
+    }
+
+    func contents(_ tenant: String) async throws -> TargetContents {
+        var result = TargetContents()
+        switch backend {
+        case .sqlite:
+            let file = Fixture.tenantFile(tenant)
+            guard sandbox.exists(file) else { return result }
+            let names = Set(try await sandbox.column(file, "SELECT name FROM sqlite_master WHERE type = 'table'"))
+            result.tables = names.filter { $0.hasPrefix("t_") }
+            if names.contains("shoal_version") {
+                result.versions = try await sandbox.column(file, "SELECT revision FROM shoal_version").sorted()
+                result.upgrades = try await sandbox.column(file, "SELECT revision FROM shoal_version_history WHERE operation = 'upgrade'").sorted()
+                result.dirty = try await !sandbox.column(file, "SELECT 1 FROM shoal_version_dirty").isEmpty
+            }
+        case .postgres:
+            let schema = schema(tenant)
+            let names = Set(try await column("SELECT table_name::text FROM information_schema.tables WHERE table_schema = $1", [schema]))
+            result.tables = names.filter { $0.hasPrefix("t_") }
+            if names.contains("shoal_version") {
+                result.versions = try await column("SELECT revision FROM \(schema).shoal_version").sorted()
+                result.upgrades = try await column("SELECT revision FROM \(schema).shoal_version_history WHERE operation = 'upgrade'").sorted()
+                result.dirty = try await !column("SELECT 1 FROM \(schema).shoal_version_dirty").isEmpty
+            }
+        }
+        return result
+    }
+
+    /// Upgrade history rows over the whole fleet (0 while nothing committed).
+    func committedSteps() async throws -> Int {
+        switch backend {
+        case .sqlite:
+            var total = 0
+            for tenant in tenants {
+                let file = Fixture.tenantFile(tenant)
+                guard sandbox.exists(file) else { continue }
+                let has = try await sandbox.tableExists(file, "shoal_version_history")
+                if has { total += try await Int(sandbox.column(file, "SELECT count(*) FROM shoal_version_history")[0]) ?? 0 }
+            }
+            return total
+        case .postgres:
+            let union = tenants.map { "SELECT count(*) AS n FROM \(schema($0)).shoal_version_history" }.joined(separator: " UNION ALL ")
+            let existing = try await column("SELECT count(*) FROM information_schema.tables WHERE table_name = 'shoal_version_history'")
+            guard Int(existing[0]) == tenants.count else {
+                // Some tenants have no tables yet: count the ones that do.
+                var total = 0
+                for tenant in tenants {
+                    let rows = try await column("SELECT to_regclass($1)::text", ["\(schema(tenant)).shoal_version_history"])
+                    if rows.first != "NULL" {
+                        total += Int(try await column("SELECT count(*) FROM \(schema(tenant)).shoal_version_history")[0]) ?? 0
+                    }
+                }
+                return total
+            }
+            return Int(try await column("SELECT sum(n)::text FROM (\(union)) s")[0]) ?? 0
+        }
+    }
+
+    /// Waits until some but not all migrations have committed over the fleet.
+    func waitUntilMidRun(_ run: RunningShoal) async throws {
+        let total = tenants.count * migrations
+        try await waitUntil("some but not all of \(total) steps committed") {
+            let done = try await committedSteps()
+            if !run.isRunning {
+                let out = (try? String(contentsOfFile: run.stdout, encoding: .utf8)) ?? ""
+                throw FinishedEarly(message: "shoal finished before the fault could be injected (\(done) of \(total) steps committed): \(out)\n\(run.stderrSoFar)")
+            }
+            return done > 0 && done < total
+        }
+    }
+
+    func column(_ sql: String, _ parameters: [String?] = []) async throws -> [String] {
+        let session = try await PostgresSession.connect(url!)
+        defer { Task { await session.close() } }
+        let rows = try await session.query(sql, parameters)
+        return rows.map { $0.first.flatMap { $0 } ?? "NULL" }
+    }
+
+    /// Terminates the sessions shoal left on the scratch database (a SIGKILLed
+    /// client's backend lives on until it next talks to it), and returns how many.
+    @discardableResult
+    func terminateShoalBackends(matching pattern: String = "%") async throws -> Int {
+        try await column("""
+            SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+            WHERE application_name = 'shoal' AND datname = current_database()
+              AND pid <> pg_backend_pid() AND query LIKE $1
+            """, [pattern]).count
+    }
+
+    /// PostgreSQL: waits until no session of shoal's is left on the scratch
+    /// database (a killed client's backend ends when it next talks to it).
+    func settle() async throws {
+        guard backend == .postgres else { return }
+        try await waitUntil("shoal's backends are gone") {
+            try await column("""
+                SELECT count(*) FROM pg_stat_activity
+                WHERE application_name = 'shoal' AND datname = current_database() AND pid <> pg_backend_pid()
+                """) == ["0"]
+        }
+    }
+
+    // MARK: the consistency check
+
+    /// Every target's `t_NN` tables are exactly the migrations its version
+    /// row says are applied (a linear chain: m01 up to the row), each applied
+    /// once by history, nothing dirty; and `status --json` says the same.
+    /// Returns the number of targets checked.
+    @discardableResult
+    func checkConsistent(allowDirty: Set<String> = [], sourceLocation: SourceLocation = #_sourceLocation) async throws -> Int {
+        try await settle()
+        let all = try await contents()
+        for tenant in tenants {
+            let c = all[tenant]!
+            #expect(c.versions.count <= 1, "\(tenant): \(c.versions)", sourceLocation: sourceLocation)
+            let at = c.versions.first.flatMap { revisions.firstIndex(of: $0) }.map { $0 + 1 } ?? 0
+            let applied = Set((0..<at).map { Self.table($0 + 1) })
+            #expect(c.tables == applied, "\(tenant): tables \(c.tables.sorted()) but version row \(c.versions)", sourceLocation: sourceLocation)
+            #expect(c.upgrades == Array(revisions.prefix(at)), "\(tenant): history \(c.upgrades) but version row \(c.versions)", sourceLocation: sourceLocation)
+            if !allowDirty.contains(tenant) {
+                #expect(!c.dirty, "\(tenant) is dirty", sourceLocation: sourceLocation)
+            }
+        }
+        let status = try await shoal("status", "--json")
+        let reported = try status.targets()
+        for tenant in tenants {
+            let c = all[tenant]!
+            let row = try #require(reported[targetID(tenant)], "status --json has no \(tenant): \(status.stdout) \(status.stderr)")
+            #expect(row["current"] as? [String] == c.versions, "\(tenant): status says \(row["current"] ?? "nil")", sourceLocation: sourceLocation)
+            let expected: String
+            if c.dirty { expected = "dirty" }
+            else if c.versions == [head] { expected = "up-to-date" }
+            else if c.versions.isEmpty { expected = "uninitialized" }
+            else { expected = "behind" }
+            let state = row["state"] as? String ?? ""
+            if expected == "uninitialized" { // no version row: with or without the tables
+                #expect(state == "uninitialized" || state == "behind", "\(tenant): status \(state)", sourceLocation: sourceLocation)
+            } else {
+                #expect(state == expected, "\(tenant): status \(state), expected \(expected)", sourceLocation: sourceLocation)
+            }
+        }
+        return tenants.count
+    }
+
+    /// Reruns `shoal upgrade`: exit 0, every target at head, consistent.
+    func rerunFinishes(sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let rerun = try await shoal("upgrade", "--json")
+        #expect(rerun.status == 0, "rerun: \(rerun.stdout)\n\(rerun.stderr)", sourceLocation: sourceLocation)
+        let all = try await contents()
+        for tenant in tenants {
+            #expect(all[tenant]?.versions == [head], "\(tenant) after rerun: \(all[tenant]?.versions ?? [])", sourceLocation: sourceLocation)
+        }
+        try await checkConsistent(sourceLocation: sourceLocation)
+    }
+}
+
+/// A loopback port nothing listens on: bound, read and closed.
+func closedLoopbackPort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = 0
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Int32 in
+            guard bind(fd, pointer, length) == 0 else { return -1 }
+            return getsockname(fd, pointer, &length)
+        }
+    }
+    guard bound == 0 else { throw ShoalError(.usage, "could not find a free port") }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
