@@ -60,7 +60,10 @@ struct PostgresConnectionCapTests {
                                                 up: "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL);\nSELECT pg_sleep(0.3);",
                                                 down: "DROP TABLE users;"))
             let watcher = SessionTally()
-            let watching = Task { try await watcher.watch(url, database: PostgresProbe.databaseName(url)) }
+            // On its own executor: other tests may keep the cooperative threads busy.
+            let watching = Task(executorPreference: DedicatedTaskExecutor()) {
+                try await watcher.watch(url, database: PostgresProbe.databaseName(url))
+            }
             let clock = ContinuousClock()
             let started = clock.now
             let run = try sandbox.launch("upgrade", "--concurrency", "16", "--json")

@@ -69,24 +69,24 @@ extension FuzzTests {
             }
         }
 
-        @Test func mutatedConfigsAreLoadedOrRejectedByName() {
+        @Test func mutatedConfigsAreLoadedOrRejectedByName() async {
             let seeds = Self.seeds
-            Fuzz.run("config-mutated", generate: { random in
+            await Fuzz.run("config-mutated", generate: { random in
                 Mutator.mutate(random.pick(seeds), others: seeds, using: &random)
             }, describe: { Fuzz.show($0) }, check: { bytes in
                 Self.checkConfigError { try ConfigLoader.parse(Data(bytes), file: Self.file, environment: Self.environment) }
             })
         }
 
-        @Test func randomConfigsAreLoadedOrRejectedByName() {
-            Fuzz.run("config-structured", generate: { random in
+        @Test func randomConfigsAreLoadedOrRejectedByName() async {
+            await Fuzz.run("config-structured", generate: { random in
                 RandomConfig.document(using: &random)
             }, describe: { Fuzz.show($0) }, check: { text in
                 Self.checkConfigError { try ConfigLoader.parse(Data(text.utf8), file: Self.file, environment: Self.environment) }
             })
         }
 
-        @Test func mutatedRegistriesAreLoadedOrRejectedByName() throws {
+        @Test func mutatedRegistriesAreLoadedOrRejectedByName() async throws {
             let directory = try FuzzScratch()
             let path = directory.file("tenants.json")
             let seeds = [
@@ -95,7 +95,7 @@ extension FuzzTests {
                 "[]",
             ]
             let databases = [FleetFixtures.app, FleetFixtures.accounts, FleetFixtures.crm, FleetFixtures.solo]
-            Fuzz.run("registry-mutated", cases: 1000, generate: { random in
+            await Fuzz.run("registry-mutated", cases: 1000, generate: { random in
                 (Mutator.mutate(random.pick(seeds), others: seeds, using: &random), random.pick(databases))
             }, describe: { "\($0.1.name): \(Fuzz.show($0.0))" }, check: { bytes, database in
                 do {
@@ -114,10 +114,10 @@ extension FuzzTests {
             })
         }
 
-        @Test func variableExpansionNamesTheKeyOfEveryError() {
+        @Test func variableExpansionNamesTheKeyOfEveryError() async {
             let alphabet = ["${", "}", ":-", ":?", "$$", "$", "DB_URL", "EMPTY", "UNSET", "DIR", "x", "{", " ", "1", "_",
                             "é", "{tenant}", "${UNSET:-", "${EMPTY:?", "\u{0}", ":", "-", "?"]
-            Fuzz.run("env-expand", generate: { random in
+            await Fuzz.run("env-expand", generate: { random in
                 (Mutator.text(from: alphabet, length: 0...24, using: &random), "databases.db\(random.int(0...99)).url")
             }, describe: { "\($0.1): \(Fuzz.show($0.0))" }, check: { text, keyPath in
                 do {
@@ -164,7 +164,7 @@ extension FuzzTests {
         }
 
         @Test(arguments: worstCases)
-        func hugeAndDeepConfigsAreErrorsNotCrashes(_ label: String) {
+        func hugeAndDeepConfigsAreErrorsNotCrashes(_ label: String) async {
             let text = Self.worstCase(label)
             let clock = ContinuousClock()
             let start = clock.now
@@ -175,7 +175,7 @@ extension FuzzTests {
             #expect(clock.now - start < .seconds(2), "\(label) took \(clock.now - start)")
         }
 
-        @Test func deeplyNestedDefaultsAreAnErrorNamingTheKey() {
+        @Test func deeplyNestedDefaultsAreAnErrorNamingTheKey() async {
             let text = String(repeating: "${UNSET:-", count: 100_000) + "x" + String(repeating: "}", count: 100_000)
             let error = shoalError { _ = try EnvironmentExpander.expand(text, keyPath: "databases.a.url", environment: [:]) }
             #expect(error?.kind == .config)

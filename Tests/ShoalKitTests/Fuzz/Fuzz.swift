@@ -69,11 +69,16 @@ enum Fuzz {
     /// Generates `cases` inputs (or `SHOAL_FUZZ_CASES`) with `generate` and
     /// runs `check` on each. `check` returns nil when the input was handled
     /// well, or what went wrong. Stops after a few failures.
+    ///
+    /// Yields every few cases: the cases are synchronous CPU work, and without
+    /// yielding the suite would hold one of the machine's two cooperative
+    /// threads for seconds, starving other tests' tasks (watchers, pollers)
+    /// that run in the same process.
     static func run<Input>(_ name: String, cases defaultCases: Int = 2000,
                            generate: (inout SplitMix64) -> Input,
                            describe: (Input) -> String,
                            check: (Input) -> String?,
-                           sourceLocation: SourceLocation = #_sourceLocation) {
+                           sourceLocation: SourceLocation = #_sourceLocation) async {
         let seed = self.seed
         let cases = requestedCases ?? defaultCases
         let range = onlyCase.map { $0...$0 } ?? 0...(cases - 1)
@@ -83,6 +88,10 @@ enum Fuzz {
         var failures = 0
         FuzzCrashNote.prepareThread()
         for index in range {
+            if index % 8 == 0 {
+                await Task.yield()
+                FuzzCrashNote.prepareThread()  // the task may resume on another thread
+            }
             var generator = SplitMix64(seed: caseSeed(seed, name: name, index: index))
             let input = generate(&generator)
             // The case count matters too: a long run makes bigger inputs.

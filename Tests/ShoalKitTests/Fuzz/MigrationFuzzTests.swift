@@ -19,9 +19,9 @@ extension FuzzTests {
         ]
         static let path = "/fuzz/versions/app/5c1e9a0b7f3d_fuzz.sql"
 
-        @Test func mutatedMigrationFilesParseOrFailWithTheirFileAndLine() {
+        @Test func mutatedMigrationFilesParseOrFailWithTheirFileAndLine() async {
             let seeds = Self.seeds
-            Fuzz.run("migration-mutated", generate: { random in
+            await Fuzz.run("migration-mutated", generate: { random in
                 Mutator.mutate(random.pick(seeds), others: seeds, using: &random)
             }, describe: { Fuzz.show($0) }, check: { bytes in
                 let text = String(decoding: bytes, as: UTF8.self)
@@ -36,7 +36,7 @@ extension FuzzTests {
             })
         }
 
-        @Test func randomMigrationFilesParseOrFailWithTheirFileAndLine() {
+        @Test func randomMigrationFilesParseOrFailWithTheirFileAndLine() async {
             let lines = [
                 "-- revision: 5c1e9a0b7f3d", "-- revision: head", "-- revision: 5c1e", "-- revision:", "-- parents: a1b2c3d4",
                 "-- parents: 5c1e9a0b7f3d", "-- parents: x x", "-- parents:  \t", "-- message: hi", "-- message:",
@@ -45,7 +45,7 @@ extension FuzzTests {
                 "SELECT 1;", "", " ", "\t", "-- just a comment", "--", "-- revision: 5c1e9a0b7f3d -- trailing",
                 "-- revision: " + String(repeating: "a", count: 65), "-- Revision: 5c1e9a0b7f3d", "-- key:value",
             ]
-            Fuzz.run("migration-structured", generate: { random in
+            await Fuzz.run("migration-structured", generate: { random in
                 (0..<random.int(0...12)).map { _ in random.pick(lines) }.joined(separator: random.pick(["\n", "\r\n", "\r"]))
             }, describe: { Fuzz.show($0) }, check: { text in
                 do {
@@ -61,8 +61,8 @@ extension FuzzTests {
         /// Random small graphs, in memory: duplicate ids, unknown parents,
         /// self-parents and cycles are errors naming a file; an accepted graph
         /// lists parents before children, once each, with the right heads.
-        @Test func randomGraphsAreBuiltOrRejectedByFile() {
-            Fuzz.run("graph-structured", generate: { random in
+        @Test func randomGraphsAreBuiltOrRejectedByFile() async {
+            await Fuzz.run("graph-structured", generate: { random in
                 RandomGraph.migrations(using: &random, allowBroken: true)
             }, describe: { RandomGraph.describe($0) }, check: { migrations in
                 do {
@@ -80,10 +80,10 @@ extension FuzzTests {
 
         /// The same, through real files: MigrationDirectory reads each file
         /// (some mutated, some not UTF-8) and the graph is built from them.
-        @Test func randomVersionsDirectoriesLoadOrFailByFile() throws {
+        @Test func randomVersionsDirectoriesLoadOrFailByFile() async throws {
             let root = try FuzzScratch()
             let seeds = Self.seeds
-            Fuzz.run("versions-directory", cases: 100, generate: { random in
+            await Fuzz.run("versions-directory", cases: 100, generate: { random in
                 RandomGraph.migrations(using: &random, allowBroken: true).map { migration -> (String, [UInt8]) in
                     var text = Array(RevisionWriter.render(revision: migration.revision, parents: migration.parents,
                                                            message: "m", transactional: true).utf8)

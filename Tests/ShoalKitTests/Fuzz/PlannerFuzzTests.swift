@@ -35,8 +35,8 @@ extension FuzzTests {
             return Case(migrations: migrations, current: current, text: random.pick(texts))
         }
 
-        @Test func revisionArgumentsResolveAndPlanSoundly() {
-            Fuzz.run("planner", cases: 3000, generate: Self.generate, describe: { c in
+        @Test func revisionArgumentsResolveAndPlanSoundly() async {
+            await Fuzz.run("planner", cases: 3000, generate: Self.generate, describe: { c in
                 "graph \(RandomGraph.describe(c.migrations)), current \(c.current), argument \(Fuzz.show(c.text))"
             }, check: { c in
                 guard let graph = try? RevisionGraph(migrations: c.migrations, directory: "/fuzz/versions/app") else {

@@ -14,8 +14,8 @@ extension FuzzTests {
         ]
         static let codeAtoms = ["SELECT", "1", "x", "CREATE INDEX CONCURRENTLY i ON t (a)", "$1", "a$b$", "E", "(", ")", "é", "*", "-", "/"]
 
-        @Test func statementsSplitAtTheirSemicolonsOnly() {
-            Fuzz.run("sql-split-structured", generate: { random in
+        @Test func statementsSplitAtTheirSemicolonsOnly() async {
+            await Fuzz.run("sql-split-structured", generate: { random in
                 (0..<random.int(1...6)).map { _ in
                     var atoms = [random.pick(Self.codeAtoms)]
                     for _ in 0..<random.int(0...5) { atoms.append(random.pick(random.oneIn(2) ? Self.quotedAtoms : Self.codeAtoms)) }
@@ -29,9 +29,9 @@ extension FuzzTests {
             })
         }
 
-        @Test func brokenSQLSplitsWithoutCrashing() {
+        @Test func brokenSQLSplitsWithoutCrashing() async {
             let seeds = Self.quotedAtoms + ["CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql; SELECT 2;"]
-            Fuzz.run("sql-split-mutated", generate: { random in
+            await Fuzz.run("sql-split-mutated", generate: { random in
                 Mutator.mutate(random.pick(seeds), others: seeds, using: &random)
             }, describe: { Fuzz.show($0) }, check: { bytes in
                 let sql = String(decoding: bytes, as: UTF8.self)
@@ -70,8 +70,8 @@ extension FuzzTests {
             (FleetFixtures.billing, 63 - "billing_".utf8.count),
         ]
 
-        @Test func tenantNamesAreAcceptedExactlyWhenPlainAndShortEnough() {
-            Fuzz.run("tenant-name", cases: 3000, generate: { random in
+        @Test func tenantNamesAreAcceptedExactlyWhenPlainAndShortEnough() async {
+            await Fuzz.run("tenant-name", cases: 3000, generate: { random in
                 (Mutator.text(from: Self.namePieces, length: 0...5, using: &random)
                     + (random.oneIn(6) ? String(repeating: "n", count: random.int(40...70)) : ""),
                  random.int(0...(Self.databases.count - 1)))
@@ -95,10 +95,10 @@ extension FuzzTests {
             })
         }
 
-        @Test func tenantListsAreValidatedAsAWhole() {
+        @Test func tenantListsAreValidatedAsAWhole() async {
             let names = ["acme", "globex", "acme", "../x", "a b", "", "ok-1", String(repeating: "l", count: 60)]
             let shards: [String?] = [nil, "eu-1", "us-1", "eu1", "../s"]
-            Fuzz.run("tenant-list", generate: { random in
+            await Fuzz.run("tenant-list", generate: { random in
                 ((0..<random.int(0...5)).map { _ in Tenant(name: random.pick(names), shard: random.pick(shards)) },
                  random.int(0...(Self.databases.count - 1)))
             }, describe: { "\(Self.databases[$0.1].0.name): \($0.0)" }, check: { tenants, index in
@@ -124,9 +124,9 @@ extension FuzzTests {
 
         // MARK: --partition
 
-        @Test func partitionsParseOrNameTheArgument() {
+        @Test func partitionsParseOrNameTheArgument() async {
             let pieces = ["1", "2", "0", "7", "/", "//", "-", "+", " ", "99999999999999999999", "١", "K", "N", "3", "é", "\u{0}"]
-            Fuzz.run("partition", generate: { random in
+            await Fuzz.run("partition", generate: { random in
                 Mutator.text(from: pieces, length: 0...6, using: &random)
             }, describe: { Fuzz.show($0) }, check: { text in
                 do {
@@ -190,8 +190,8 @@ extension FuzzTests {
             return (random.pick(surroundings) + form(secret) + random.pick(endings), secret)
         }
 
-        @Test func redactionHidesEveryPasswordItCanSee() {
-            Fuzz.run("redact-secrets", cases: 4000, generate: Self.withSecret, describe: { Fuzz.show($0.text) }, check: { text, _ in
+        @Test func redactionHidesEveryPasswordItCanSee() async {
+            await Fuzz.run("redact-secrets", cases: 4000, generate: Self.withSecret, describe: { Fuzz.show($0.text) }, check: { text, _ in
                 // Errors are redacted when made and again when printed: both must hide the password.
                 let redacted = Redactor.redact(text)
                 let twice = Redactor.redact(redacted)
@@ -202,10 +202,10 @@ extension FuzzTests {
             })
         }
 
-        @Test func redactionLeavesTextWithoutPasswordsAlone() {
+        @Test func redactionLeavesTextWithoutPasswordsAlone() async {
             let pieces = ["host=db", " ", "user=bob", "postgres", ":", "/", "@", "db", "5432", "pass", "word", "=", "'", "\"",
                           "é", "\n", "FATAL:  ", "connection refused", "?", "#", "&", "[::1]", "x"]
-            Fuzz.run("redact-plain", generate: { random in
+            await Fuzz.run("redact-plain", generate: { random in
                 Mutator.text(from: pieces, length: 0...20, using: &random)
             }, describe: { Fuzz.show($0) }, check: { text in
                 let lower = text.lowercased()
@@ -215,9 +215,9 @@ extension FuzzTests {
             })
         }
 
-        @Test func redactionOfBrokenTextNeitherCrashesNorHangs() {
+        @Test func redactionOfBrokenTextNeitherCrashesNorHangs() async {
             let seeds = ["postgres://u:pw@h/db?password=x&y=z", "host=h password='a b' user=u", "password", "://", "a://b:c@d"]
-            Fuzz.run("redact-mutated", generate: { random in
+            await Fuzz.run("redact-mutated", generate: { random in
                 Mutator.mutate(random.pick(seeds), others: seeds, using: &random)
             }, describe: { Fuzz.show($0) }, check: { bytes in
                 let text = String(decoding: bytes, as: UTF8.self)

@@ -69,7 +69,7 @@ extension FuzzTests {
         }
 
         @Test(arguments: cases)
-        func hugeInputIsHandledInLinearTime(_ label: String) {
+        func hugeInputIsHandledInLinearTime(_ label: String) async {
             let clock = ContinuousClock()
             let start = clock.now
             Self.run(label)
