@@ -50,16 +50,21 @@ struct FinishedEarly: Error, CustomStringConvertible {
 
 func waitUntil(_ what: String, timeout: Duration = .seconds(90), every: Duration = .milliseconds(25),
                _ condition: () async throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        do {
-            if try await condition() { return }
-        } catch let error as FinishedEarly {
-            throw error
-        } catch {}
-        try await Task.sleep(for: every)
+    // On an executor of its own: other tests in this process may keep the two
+    // cooperative threads busy, and a starved poller misses the moment to
+    // inject its fault.
+    try await withTaskExecutorPreference(DedicatedTaskExecutor(label: "shoal.test.fault-poller")) {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            do {
+                if try await condition() { return }
+            } catch let error as FinishedEarly {
+                throw error
+            } catch {}
+            try await Task.sleep(for: every)
+        }
+        throw ShoalError(.usage, "timed out waiting until \(what)")
     }
-    throw ShoalError(.usage, "timed out waiting until \(what)")
 }
 
 /// What one target holds after a fault: its migration tables, version rows,
