@@ -177,13 +177,7 @@ import ShoalTestSupport
 
     @Test(arguments: wrongTypes)
     func wrongTypesAndRangesNameKeyAndExpectation(_ rejected: RejectedConfig) throws {
-        let error = try configFailure(rejected.json)
-        #expect(error.kind == .config)
-        #expect(error.file == testConfigFile)
-        #expect(error.line != nil)
-        for fragment in rejected.fragments {
-            #expect(error.message.contains(fragment), "\(error.message)")
-        }
+        try expectRejected(rejected)
     }
 
     // MARK: Environment variables

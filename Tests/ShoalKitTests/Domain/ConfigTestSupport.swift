@@ -23,6 +23,18 @@ func configFailure(_ json: String, environment: [String: String] = [:],
     return try #require(error, sourceLocation: sourceLocation)
 }
 
+/// Parses `rejected.json` and expects a config error, at a line of the test
+/// config file, whose message holds every one of `rejected.fragments`.
+func expectRejected(_ rejected: RejectedConfig, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let error = try configFailure(rejected.json, sourceLocation: sourceLocation)
+    #expect(error.kind == .config, sourceLocation: sourceLocation)
+    #expect(error.file == testConfigFile, sourceLocation: sourceLocation)
+    #expect(error.line != nil, sourceLocation: sourceLocation)
+    for fragment in rejected.fragments {
+        #expect(error.message.contains(fragment), "\(error.message)", sourceLocation: sourceLocation)
+    }
+}
+
 /// A config text that must be rejected, and fragments its message must contain.
 struct RejectedConfig: Sendable, CustomTestStringConvertible {
     var label: String
