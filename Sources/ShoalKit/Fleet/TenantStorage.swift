@@ -11,17 +11,11 @@ enum TenantStorage {
         guard let name = PostgresURL.databaseName(of: url) else {
             throw ShoalError(.config, "\(target.id): the url names no database to create")
         }
-        let maintenance = PostgresURL.replacingDatabase(in: url, with: "postgres")
-        let session = try await PostgresSession.connect(maintenance, settings: target.settings)
-        do {
+        try await withSession(PostgresURL.replacingDatabase(in: url, with: "postgres"), target) { session in
             let exists = try await session.query("SELECT 1 FROM pg_database WHERE datname = $1", [name])
             if exists.isEmpty {
                 try await session.execute("CREATE DATABASE \(session.quoteIdentifier(name))")
             }
-            await session.close()
-        } catch {
-            await session.close()
-            throw error
         }
     }
 
@@ -40,29 +34,32 @@ enum TenantStorage {
             }
             return removed ? "deleted \(path)" : "\(path) did not exist"
         case .postgres(let url, let schema?):
-            let session = try await PostgresSession.connect(url, settings: target.settings)
-            do {
+            try await withSession(url, target) { session in
                 try await session.execute("DROP SCHEMA IF EXISTS \(session.quoteIdentifier(schema)) CASCADE")
-                await session.close()
-            } catch {
-                await session.close()
-                throw error
             }
             return "dropped schema \(schema)"
         case .postgres(let url, nil):
             guard let name = PostgresURL.databaseName(of: url) else {
                 throw ShoalError(.config, "\(target.id): the url names no database to drop")
             }
-            let session = try await PostgresSession.connect(PostgresURL.replacingDatabase(in: url, with: "postgres"),
-                                                            settings: target.settings)
-            do {
+            try await withSession(PostgresURL.replacingDatabase(in: url, with: "postgres"), target) { session in
                 try await session.execute("DROP DATABASE IF EXISTS \(session.quoteIdentifier(name))")
-                await session.close()
-            } catch {
-                await session.close()
-                throw error
             }
             return "dropped database \(name)"
+        }
+    }
+
+    /// Runs `body` on a session to `url` with the target's settings, and
+    /// closes it afterwards, also when `body` throws.
+    private static func withSession(_ url: String, _ target: Target,
+                                    _ body: (PostgresSession) async throws -> Void) async throws {
+        let session = try await PostgresSession.connect(url, settings: target.settings)
+        do {
+            try await body(session)
+            await session.close()
+        } catch {
+            await session.close()
+            throw error
         }
     }
 }
