@@ -58,8 +58,11 @@ public enum ReplicaTestServer {
         return result
     }
 
+    /// Polls until the replica has replayed the scratch database's creation.
+    /// The deadline is generous: on a loaded two-core machine replay can lag
+    /// the primary by many seconds, and a late replica is not a test failure.
     private static func waitUntilConnectable(_ url: String) async throws {
-        let deadline = ContinuousClock.now + .seconds(20)
+        let deadline = ContinuousClock.now + .seconds(120)
         while true {
             do {
                 let session = try await PostgresSession.connect(url)
@@ -67,7 +70,18 @@ public enum ReplicaTestServer {
                 return
             } catch where ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(50))
+            } catch {
+                throw ReplicaBehind(url: url, underlying: error)
             }
+        }
+    }
+
+    /// Thrown when the replica did not show a new scratch database in time.
+    public struct ReplicaBehind: Error, CustomStringConvertible {
+        let url: String
+        let underlying: any Error
+        public var description: String {
+            "the replica did not replay the creation of the scratch database within 120 s (\(url)): \(underlying)"
         }
     }
 }
