@@ -10,6 +10,8 @@ import Foundation
 /// from another thread. That is why the class is `@unchecked Sendable`.
 final class SQLiteConnection: @unchecked Sendable {
     private let handle: OpaquePointer
+    /// Prepared statements of ``query(_:_:)``, by their text.
+    private var statementCache: [String: SQLiteStatement] = [:]
     let path: String
     let busyTimeoutMs: Int
 
@@ -51,6 +53,7 @@ final class SQLiteConnection: @unchecked Sendable {
     }
 
     deinit {
+        statementCache.removeAll()  // finalized before the handle closes
         sqlite3_close_v2(handle)
     }
 
@@ -81,8 +84,30 @@ final class SQLiteConnection: @unchecked Sendable {
     }
 
     /// Runs one statement with `$1`…`$n` bound as text and returns its rows.
+    ///
+    /// The prepared statement is kept for the next call with the same text
+    /// (as GRDB's `cachedStatement` does): a migration run asks the same
+    /// version-table queries at every step.
     func query(_ sql: String, _ parameters: [String?]) throws -> [[String?]] {
-        try sql.withCString { start in
+        let statement = try cachedStatement(sql)
+        defer { statement.reset() }
+        do throws(SQLiteStatement.BindError) {
+            try statement.bind(parameters)
+        } catch {
+            if let code = error.code {
+                throw self.error(code, statement: statement)
+            }
+            throw ShoalError(.database, error.message, detail: "statement: \(Self.snippet(sql))")
+        }
+        return try run(statement, collecting: true)
+    }
+
+    /// The prepared statement for `sql`, from the cache or prepared now
+    /// (then checked to be exactly one statement). The cache holds at most
+    /// ``statementCacheLimit`` statements and starts over when full.
+    private func cachedStatement(_ sql: String) throws -> SQLiteStatement {
+        if let statement = statementCache[sql] { return statement }
+        let statement = try sql.withCString { start in
             let (first, tail) = try prepare(start, index: 1)
             guard let statement = first else {
                 throw ShoalError(.database, "query has no statement: \(Self.snippet(sql))")
@@ -92,17 +117,16 @@ final class SQLiteConnection: @unchecked Sendable {
                 throw ShoalError(.database, "query takes one statement; use execute for a script",
                                  detail: "statement 2: \(Self.snippet(second.sql))")
             }
-            do throws(SQLiteStatement.BindError) {
-                try statement.bind(parameters)
-            } catch {
-                if let code = error.code {
-                    throw self.error(code, statement: statement)
-                }
-                throw ShoalError(.database, error.message, detail: "statement: \(Self.snippet(sql))")
-            }
-            return try run(statement, collecting: true)
+            return statement
         }
+        if statementCache.count >= Self.statementCacheLimit { statementCache.removeAll() }
+        statementCache[sql] = statement
+        return statement
     }
+
+    /// Enough for a target's version-table statements and the verify
+    /// sections of a long migration chain.
+    static let statementCacheLimit = 64
 
     /// Rolls back the open transaction, if any, and never throws. The
     /// cancellation check is switched off meanwhile, so that a cancelled task
@@ -145,10 +169,8 @@ final class SQLiteConnection: @unchecked Sendable {
             let text = parsed + (afterStop.firstIndex(of: ";").map { afterStop[...$0] } ?? afterStop)
             throw error(code, statementText: text, index: index)
         }
-        let text = String(decoding: UnsafeRawBufferPointer(start: cursor, count: end - cursor), as: UTF8.self)
         guard let statement else { return (nil, end) }
-        // Kept as written: only error messages read it, through `snippet`, which trims.
-        return (SQLiteStatement(handle: statement, sql: text, index: index), end)
+        return (SQLiteStatement(handle: statement, index: index), end)
     }
 
     @discardableResult

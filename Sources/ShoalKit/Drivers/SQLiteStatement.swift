@@ -5,15 +5,18 @@ import CSQLite
 /// executor; never escapes it.
 final class SQLiteStatement {
     private let handle: OpaquePointer
-    /// The statement's text, for error messages.
-    let sql: String
     /// 1-based position of the statement in the script it came from.
     let index: Int
 
-    init(handle: OpaquePointer, sql: String, index: Int) {
+    init(handle: OpaquePointer, index: Int) {
         self.handle = handle
-        self.sql = sql
         self.index = index
+    }
+
+    /// The statement's text as prepared (sqlite3 keeps it), for error
+    /// messages: read only when one is written.
+    var sql: String {
+        sqlite3_sql(handle).map { String(cString: $0) } ?? ""
     }
 
     deinit {
@@ -54,6 +57,13 @@ final class SQLiteStatement {
             let unused = (1...parameters.count).filter { !used.contains($0) }.map { "$\($0)" }
             throw BindError(message: "\(parameters.count) parameter(s) given but the query never uses \(unused.joined(separator: ", "))")
         }
+    }
+
+    /// Makes the statement ready to run again: the last run's state and
+    /// its bindings are cleared (a statement in the cache between runs).
+    func reset() {
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
     }
 
     /// One `sqlite3_step`: `SQLITE_ROW`, `SQLITE_DONE` or an error code.

@@ -21,7 +21,7 @@ extension VersionStore {
     /// its message says the target is dirty and to run `shoal stamp`.
     ///
     /// Every thrown error is a ``ShoalError`` with `revision` set.
-    public func apply(_ step: PlanStep, context: ApplyContext) async throws -> Int {
+    nonisolated(nonsending) public func apply(_ step: PlanStep, context: ApplyContext) async throws -> Int {
         let sql = await tables()
         do {
             if step.migration.transactional {
@@ -35,7 +35,7 @@ extension VersionStore {
         }
     }
 
-    private func applyInTransaction(_ step: PlanStep, sql: VersionTableSQL, context: ApplyContext) async throws -> Int {
+    nonisolated(nonsending) private func applyInTransaction(_ step: PlanStep, sql: VersionTableSQL, context: ApplyContext) async throws -> Int {
         try await transaction(sql) {
             try await checkUnchanged(step, sql: sql)
             let clock = ContinuousClock()
@@ -50,7 +50,7 @@ extension VersionStore {
         }
     }
 
-    private func applyOutsideTransaction(_ step: PlanStep, sql: VersionTableSQL, context: ApplyContext) async throws -> Int {
+    nonisolated(nonsending) private func applyOutsideTransaction(_ step: PlanStep, sql: VersionTableSQL, context: ApplyContext) async throws -> Int {
         try await transaction(sql) {
             try await checkUnchanged(step, sql: sql)
             _ = try await session.query(sql.insertDirty, [step.revision, step.operation.rawValue, VersionTableSQL.timestamp()])
@@ -82,15 +82,15 @@ extension VersionStore {
     /// Inside the step's transaction, after the write lock is taken: the
     /// version rows must still be the ones the plan started from, and no
     /// `transaction: false` migration may be in flight.
-    private func checkUnchanged(_ step: PlanStep, sql: VersionTableSQL) async throws {
-        if let mark = try await dirtyMark(sql) {
+    nonisolated(nonsending) private func checkUnchanged(_ step: PlanStep, sql: VersionTableSQL) async throws {
+        let (dirty, current) = try await dirtyMarkAndVersions(sql)
+        if let mark = dirty {
             throw ShoalError(.dirty, """
                 \(target.id) is dirty: \(mark.operation.rawValue) of \(mark.revision) started at \(mark.startedAt) \
                 outside a transaction and has not finished
                 """, revision: step.revision,
                 hint: "if no other run is applying it, check the target, then run `shoal stamp` with the revision it is at")
         }
-        let current = try await currentVersions(sql)
         let expected = step.versionsBefore.sorted()
         guard current == expected else {
             throw ShoalError(.locked, """
@@ -102,7 +102,7 @@ extension VersionStore {
 
     /// Runs the verify section of an upgrade; throws `.verification` unless
     /// its first row's first column is true.
-    private func verify(_ step: PlanStep) async throws {
+    nonisolated(nonsending) private func verify(_ step: PlanStep) async throws {
         guard step.direction == .up, let verify = step.migration.verify, !isBlank(verify) else { return }
         let rows = try await session.query(verify)
         guard let row = rows.first else {
@@ -118,7 +118,7 @@ extension VersionStore {
     }
 
     /// Version rows and the history row of a step that has run.
-    private func recordVersions(_ step: PlanStep, sql: VersionTableSQL, durationMs: Int, context: ApplyContext) async throws {
+    nonisolated(nonsending) private func recordVersions(_ step: PlanStep, sql: VersionTableSQL, durationMs: Int, context: ApplyContext) async throws {
         for revision in step.removeVersions {
             _ = try await session.query(sql.deleteVersion, [revision])
         }

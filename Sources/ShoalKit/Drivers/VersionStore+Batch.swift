@@ -13,7 +13,7 @@ extension VersionStore {
     /// PostgreSQL's planning time grows faster than linearly with the number
     /// of `UNION ALL` branches, so small chunks (25 tenants, 75 branches) are
     /// faster in total than a few huge queries.
-    public static func readStates(of targets: [Target], session: any DatabaseSession,
+    nonisolated(nonsending) public static func readStates(of targets: [Target], session: any DatabaseSession,
                                   checksums: Bool = true, chunkSize: Int = 25) async throws -> [VersionState] {
         guard !targets.isEmpty else { return [] }
         let schemas = targets.map { target -> String in

@@ -29,7 +29,7 @@ public struct VersionStore: Sendable {
 
     /// Creates the version, history and dirty tables if they do not exist.
     /// Idempotent.
-    public func ensureTables() async throws {
+    nonisolated(nonsending) public func ensureTables() async throws {
         let sql = await tables()
         try await session.execute(sql.createTables.joined(separator: ";\n"))
     }
@@ -38,7 +38,7 @@ public struct VersionStore: Sendable {
     /// when the version table is missing. `appliedChecksums` holds, for each
     /// revision whose latest history row is an upgrade or a stamp with a
     /// checksum, that checksum; `dirty` is the dirty mark, if any.
-    public func readState() async throws -> VersionState {
+    nonisolated(nonsending) public func readState() async throws -> VersionState {
         let sql = await tables()
         let existing = try await existingTables(sql)
         guard existing.version else { return .uninitialized }
@@ -61,7 +61,7 @@ public struct VersionStore: Sendable {
     /// version row, clears the dirty mark, and writes one `stamp` history row
     /// per revision with `checksums[revision]`, or, for an empty set, one row
     /// for `base` with no checksum.
-    public func stamp(to revisions: [String], checksums: [String: String], context: ApplyContext) async throws {
+    nonisolated(nonsending) public func stamp(to revisions: [String], checksums: [String: String], context: ApplyContext) async throws {
         let sql = await tables()
         let unique = Array(Set(revisions)).sorted()
         let now = VersionTableSQL.timestamp()
@@ -82,7 +82,7 @@ public struct VersionStore: Sendable {
 
     /// History rows, newest first (by id), at most `limit` of them; `[]`
     /// when the history table does not exist.
-    public func history(limit: Int?) async throws -> [HistoryEntry] {
+    nonisolated(nonsending) public func history(limit: Int?) async throws -> [HistoryEntry] {
         let sql = await tables()
         guard try await existingTables(sql).history else { return [] }
         return try await session.query(sql.selectHistory(limit: limit)).map { row in
@@ -100,30 +100,50 @@ public struct VersionStore: Sendable {
     // MARK: - Shared with the apply and offline extensions
 
     /// The statements for this session's dialect, names quoted by the session.
-    func tables() async -> VersionTableSQL {
+    nonisolated(nonsending) func tables() async -> VersionTableSQL {
         let session = session
         return VersionTableSQL(target: target, dialect: await session.driver) { session.quoteIdentifier($0) }
     }
 
-    func existingTables(_ sql: VersionTableSQL) async throws -> (version: Bool, history: Bool, dirty: Bool) {
+    nonisolated(nonsending) func existingTables(_ sql: VersionTableSQL) async throws -> (version: Bool, history: Bool, dirty: Bool) {
         let (query, parameters) = sql.existingTablesQuery
         return sql.existing(in: try await session.query(query, parameters))
     }
 
     /// The version rows, sorted.
-    func currentVersions(_ sql: VersionTableSQL) async throws -> [String] {
+    nonisolated(nonsending) func currentVersions(_ sql: VersionTableSQL) async throws -> [String] {
         try await session.query(sql.selectVersions).compactMap { $0.first ?? nil }.sorted()
     }
 
-    func dirtyMark(_ sql: VersionTableSQL) async throws -> DirtyMark? {
-        guard let row = try await session.query(sql.selectDirty).first, row.count == 3,
-              let revision = row[0], let startedAt = row[2] else { return nil }
+    nonisolated(nonsending) func dirtyMark(_ sql: VersionTableSQL) async throws -> DirtyMark? {
+        guard let row = try await session.query(sql.selectDirty).first, row.count == 3 else { return nil }
+        return Self.dirtyMark(row[...])
+    }
+
+    /// The dirty mark and the sorted version rows, in one round trip.
+    nonisolated(nonsending) func dirtyMarkAndVersions(_ sql: VersionTableSQL) async throws -> (DirtyMark?, [String]) {
+        var mark: DirtyMark?
+        var versions: [String] = []
+        for row in try await session.query(sql.selectDirtyAndVersions) where row.count == 4 {
+            if row[0] == "dirty" {
+                mark = Self.dirtyMark(row[1...])
+            } else if let revision = row[1] {
+                versions.append(revision)
+            }
+        }
+        return (mark, versions.sorted())
+    }
+
+    /// A dirty mark from its revision, operation and started_at columns.
+    private static func dirtyMark(_ columns: ArraySlice<String?>) -> DirtyMark? {
+        let columns = Array(columns)
+        guard columns.count == 3, let revision = columns[0], let startedAt = columns[2] else { return nil }
         // An operation this version does not know still marks the target dirty.
-        let operation = row[1].flatMap(Operation.init(rawValue:)) ?? .upgrade
+        let operation = columns[1].flatMap(Operation.init(rawValue:)) ?? .upgrade
         return DirtyMark(revision: revision, operation: operation, startedAt: startedAt)
     }
 
-    func insertHistory(_ sql: VersionTableSQL, revision: String, operation: Operation, checksum: String?,
+    nonisolated(nonsending) func insertHistory(_ sql: VersionTableSQL, revision: String, operation: Operation, checksum: String?,
                        appliedAt: String, durationMs: Int, context: ApplyContext) async throws {
         _ = try await session.query(sql.insertHistory, [
             revision, operation.rawValue, checksum, appliedAt, String(durationMs),
@@ -133,7 +153,7 @@ public struct VersionStore: Sendable {
 
     /// Runs `body` between BEGIN (IMMEDIATE on SQLite) and COMMIT; on any
     /// error rolls back and rethrows. A failed BEGIN or COMMIT says so.
-    func transaction<T: Sendable>(_ sql: VersionTableSQL, _ body: () async throws -> T) async throws -> T {
+    nonisolated(nonsending) func transaction<T: Sendable>(_ sql: VersionTableSQL, _ body: nonisolated(nonsending) () async throws -> T) async throws -> T {
         do {
             try await session.begin()
         } catch {

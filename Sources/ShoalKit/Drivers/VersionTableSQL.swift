@@ -172,6 +172,16 @@ struct VersionTableSQL: Sendable {
     }
 
     var selectDirty: String { "SELECT revision, operation, started_at FROM \(dirty) LIMIT 1" }
+
+    /// The dirty mark (if any) and the version rows in one statement, for
+    /// the check at the start of every step: rows of `'dirty', revision,
+    /// operation, started_at` (at most one) and `'version', revision, NULL, NULL`.
+    var selectDirtyAndVersions: String {
+        """
+        SELECT 'dirty', d.revision, d.operation, d.started_at FROM (\(selectDirty)) AS d \
+        UNION ALL SELECT 'version', revision, NULL, NULL FROM \(version)
+        """
+    }
     var deleteAllDirty: String { "DELETE FROM \(dirty)" }
     /// $1 revision, $2 operation, $3 started_at.
     var insertDirty: String { "INSERT INTO \(dirty) (revision, operation, started_at) VALUES ($1, $2, $3)" }

@@ -14,26 +14,40 @@ import Darwin
 /// database file's permissions by itself.)
 enum SiblingPermissions {
     /// The permission bits most of the other regular, non-hidden files in
-    /// `path`'s folder share (ties: the fewest bits, then the lowest mode), or nil when the folder
-    /// has none or does not exist.
+    /// `path`'s folder share (ties: the fewest bits, then the lowest mode), or
+    /// nil when the folder has none or does not exist.
+    ///
+    /// Only the first ``sampleLimit`` such files the folder lists are
+    /// looked at: a run that creates thousands of tenant files in one folder
+    /// would otherwise list and stat the whole, growing folder once per new
+    /// file, O(n²) system calls. A folder's files normally share one mode,
+    /// and a sample that size finds the one most of them have.
     static func mode(for path: String) -> mode_t? {
         let directory = (path as NSString).deletingLastPathComponent
         let name = (path as NSString).lastPathComponent
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.isEmpty ? "." : directory) else {
-            return nil
-        }
+        guard let stream = opendir(directory.isEmpty ? "." : directory) else { return nil }
+        defer { closedir(stream) }
         var counts: [mode_t: Int] = [:]
-        for sibling in names where sibling != name && !sibling.hasPrefix(".") {
+        var sampled = 0
+        while sampled < sampleLimit, let entry = readdir(stream) {
+            let sibling = withUnsafeBytes(of: entry.pointee.d_name) { bytes in
+                String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            guard sibling != name, !sibling.hasPrefix(".") else { continue }
             var info = stat()
             guard lstat((directory as NSString).appendingPathComponent(sibling), &info) == 0,
                   info.st_mode & S_IFMT == S_IFREG else { continue }
             counts[info.st_mode & 0o777, default: 0] += 1
+            sampled += 1
         }
         func rank(_ entry: (key: mode_t, value: Int)) -> (Int, Int, Int) {
             (entry.value, -entry.key.nonzeroBitCount, -Int(entry.key))
         }
         return counts.max { rank($0) < rank($1) }?.key
     }
+
+    /// How many sibling files ``mode(for:)`` looks at, at most.
+    static let sampleLimit = 32
 
     /// Creates the empty file at `path` with its siblings' permissions, when
     /// it does not exist and the folder has other files; SQLite then opens it

@@ -66,7 +66,7 @@ struct TargetMigrator: Sendable {
 
         // A step that failed on lock_timeout (another session held a lock it
         // needed) rolled back cleanly: wait, then run it again, up to lock_retries.
-        func apply(_ step: PlanStep, _ store: VersionStore) async throws -> Int {
+        nonisolated(nonsending) func apply(_ step: PlanStep, _ store: VersionStore) async throws -> Int {
             var attempt = 0
             while true {
                 do {
@@ -83,7 +83,7 @@ struct TargetMigrator: Sendable {
 
         // Plans under the lock from a fresh read, so that nothing is applied twice;
         // plans again if another runner moved the target between two steps.
-        func migrate(_ store: VersionStore) async throws -> (TargetReport, [PlanStep]) {
+        nonisolated(nonsending) func migrate(_ store: VersionStore) async throws -> (TargetReport, [PlanStep]) {
             for attempt in 1... {
                 let state = try await store.readState()
                 if attempt == 1 { from = state.current.sorted() }
@@ -110,7 +110,7 @@ struct TargetMigrator: Sendable {
                 }
                 do {
                     for (index, step) in plan.steps.enumerated() {
-                        if let reason = await control.interruption {
+                        if let reason = control.interruptionNow {
                             // Between steps the target is at a committed revision: stop here.
                             let total = applied.count + plan.steps.count - index
                             let done = applied.isEmpty ? "before its first step" : "after \(applied.count) of \(total) steps"
@@ -131,26 +131,42 @@ struct TargetMigrator: Sendable {
             preconditionFailure("unreachable")
         }
 
+        // Everything under the lock runs isolated to the session: the version
+        // store's calls then stay on the session's own thread, where its
+        // blocking C calls run anyway, instead of hopping to Swift's pool and
+        // back around every statement (two context switches each).
         let lockKey = "\(target.database)/\(target.location.schema ?? "")/\(target.versionTable)"
-        do {
-            return try await pool.withSession(target, lockWait: lockWait, { session in
+        // Never throws: the report it returns is the target's last word (the
+        // captured state is the session's from here on), and whether the
+        // session may serve the next target.
+        func holdingLock(_ session: isolated any DatabaseSession) async -> (result: (TargetReport, [PlanStep]), reusable: Bool) {
+            do {
                 guard try await session.acquireMigrationLock(key: lockKey, timeout: lockWait) else {
-                    return report(.failed, ShoalError(.locked, "\(target.id) is locked by another shoal run; waited \(lockWait.milliseconds / 1000) s. Let that run finish, then run again."))
+                    return (report(.failed, ShoalError(.locked, "\(target.id) is locked by another shoal run; waited \(lockWait.milliseconds / 1000) s. Let that run finish, then run again.")), true)
                 }
-                do {
-                    try await ReplicaRollout.prepareCommits(session, target: target)
-                    var result = try await migrate(VersionStore(session: session, target: target))
-                    result.0.commitPosition = await ReplicaRollout.commitPosition(session, target: target, report: result.0)
-                    await session.releaseMigrationLock(key: lockKey)
-                    return result
-                } catch {
-                    await session.releaseMigrationLock(key: lockKey)
-                    throw error
-                }
-            }, healthy: { Self.sessionReusable(after: $0.0) })
+            } catch {
+                return (report(.failed, ShoalError.wrap(error, target: target)), false)
+            }
+            do {
+                try await ReplicaRollout.prepareCommits(session, target: target)
+                var result = try await migrate(VersionStore(session: session, target: target))
+                result.0.commitPosition = await ReplicaRollout.commitPosition(session, target: target, report: result.0)
+                await session.releaseMigrationLock(key: lockKey)
+                return (result, Self.sessionReusable(after: result.0))
+            } catch {
+                await session.releaseMigrationLock(key: lockKey)
+                return (report(.failed, ShoalError.wrap(error, target: target)), false)
+            }
+        }
+        let session: any DatabaseSession
+        do {
+            session = try await pool.checkout(target, lockWait: lockWait)
         } catch {
             return report(.failed, ShoalError.wrap(error, target: target))
         }
+        let (result, reusable) = await holdingLock(session)
+        await pool.checkin(session, for: target, healthy: reusable)
+        return result
     }
 
     /// SQLSTATE `lock_not_available`: `lock_timeout` expired.
@@ -175,12 +191,13 @@ struct TargetMigrator: Sendable {
     func rollBack(_ steps: [PlanStep]) async -> ShoalError? {
         let inverse = steps.reversed().map(\.inverse)
         do {
-            try await pool.withSession(target, lockWait: lockWait, { session in
+            func undo(_ session: isolated any DatabaseSession) async throws {
                 let store = VersionStore(session: session, target: target)
                 for step in inverse {
                     _ = try await store.apply(step, context: context)
                 }
-            }, healthy: { true })
+            }
+            try await pool.withSession(target, lockWait: lockWait, { session in try await undo(session) }, healthy: { true })
             return nil
         } catch {
             return ShoalError.wrap(error, target: target)

@@ -27,6 +27,37 @@ import ShoalTestSupport
         #expect(try await session.query("SELECT name FROM t WHERE id = $1", ["8"]).isEmpty)
     }
 
+    /// query keeps prepared statements for reuse: a reused one must see
+    /// new bindings, survive a failed run and a schema change, and still be
+    /// refused when its text holds two statements.
+    @Test func aRepeatedQueryReusesItsStatementCorrectly() async throws {
+        let dir = try TemporaryDirectory()
+        let session = try await SQLiteSession.open(path: dir.file("db.sqlite"), mode: .readWrite)
+        try await session.execute("CREATE TABLE t (x integer UNIQUE)")
+        let insert = "INSERT INTO t VALUES ($1)"
+        _ = try await session.query(insert, ["1"])
+        _ = try await session.query(insert, ["2"])
+        let duplicate = await #expect(throws: ShoalError.self) { try await session.query(insert, ["2"]) }
+        #expect(duplicate?.sqlState == "SQLITE_CONSTRAINT_UNIQUE")
+        #expect(duplicate?.detail == "statement 1: INSERT INTO t VALUES ($1)")
+        _ = try await session.query(insert, ["3"])
+        #expect(try await session.query("SELECT x FROM t ORDER BY x") == [["1"], ["2"], ["3"]])
+        // A missing parameter is refused even by the reused statement, and
+        // leaves no binding behind for the next call.
+        await #expect(throws: ShoalError.self) { try await session.query(insert, []) }
+        _ = try await session.query(insert, ["4"])
+        // The table changes shape under the cached SELECT: sqlite3 prepares it again.
+        try await session.execute("DROP TABLE t; CREATE TABLE t (x text, y text); INSERT INTO t VALUES ('a', 'b')")
+        #expect(try await session.query("SELECT * FROM t") == [["a", "b"]])
+        for _ in 0..<2 {
+            await #expect(throws: ShoalError.self) { try await session.query("SELECT 1; SELECT 2") }
+        }
+        // More distinct statements than the cache holds: it starts over, and every one still answers.
+        for index in 0..<(SQLiteConnection.statementCacheLimit + 5) {
+            #expect(try await session.query("SELECT \(index)") == [["\(index)"]])
+        }
+    }
+
     @Test func queryRefusesParametersThatDoNotMatchItsPlaceholders() async throws {
         let dir = try TemporaryDirectory()
         let session = try await SQLiteSession.open(path: dir.file("db.sqlite"), mode: .readWrite)

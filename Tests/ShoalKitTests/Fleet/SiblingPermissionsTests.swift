@@ -41,6 +41,15 @@ import Glibc
         #expect(SiblingPermissions.mode(for: directory.file("new.sqlite")) == 0o600)
     }
 
+    @Test func aLargeFolderIsSampledAndItsCommonModeStillWins() throws {
+        // More siblings than are sampled, all but one 0640: whichever the
+        // folder lists first, the sample's majority is 0640.
+        for index in 0..<(SiblingPermissions.sampleLimit * 3) {
+            try file("t\(index).sqlite", mode: index == 5 ? 0o600 : 0o640)
+        }
+        #expect(SiblingPermissions.mode(for: directory.file("new.sqlite")) == 0o640)
+    }
+
     @Test func anEmptyOrMissingFolderHasNoMode() throws {
         #expect(SiblingPermissions.mode(for: directory.file("new.sqlite")) == nil)
         #expect(SiblingPermissions.mode(for: directory.file("missing/new.sqlite")) == nil)
