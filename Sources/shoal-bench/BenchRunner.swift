@@ -147,7 +147,7 @@ struct BenchRunner {
     private func w4() -> [WorkloadResult] {
         let (n, m, c) = (tenants(.w4), settings.migrations, concurrency(.w4))
         let goal = Goal(maxSeconds: 0.5)
-        let raw = "1 connection per shard, one UNION ALL query"
+        let raw = "1 connection per shard, UNION ALL per 25 tenants"
         var status = WorkloadResult(workload: "W4", description: "\(n) schemas at head on 2 shards",
                                     command: "status", tenants: n, migrations: m, concurrency: c, raw: raw, goal: goal)
         var upgrade = WorkloadResult(workload: "W4", description: "no-op, \(n) schemas at head on 2 shards",
@@ -173,19 +173,20 @@ struct BenchRunner {
         defer {
             if !settings.keep { for database in databases { try? settings.postgres?.drop(database) } }
         }
-        func rawRead(_ label: String) throws -> ProcessMeasurement {
-            try runRaw(label, ["pg-read"] + urls.flatMap { ["--url", $0] } + ["--tenants", "\(n)", "--migrations", "\(m)"],
+        func rawRead(_ label: String, _ read: RawRead) throws -> ProcessMeasurement {
+            try runRaw(label, ["pg-read"] + urls.flatMap { ["--url", $0] }
+                       + ["--tenants", "\(n)", "--migrations", "\(m)", "--read", read.rawValue],
                        expect: .init(targets: n, atHead: n))
         }
         status = repeatRuns(status) { index in
             try pair(index, shoal: {
                 try runShoal("W4-status-\(index)", ["status", "--config", config], expect: .status(targets: n))
-            }, raw: { try rawRead("W4-status-\(index)") })
+            }, raw: { try rawRead("W4-status-\(index)", .status) })
         }
         upgrade = repeatRuns(upgrade) { index in
             try pair(index, shoal: {
                 try runShoal("W4-upgrade-\(index)", ["upgrade", "--config", config], expect: .applied(targets: n, each: 0))
-            }, raw: { try rawRead("W4-upgrade-\(index)") })
+            }, raw: { try rawRead("W4-upgrade-\(index)", .plan) })
         }
         return [status, upgrade]
     }

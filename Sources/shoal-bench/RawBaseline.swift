@@ -71,13 +71,16 @@ enum RawBaseline {
         return Outcome(targets: tenants.count, applied: applied)
     }
 
-    /// PostgreSQL status: one connection and one query per shard, the shards in parallel.
-    static func readPostgresFleet(urls: [String], tenants: [String], head: String?) throws -> Outcome {
+    /// PostgreSQL reads: one connection per shard, the shards in parallel;
+    /// see ``readPostgresStates(_:tenants:read:head:checksums:chunk:)``.
+    static func readPostgresFleet(urls: [String], tenants: [String], read: RawRead,
+                                  migrations: [BenchMigration]) throws -> Outcome {
+        let checksums = Dictionary(uniqueKeysWithValues: migrations.map { ($0.revision, $0.checksum) })
         let atHead = try WorkQueue.run(count: urls.count, threads: urls.count) { queue in
             while let shard = queue.take() {
                 let pg = try RawPostgres(url: urls[shard])
-                let rows = try readPostgresVersions(pg, tenants: Fleets.tenants(tenants, onShard: shard, of: urls.count))
-                queue.add(rows.filter { $0.count == 2 && $0[1] == head }.count)
+                queue.add(try readPostgresStates(pg, tenants: Fleets.tenants(tenants, onShard: shard, of: urls.count),
+                                                 read: read, head: migrations.last?.revision, checksums: checksums))
             }
         }
         return Outcome(targets: tenants.count, atHead: atHead)

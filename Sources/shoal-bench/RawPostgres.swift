@@ -89,14 +89,70 @@ extension RawBaseline {
         return migrations.count - start
     }
 
-    /// Every tenant's version rows on one shard in one query (a UNION ALL
-    /// over their version tables): what a hand-written status reads.
-    static func readPostgresVersions(_ pg: RawPostgres, tenants: [String]) throws -> [[String?]] {
-        guard !tenants.isEmpty else { return [] }
-        let sql = tenants.map { tenant in
-            let table = RawVersionTables(dialect: .postgres, schema: Fleets.schema(of: tenant)).version
-            return "SELECT '\(tenant)' AS tenant, revision FROM \(table)"
-        }.joined(separator: " UNION ALL ")
-        return try pg.exec(sql)
+    /// Every tenant's version state on one shard, as a hand-written tool
+    /// that plans (or reports) safely must read it: one catalog query for
+    /// the tenants whose version table exists, then one `UNION ALL` query per
+    /// `chunk` of them over their version and dirty tables and, to plan,
+    /// their history (to check the checksums of applied revisions). Chunks
+    /// of 25 tenants are PostgreSQL's fastest shape here: its planning time
+    /// grows faster than linearly with the branches of a `UNION ALL`.
+    ///
+    /// Returns the tenants at `head`; throws for a dirty tenant, or one whose
+    /// latest history row for an applied revision has another checksum.
+    static func readPostgresStates(_ pg: RawPostgres, tenants: [String], read: RawRead, head: String?,
+                                   checksums: [String: String], chunk: Int = 25) throws -> Int {
+        guard !tenants.isEmpty else { return 0 }
+        let schemas = tenants.map(Fleets.schema(of:))
+        let list = "{" + schemas.map { "\"" + $0 + "\"" }.joined(separator: ",") + "}"
+        let initialized = Set(try pg.exec("""
+            SELECT n.nspname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+            WHERE c.relkind = 'r' AND c.relname = 'shoal_version' AND n.nspname = ANY($1::text[])
+            """, [list]).compactMap { $0.first ?? nil })
+        let readable = schemas.indices.filter { initialized.contains(schemas[$0]) }
+        var atHead = 0
+        for start in stride(from: 0, to: readable.count, by: chunk) {
+            let indices = readable[start..<min(start + chunk, readable.count)]
+            let sql = indices.flatMap { index in
+                let tables = RawVersionTables(dialect: .postgres, schema: schemas[index])
+                var parts = ["SELECT \(index), 'v', revision, NULL, NULL, 0 FROM \(tables.version)",
+                             "SELECT \(index), 'd', revision, operation, started_at, 0 FROM \(tables.dirty)"]
+                if read == .plan {
+                    parts.append("SELECT \(index), 'h', revision, operation, checksum, id FROM \(tables.history)")
+                }
+                return parts
+            }.joined(separator: "\nUNION ALL ")
+            var versions: [Int: [String]] = [:]
+            var latest: [Int: [String: (id: Int, checksum: String?)]] = [:]
+            for row in try pg.exec(sql) {
+                guard row.count == 6, let index = row[0].flatMap({ Int($0) }), let revision = row[2] else { continue }
+                switch row[1] {
+                case "v":
+                    versions[index, default: []].append(revision)
+                case "d":
+                    throw BenchError("\(tenants[index]) is dirty: \(revision)")
+                default:
+                    let id = row[5].flatMap { Int($0) } ?? 0
+                    if id > latest[index]?[revision]?.id ?? -1, row[3] == "upgrade" || row[3] == "stamp" {
+                        latest[index, default: [:]][revision] = (id, row[4])
+                    }
+                }
+            }
+            for index in indices {
+                for (revision, entry) in latest[index] ?? [:] where entry.checksum != checksums[revision] {
+                    throw BenchError("\(tenants[index]): \(revision) was applied with another checksum")
+                }
+                if versions[index] == head.map({ [$0] }) { atHead += 1 }
+            }
+        }
+        return atHead
     }
+}
+
+/// What ``RawBaseline/readPostgresStates`` reads: what `status` shows, or
+/// what planning an upgrade needs.
+enum RawRead: String, Sendable, CaseIterable {
+    /// Version rows and dirty marks.
+    case status
+    /// Version rows, dirty marks and the history (checksums).
+    case plan
 }

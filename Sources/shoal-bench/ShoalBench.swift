@@ -141,7 +141,7 @@ struct RawCommand: ParsableCommand {
         case sqliteRead = "sqlite-read"
         /// Apply the migrations to every tenant schema of one database (W2, W3).
         case pgApply = "pg-apply"
-        /// Read every tenant schema's version, one query per shard (W4).
+        /// Read every tenant schema's state, one connection per shard (W4).
         case pgRead = "pg-read"
     }
 
@@ -152,6 +152,8 @@ struct RawCommand: ParsableCommand {
     @Option var migrations = 20
     @Option(help: "standard or sleep.") var set = MigrationSet.standard
     @Option var concurrency = 8
+    @Option(help: "pg-read: status (versions and dirty marks) or plan (also the history's checksums).")
+    var read = RawRead.status
 
     func run() throws {
         let names = Fleets.tenants(tenants)
@@ -168,7 +170,7 @@ struct RawCommand: ParsableCommand {
             outcome = try RawBaseline.applyPostgresFleet(url: try singleURL(), tenants: names, migrations: list, threads: concurrency)
         case .pgRead:
             guard !url.isEmpty else { throw ValidationError("pg-read needs --url (one per shard)") }
-            outcome = try RawBaseline.readPostgresFleet(urls: url, tenants: names, head: list.last?.revision)
+            outcome = try RawBaseline.readPostgresFleet(urls: url, tenants: names, read: read, migrations: list)
         }
         let data = try JSONEncoder().encode(outcome)
         print(String(decoding: data, as: UTF8.self))
@@ -186,6 +188,7 @@ struct RawCommand: ParsableCommand {
 }
 
 extension MigrationSet: ExpressibleByArgument {}
+extension RawRead: ExpressibleByArgument {}
 
 /// For scripts/bench: prints `yes` when a selected workload needs PostgreSQL.
 struct NeedsPostgresCommand: ParsableCommand {

@@ -41,8 +41,10 @@ struct RawBaselineTests {
             let applied = try RawBaseline.applyPostgresFleet(url: url, tenants: names, migrations: migrations, threads: 2)
             #expect(applied == .init(targets: tenants, applied: tenants * count))
             try await expectAtHead(config: config, targets: tenants)
-            let read = try RawBaseline.readPostgresFleet(urls: [url, url], tenants: names, head: migrations.last?.revision)
-            #expect(read == .init(targets: tenants, atHead: tenants))
+            for mode in RawRead.allCases {
+                let read = try RawBaseline.readPostgresFleet(urls: [url, url], tenants: names, read: mode, migrations: migrations)
+                #expect(read == .init(targets: tenants, atHead: tenants), "\(mode)")
+            }
         }
     }
 
