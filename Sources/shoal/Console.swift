@@ -13,6 +13,13 @@ enum Console {
         write(text + "\n", toStderr: json)
     }
 
+    /// Result lines written at once (a table printed when it is complete:
+    /// one system call instead of one per line).
+    static func lines(_ lines: [String], json: Bool) {
+        guard !lines.isEmpty else { return }
+        write(lines.joined(separator: "\n") + "\n", toStderr: json)
+    }
+
     static func write(_ text: String, toStderr: Bool) {
         (toStderr ? FileHandle.standardError : FileHandle.standardOutput).write(Data(text.utf8))
     }

@@ -22,8 +22,10 @@ struct StatusCommand: AsyncParsableCommand {
             try Console.json(["targets": statuses])
         } else {
             let width = targets.map(\.id.count).max() ?? 0
+            var lines: [String] = []
+            lines.reserveCapacity(statuses.count + 1)
             for status in statuses {
-                var line = status.target.padding(toLength: width, withPad: " ", startingAt: 0)
+                var line = status.target + String(repeating: " ", count: max(0, width - status.target.count))
                 line += "  " + ReportText.revisions(status.current)
                 switch status.state {
                 case .upToDate: line += "  " + Console.paint("up-to-date", .green)
@@ -33,12 +35,13 @@ struct StatusCommand: AsyncParsableCommand {
                 }
                 if let message = status.message { line += "\n    \(message)" }
                 line += ReplicaText.lines(status.replicas)
-                Console.line(line, json: false)
+                lines.append(line)
             }
             var counts: [String: Int] = [:]
             for status in statuses { counts[status.state.rawValue, default: 0] += 1 }
             let parts = counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
-            Console.line("\(statuses.count) target\(statuses.count == 1 ? "" : "s")" + (parts.isEmpty ? "" : ": " + parts.joined(separator: ", ")), json: false)
+            lines.append("\(statuses.count) target\(statuses.count == 1 ? "" : "s")" + (parts.isEmpty ? "" : ": " + parts.joined(separator: ", ")))
+            Console.lines(lines, json: false)
         }
         if exitCode && statuses.contains(where: { $0.state != .upToDate }) { throw ExitCode(1) }
     }

@@ -50,7 +50,13 @@ extension VersionStore {
                                            ? schema + session.quoteIdentifier(target.historyTable) : nil,
                                        dirty: has(index, target.dirtyTable) ? schema + session.quoteIdentifier(target.dirtyTable) : nil)
             }
-            let read = Self.states(fromRows: try await session.query(parts.joined(separator: "\nUNION ALL ")), indices: chunk)
+            let sql = parts.joined(separator: "\nUNION ALL ")
+            let rows = if let postgres = session as? PostgresSession {
+                try await postgres.querySimple(sql)
+            } else {
+                try await session.query(sql)
+            }
+            let read = Self.states(fromRows: rows, indices: chunk)
             for (index, state) in read { states[index] = state }
         }
         return states
@@ -69,7 +75,10 @@ extension VersionStore {
             parts.append("SELECT \(index), 'h', revision, operation, checksum, id FROM \(history)")
         }
         if let dirty {
-            parts.append("SELECT \(index), 'd', revision, operation, started_at, 0 FROM (SELECT * FROM \(dirty) LIMIT 1) AS mark")
+            // Not `LIMIT 1` in a subquery: PostgreSQL would plan one more
+            // subquery per tenant. The table holds one mark at most; the
+            // fold keeps the first.
+            parts.append("SELECT \(index), 'd', revision, operation, started_at, 0 FROM \(dirty)")
         }
         return parts
     }
@@ -91,7 +100,7 @@ extension VersionStore {
                 if id >= latest[index]?[revision]?.id ?? Int.min {
                     latest[index, default: [:]][revision] = (id, row[3], row[4])
                 }
-            case "d":
+            case "d" where dirty[index] == nil:
                 // An operation this version does not know still marks the target dirty.
                 let operation = row[3].flatMap(Operation.init(rawValue:)) ?? .upgrade
                 dirty[index] = DirtyMark(revision: revision, operation: operation, startedAt: row[4] ?? "")
@@ -117,7 +126,10 @@ extension VersionStore {
     /// passing a list as one parameter.
     static func arrayLiteral(_ values: [String]) -> String {
         let quoted = values.map { value in
-            "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+            guard value.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") }) else {
+                return "\"" + value + "\""
+            }
+            return "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
         }
         return "{" + quoted.joined(separator: ",") + "}"
     }

@@ -40,7 +40,7 @@ struct VersionTableSQL: Sendable {
     /// `PQescapeIdentifier` produces for UTF-8), used by both sessions and
     /// for offline SQL. Names without `"` (nearly all) skip the replace.
     static func quote(_ identifier: String) -> String {
-        "\"" + (identifier.contains("\"") ? identifier.replacing("\"", with: "\"\"") : identifier) + "\""
+        "\"" + (identifier.utf8.contains(UInt8(ascii: "\"")) ? identifier.replacing("\"", with: "\"\"") : identifier) + "\""
     }
 
     /// A SQL string literal, `'` doubled (PostgreSQL's standard_conforming_strings).

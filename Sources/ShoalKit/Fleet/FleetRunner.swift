@@ -71,7 +71,8 @@ public struct FleetRunner: Sendable {
 
         // 1. Plan every target before touching any.
         let states = await StateReader(concurrency: options.concurrency, caps: caps, refuseStandby: true).readStates(targets)
-        var assessments = zip(migrators, states).map { $0.assess($1) }
+        let memo = PlanMemo()
+        var assessments = zip(migrators, states).map { $0.assess($1, memo: memo) }
         assessments = await replicas.preflight(assessments, targets: targets, caps: caps)
         let workCount = assessments.filter { if case .work = $0 { true } else { false } }.count
         events(.planned(targets: targets.count, work: workCount))

@@ -25,16 +25,17 @@ struct TargetMigrator: Sendable {
 
     /// Plans the command from the state the planning pass read (or the
     /// reason it could not be read).
-    func assess(_ read: Result<VersionState, ShoalError>) -> Assessment {
+    /// `memo` is shared by the targets of one run.
+    func assess(_ read: Result<VersionState, ShoalError>, memo: PlanMemo? = nil) -> Assessment {
         do {
-            return try classify(state: read.get())
+            return try classify(state: read.get(), memo: memo)
         } catch {
             return .refused(ShoalError.wrap(error, target: target), current: (try? read.get().current.sorted()) ?? [])
         }
     }
 
-    private func classify(state: VersionState) throws -> Assessment {
-        let plan = try TargetPlanner.plan(command, state: state, graph: graph, target: target)
+    private func classify(state: VersionState, memo: PlanMemo? = nil) throws -> Assessment {
+        let plan = try TargetPlanner.plan(command, state: state, graph: graph, target: target, memo: memo)
         if case .stamp = command {
             let unchanged = plan.to == state.current.sorted() && state.dirty == nil && state.initialized
             return unchanged ? .upToDate(plan) : .work(plan)

@@ -69,6 +69,15 @@ import ShoalTestSupport
         #expect(targets.allSatisfy { $0.driver == .sqlite && $0.shard == nil })
     }
 
+    @Test func everyPlaceholderIsSubstitutedAndOtherTextKeptByteForByte() {
+        #expect(TenantName.substitute("acme", in: "/data/{tenant}/{tenant}.sqlite") == "/data/acme/acme.sqlite")
+        #expect(TenantName.substitute("acme", in: "tenant_{tenant}") == "tenant_acme")
+        #expect(TenantName.substitute("acme", in: "{tenant") == "{tenant", "an unclosed brace is text")
+        #expect(TenantName.substitute("acme", in: "{{tenant}}") == "{acme}")
+        #expect(TenantName.substitute("acme", in: "données/é_{tenant}_ß") == "données/é_acme_ß")
+        #expect(TenantName.substitute("acme", in: "") == "")
+    }
+
     @Test func plainSqliteIsOneTarget() throws {
         let targets = try TargetResolver.targets(database: FleetFixtures.local, tenants: nil)
         #expect(targets.map(\.id) == ["local"])

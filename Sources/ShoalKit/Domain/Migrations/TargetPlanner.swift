@@ -9,8 +9,11 @@ public enum TargetPlanner {
     /// A dirty target is refused by upgrade and downgrade (only `stamp` clears
     /// the mark). An applied revision whose file changed since is refused, so a
     /// database never runs on top of SQL that differs from what the files say.
+    ///
+    /// `memo` (one per command and graph) keeps what depends on the version
+    /// rows alone, for the next target with the same rows.
     public static func plan(_ command: FleetCommand, state: VersionState, graph: RevisionGraph,
-                            target: Target) throws -> Plan {
+                            target: Target, memo: PlanMemo? = nil) throws -> Plan {
         if case .stamp = command {
             let rows = try Planner.stamp(graph: graph, current: state.current, to: command.spec, database: target.database)
             return Plan(from: state.current.sorted(), to: rows.sorted(), steps: [])
@@ -18,15 +21,18 @@ public enum TargetPlanner {
         if let dirty = state.dirty {
             throw dirtyError(dirty, target: target)
         }
-        try checkChecksums(state: state, graph: graph, target: target)
-        switch command {
-        case .upgrade(let spec):
-            return try Planner.upgrade(graph: graph, current: state.current, to: spec, database: target.database)
-        case .downgrade(let spec):
-            return try Planner.downgrade(graph: graph, current: state.current, to: spec, database: target.database)
-        case .stamp:
-            preconditionFailure("handled above")
+        try checkChecksums(state: state, graph: graph, target: target, memo: memo)
+        let plan = { () throws -> Plan in
+            switch command {
+            case .upgrade(let spec):
+                return try Planner.upgrade(graph: graph, current: state.current, to: spec, database: target.database)
+            case .downgrade(let spec):
+                return try Planner.downgrade(graph: graph, current: state.current, to: spec, database: target.database)
+            case .stamp:
+                preconditionFailure("handled above")
+            }
         }
+        return try memo?.plan(database: target.database, current: state.current, plan) ?? plan()
     }
 
     /// The error a dirty target gets, with what to do about it.
@@ -38,10 +44,14 @@ public enum TargetPlanner {
 
     /// Refuses a target where an applied revision's file no longer matches
     /// the checksum recorded when it was applied.
-    public static func checkChecksums(state: VersionState, graph: RevisionGraph, target: Target) throws {
-        let known = state.current.filter { graph.migration($0) != nil }
-        let applied = graph.ancestors(of: known, inclusive: true)
-        for revision in graph.ordered(applied) {
+    public static func checkChecksums(state: VersionState, graph: RevisionGraph, target: Target,
+                                      memo: PlanMemo? = nil) throws {
+        let applied = { () -> [String] in
+            let known = state.current.filter { graph.migration($0) != nil }
+            return graph.ordered(graph.ancestors(of: known, inclusive: true))
+        }
+        let revisions = memo?.applied(database: target.database, current: state.current, applied) ?? applied()
+        for revision in revisions {
             guard let recorded = state.appliedChecksums[revision], let migration = graph.migration(revision) else { continue }
             if recorded != migration.checksum {
                 throw ShoalError(.checksum,
