@@ -57,9 +57,9 @@ struct Goal: Sendable, Codable, Hashable {
     }
 
     /// The targets missed, empty when all are met.
-    func misses(shoalSeconds: Double, rawSeconds: Double, shoalPeakMB: Double) -> [String] {
+    func misses(ratio: Double, shoalSeconds: Double, shoalPeakMB: Double) -> [String] {
         var misses: [String] = []
-        if shoalSeconds > rawSeconds * maxRatio { misses.append("ratio") }
+        if ratio > maxRatio { misses.append("ratio") }
         if let maxSeconds, shoalSeconds >= maxSeconds { misses.append("time") }
         if let maxPeakMB, shoalPeakMB >= maxPeakMB { misses.append("memory") }
         return misses
