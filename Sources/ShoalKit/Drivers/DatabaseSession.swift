@@ -26,10 +26,43 @@ public protocol DatabaseSession: Actor {
     func releaseMigrationLock(key: String) async
     /// Closes the connection. Further calls fail.
     func close() async
+
+    /// ``begin()``, then `sql`'s rows (one statement without parameters).
+    /// PostgreSQL sends both in one round trip.
+    func beginAndQuery(_ sql: String) async throws -> [[String?]]
+    /// Each statement with its parameters, then ``commit()``. PostgreSQL
+    /// sends them all in one round trip. On an error nothing is committed
+    /// and the transaction is left for ``rollback()``.
+    func executeAndCommit(_ statements: [BoundStatement]) async throws
 }
 
 extension DatabaseSession {
     public func query(_ sql: String) async throws -> [[String?]] {
         try await query(sql, [])
+    }
+
+    /// One call after the other (sessions without round trips to save).
+    public func beginAndQuery(_ sql: String) async throws -> [[String?]] {
+        try await begin()
+        return try await query(sql)
+    }
+
+    /// One call after the other (sessions without round trips to save).
+    public func executeAndCommit(_ statements: [BoundStatement]) async throws {
+        for statement in statements {
+            _ = try await query(statement.sql, statement.parameters)
+        }
+        try await commit()
+    }
+}
+
+/// A statement and its text parameters (`$1`…`$n`; nil is NULL).
+public struct BoundStatement: Sendable, Equatable {
+    public var sql: String
+    public var parameters: [String?]
+
+    public init(_ sql: String, _ parameters: [String?] = []) {
+        self.sql = sql
+        self.parameters = parameters
     }
 }

@@ -94,6 +94,54 @@ final class PostgresConnection {
         return result
     }
 
+    /// Sends `statements` (each with text parameters, extended protocol) in
+    /// libpq's pipeline mode with one sync at the end: one round trip for
+    /// all. Returns their results in order. The first error is thrown once
+    /// the connection is idle again; the server skips the statements after
+    /// it (inside a transaction, the transaction is then aborted).
+    @discardableResult
+    func pipeline(_ statements: [BoundStatement], cancellable: Bool) throws -> [PostgresResult] {
+        for statement in statements { try checkUsable(statement.sql) }
+        guard PQenterPipelineMode(handle) == 1 else {
+            throw PostgresError.connectionLost(String(cString: PQerrorMessage(handle)), while: "entering pipeline mode")
+        }
+        defer { PQexitPipelineMode(handle) }
+        for statement in statements {
+            let sent = withCStrings(statement.parameters) { values in
+                PQsendQueryParams(handle, statement.sql, Int32(statement.parameters.count), nil, values, nil, nil, 0)
+            }
+            guard sent == 1 else {
+                throw PostgresError.connectionLost(String(cString: PQerrorMessage(handle)), while: "sending the statement")
+            }
+        }
+        guard PQpipelineSync(handle) == 1 else {
+            throw PostgresError.connectionLost(String(cString: PQerrorMessage(handle)), while: "sending the statements")
+        }
+        // Each statement's results end with a NULL from PQgetResult; after
+        // the last one comes the sync. More NULLs than that: the connection broke.
+        var results: [PostgresResult] = []
+        var firstError: ShoalError?
+        var ends = 0
+        while true {
+            waitUntilReadable(cancellable: cancellable)
+            guard let pointer = PQgetResult(handle) else {
+                ends += 1
+                if ends > statements.count || PQstatus(handle) == CONNECTION_BAD {
+                    throw firstError ?? PostgresError.connectionLost(String(cString: PQerrorMessage(handle)),
+                                                                     while: "reading the results")
+                }
+                continue
+            }
+            let result = PostgresResult(pointer)
+            if result.status == PGRES_PIPELINE_SYNC { break }
+            if result.status == PGRES_PIPELINE_ABORTED { continue }
+            if result.isError, firstError == nil { firstError = result.error }
+            results.append(result)
+        }
+        if let firstError { throw firstError }
+        return results
+    }
+
     private func checkUsable(_ sql: String) throws {
         guard isOpen else { throw PostgresError.closed }
         if sql.utf8.contains(0) {

@@ -159,6 +159,26 @@ public actor PostgresSession: DatabaseSession {
         }
     }
 
+    /// `BEGIN` and `sql` in one pipeline: one round trip.
+    public func beginAndQuery(_ sql: String) async throws -> [[String?]] {
+        let results = try await run(cancellable: true) {
+            try $0.pipeline([BoundStatement("BEGIN"), BoundStatement(sql)], cancellable: true)
+        }
+        return results.last?.rows ?? []
+    }
+
+    /// `statements` and `COMMIT` in one pipeline: one round trip. Throws
+    /// the first error (the server skips what follows it, so nothing is
+    /// committed), or SQLSTATE 25P02 if the server answers `ROLLBACK`.
+    public func executeAndCommit(_ statements: [BoundStatement]) async throws {
+        let results = try await run(cancellable: true) {
+            try $0.pipeline(statements + [BoundStatement("COMMIT")], cancellable: true)
+        }
+        if results.last?.commandStatus == "ROLLBACK" {
+            throw PostgresError.commitRolledBack
+        }
+    }
+
     /// `ROLLBACK`, also in a cancelled task; never throws.
     public func rollback() async {
         _ = try? await run(cancellable: false) { try $0.execute("ROLLBACK", cancellable: false) }

@@ -35,9 +35,20 @@ extension VersionStore {
         }
     }
 
+    /// BEGIN with the check's read, and the version rows with COMMIT, each
+    /// go to the server together (one round trip each on PostgreSQL; see
+    /// ``DatabaseSession/beginAndQuery(_:)``).
     nonisolated(nonsending) private func applyInTransaction(_ step: PlanStep, sql: VersionTableSQL, context: ApplyContext) async throws -> Int {
-        try await transaction(sql) {
-            try await checkUnchanged(step, sql: sql)
+        let rows: [[String?]]
+        do {
+            rows = try await session.beginAndQuery(sql.selectDirtyAndVersions)
+        } catch {
+            await session.rollback()
+            throw Self.phase("BEGIN", of: target, error)
+        }
+        do {
+            let (dirty, current) = Self.dirtyMarkAndVersions(rows)
+            try checkUnchanged(step, dirty: dirty, current: current)
             let clock = ContinuousClock()
             let started = clock.now
             if !isBlank(step.sql) {
@@ -45,14 +56,18 @@ extension VersionStore {
             }
             try await verify(step)
             let durationMs = milliseconds(clock.now - started)
-            try await recordVersions(step, sql: sql, durationMs: durationMs, context: context)
+            try await session.executeAndCommit(recordStatements(step, sql: sql, durationMs: durationMs, context: context))
             return durationMs
+        } catch {
+            await session.rollback()
+            throw error
         }
     }
 
     nonisolated(nonsending) private func applyOutsideTransaction(_ step: PlanStep, sql: VersionTableSQL, context: ApplyContext) async throws -> Int {
         try await transaction(sql) {
-            try await checkUnchanged(step, sql: sql)
+            let (dirty, current) = Self.dirtyMarkAndVersions(try await session.query(sql.selectDirtyAndVersions))
+            try checkUnchanged(step, dirty: dirty, current: current)
             _ = try await session.query(sql.insertDirty, [step.revision, step.operation.rawValue, VersionTableSQL.timestamp()])
         }
         do {
@@ -64,7 +79,9 @@ extension VersionStore {
             try await verify(step)
             let durationMs = milliseconds(clock.now - started)
             try await transaction(sql) {
-                try await recordVersions(step, sql: sql, durationMs: durationMs, context: context)
+                for statement in recordStatements(step, sql: sql, durationMs: durationMs, context: context) {
+                    _ = try await session.query(statement.sql, statement.parameters)
+                }
                 _ = try await session.query(sql.deleteDirty, [step.revision])
             }
             return durationMs
@@ -82,8 +99,7 @@ extension VersionStore {
     /// Inside the step's transaction, after the write lock is taken: the
     /// version rows must still be the ones the plan started from, and no
     /// `transaction: false` migration may be in flight.
-    nonisolated(nonsending) private func checkUnchanged(_ step: PlanStep, sql: VersionTableSQL) async throws {
-        let (dirty, current) = try await dirtyMarkAndVersions(sql)
+    private func checkUnchanged(_ step: PlanStep, dirty: DirtyMark?, current: [String]) throws {
         if let mark = dirty {
             throw ShoalError(.dirty, """
                 \(target.id) is dirty: \(mark.operation.rawValue) of \(mark.revision) started at \(mark.startedAt) \
@@ -117,17 +133,16 @@ extension VersionStore {
         }
     }
 
-    /// Version rows and the history row of a step that has run.
-    nonisolated(nonsending) private func recordVersions(_ step: PlanStep, sql: VersionTableSQL, durationMs: Int, context: ApplyContext) async throws {
-        for revision in step.removeVersions {
-            _ = try await session.query(sql.deleteVersion, [revision])
-        }
-        for revision in step.addVersions {
-            _ = try await session.query(sql.insertVersion, [revision])
-        }
-        try await insertHistory(sql, revision: step.revision, operation: step.operation,
-                                checksum: step.migration.checksum, appliedAt: VersionTableSQL.timestamp(),
-                                durationMs: durationMs, context: context)
+    /// The statements that record a step that has run: its version rows
+    /// and its history row.
+    private func recordStatements(_ step: PlanStep, sql: VersionTableSQL, durationMs: Int,
+                                  context: ApplyContext) -> [BoundStatement] {
+        step.removeVersions.map { BoundStatement(sql.deleteVersion, [$0]) }
+            + step.addVersions.map { BoundStatement(sql.insertVersion, [$0]) }
+            + [BoundStatement(sql.insertHistory, [
+                step.revision, step.operation.rawValue, step.migration.checksum, VersionTableSQL.timestamp(),
+                String(durationMs), context.appliedBy, context.shoalVersion,
+            ])]
     }
 
     /// False for NULL, `0` (any numeric zero), `f` and `false`.

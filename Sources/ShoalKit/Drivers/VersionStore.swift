@@ -120,11 +120,12 @@ public struct VersionStore: Sendable {
         return Self.dirtyMark(row[...])
     }
 
-    /// The dirty mark and the sorted version rows, in one round trip.
-    nonisolated(nonsending) func dirtyMarkAndVersions(_ sql: VersionTableSQL) async throws -> (DirtyMark?, [String]) {
+    /// The dirty mark and the sorted version rows from the rows of
+    /// ``VersionTableSQL/selectDirtyAndVersions``.
+    static func dirtyMarkAndVersions(_ rows: [[String?]]) -> (DirtyMark?, [String]) {
         var mark: DirtyMark?
         var versions: [String] = []
-        for row in try await session.query(sql.selectDirtyAndVersions) where row.count == 4 {
+        for row in rows where row.count == 4 {
             if row[0] == "dirty" {
                 mark = Self.dirtyMark(row[1...])
             } else if let revision = row[1] {

@@ -226,4 +226,56 @@ import ShoalTestSupport
             #expect(try await session.query("SELECT to_regclass('t') IS NULL") == [["t"]])
         }
     }
+
+    // MARK: Pipelined transactions (one round trip each)
+
+    @Test func beginAndQueryOpensATransactionAndReturnsTheRows() async throws {
+        try await PostgresTestServer.withScratchSession { session, _ throws in
+            try await session.execute("CREATE TABLE t (x int); INSERT INTO t VALUES (1), (2)")
+            #expect(try await session.beginAndQuery("SELECT x FROM t ORDER BY x") == [["1"], ["2"]])
+            #expect(try await session.query("SELECT now() = statement_timestamp()") == [["f"]], "inside a transaction")
+            try await session.execute("INSERT INTO t VALUES (3)")
+            await session.rollback()
+            #expect(try await session.query("SELECT count(*) FROM t") == [["2"]])
+        }
+    }
+
+    @Test func executeAndCommitCommitsEveryStatementWithItsParameters() async throws {
+        try await PostgresTestServer.withScratchSession { session, _ throws in
+            try await session.execute("CREATE TABLE t (x int, note text)")
+            _ = try await session.beginAndQuery("SELECT 1")
+            try await session.executeAndCommit([
+                BoundStatement("INSERT INTO t VALUES ($1, $2)", ["1", "it's"]),
+                BoundStatement("INSERT INTO t VALUES ($1, $2)", ["2", nil]),
+                BoundStatement("DELETE FROM t WHERE x = $1", ["1"]),
+            ])
+            await session.rollback()  // nothing open: the commit went through
+            #expect(try await session.query("SELECT x, note FROM t") == [["2", nil]])
+        }
+    }
+
+    @Test func aFailedStatementInThePipelineCommitsNothingAndTheSessionStaysUsable() async throws {
+        try await PostgresTestServer.withScratchSession { session, _ throws in
+            try await session.execute("CREATE TABLE t (x int UNIQUE)")
+            _ = try await session.beginAndQuery("SELECT 1")
+            try await session.execute("INSERT INTO t VALUES (1)")
+            let error = await #expect(throws: ShoalError.self) {
+                try await session.executeAndCommit([
+                    BoundStatement("INSERT INTO t VALUES ($1)", ["2"]),
+                    BoundStatement("INSERT INTO t VALUES ($1)", ["1"]),
+                    BoundStatement("INSERT INTO t VALUES ($1)", ["3"]),
+                ])
+            }
+            #expect(error?.sqlState == "23505")
+            await session.rollback()
+            #expect(try await session.query("SELECT count(*) FROM t") == [["0"]], "nothing of the transaction was kept")
+            // Out of pipeline mode again: a script and a parameterised query both work.
+            try await session.execute("INSERT INTO t VALUES (7); INSERT INTO t VALUES (8)")
+            #expect(try await session.query("SELECT count(*) FROM t WHERE x > $1", ["6"]) == [["2"]])
+            let failedBegin = await #expect(throws: ShoalError.self) { try await session.beginAndQuery("SELECT nope FROM t") }
+            #expect(failedBegin?.sqlState == "42703")
+            await session.rollback()
+            #expect(try await session.query("SELECT count(*) FROM t") == [["2"]])
+        }
+    }
 }

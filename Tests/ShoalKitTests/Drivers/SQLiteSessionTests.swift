@@ -58,6 +58,23 @@ import ShoalTestSupport
         }
     }
 
+    @Test func beginAndQueryThenExecuteAndCommitIsOneTransaction() async throws {
+        let dir = try TemporaryDirectory()
+        let session = try await SQLiteSession.open(path: dir.file("db.sqlite"), mode: .readWrite)
+        try await session.execute("CREATE TABLE t (x integer UNIQUE)")
+        #expect(try await session.beginAndQuery("SELECT count(*) FROM t") == [["0"]])
+        #expect(await session.isInTransaction)
+        try await session.executeAndCommit([BoundStatement("INSERT INTO t VALUES ($1)", ["1"])])
+        #expect(await !session.isInTransaction)
+        _ = try await session.beginAndQuery("SELECT 1")
+        await #expect(throws: ShoalError.self) {
+            try await session.executeAndCommit([BoundStatement("INSERT INTO t VALUES ($1)", ["2"]),
+                                                BoundStatement("INSERT INTO t VALUES ($1)", ["1"])])
+        }
+        await session.rollback()
+        #expect(try await session.query("SELECT x FROM t") == [["1"]])
+    }
+
     @Test func queryRefusesParametersThatDoNotMatchItsPlaceholders() async throws {
         let dir = try TemporaryDirectory()
         let session = try await SQLiteSession.open(path: dir.file("db.sqlite"), mode: .readWrite)
