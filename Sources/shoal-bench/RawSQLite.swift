@@ -7,6 +7,7 @@ final class RawSQLite {
 
     init(path: String, readOnly: Bool, busyTimeoutMs: Int32 = 30_000) throws {
         self.path = path
+        _ = Self.configured
         var handle: OpaquePointer?
         let flags = SQLITE_OPEN_NOMUTEX | (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
         let code = sqlite3_open_v2(path, &handle, flags, nil)
@@ -18,6 +19,12 @@ final class RawSQLite {
         db = handle
         sqlite3_busy_timeout(db, busyTimeoutMs)
     }
+
+    /// The process-wide sqlite3 configuration shoal makes (memory
+    /// statistics off), so that both sides run the same library setup.
+    private static let configured: Void = {
+        _ = shoal_sqlite3_disable_memstatus()
+    }()
 
     deinit {
         sqlite3_close_v2(db)

@@ -27,6 +27,7 @@ struct Shoal: AsyncParsableCommand {
     /// Parses, runs, and maps every failure to shoal's exit codes: usage
     /// errors (64 in swift-argument-parser) become 2, like config errors.
     static func main() async {
+        SQLiteSession.disableMemoryStatistics()
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             let level = ProcessInfo.processInfo.environment["SHOAL_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:))

@@ -146,3 +146,20 @@ public actor SQLiteSession: DatabaseSession {
         try body(connection)
     }
 }
+
+extension SQLiteSession {
+    /// Switches off sqlite3's memory statistics for the whole process. With
+    /// them on (sqlite3's default), every allocation of every connection
+    /// takes one process-wide mutex, and eight sessions migrating at once
+    /// spend a tenth of their CPU contending for it (W1 of `scripts/bench`).
+    /// Without them, `sqlite3_memory_used()` reports nothing.
+    ///
+    /// A process-wide setting, so ShoalKit never makes it by itself: the
+    /// shoal CLI calls this at start; an app that embeds ShoalKit may, before
+    /// it opens its first SQLite database. Returns false when that is too
+    /// late (sqlite3 is already initialized) and nothing changed.
+    @discardableResult
+    public static func disableMemoryStatistics() -> Bool {
+        shoal_sqlite3_disable_memstatus() == SQLITE_OK
+    }
+}

@@ -75,6 +75,16 @@ import ShoalTestSupport
         #expect(try await session.query("SELECT x FROM t") == [["1"]])
     }
 
+    /// A process-wide setting only takes effect before sqlite3 initializes;
+    /// once a database is open it is refused and nothing changes.
+    @Test func memoryStatisticsCannotBeSwitchedOffOnceADatabaseIsOpen() async throws {
+        let dir = try TemporaryDirectory()
+        let session = try await SQLiteSession.open(path: dir.file("db.sqlite"), mode: .readWrite)
+        #expect(SQLiteSession.disableMemoryStatistics() == false)
+        try await session.execute("CREATE TABLE t (x)")
+        #expect(try await session.query("SELECT count(*) FROM t") == [["0"]])
+    }
+
     @Test func queryRefusesParametersThatDoNotMatchItsPlaceholders() async throws {
         let dir = try TemporaryDirectory()
         let session = try await SQLiteSession.open(path: dir.file("db.sqlite"), mode: .readWrite)
