@@ -121,12 +121,18 @@ enum FanOut {
 
 /// The text form of reports.
 enum ReportText {
+    /// `text` with spaces added up to `width` characters (never cut).
+    static func padded(_ text: String, to width: Int) -> String {
+        let count = text.count
+        return count >= width ? text : text + String(repeating: " ", count: width - count)
+    }
+
     static func revisions(_ rows: [String]) -> String {
         rows.isEmpty ? "base" : rows.joined(separator: "+")
     }
 
     static func line(_ report: TargetReport, width: Int) -> String {
-        let id = report.target.padding(toLength: max(width, report.target.count), withPad: " ", startingAt: 0)
+        let id = padded(report.target, to: width)
         var parts = [id]
         switch report.status {
         case .planned:

@@ -25,7 +25,7 @@ struct StatusCommand: AsyncParsableCommand {
             var lines: [String] = []
             lines.reserveCapacity(statuses.count + 1)
             for status in statuses {
-                var line = status.target + String(repeating: " ", count: max(0, width - status.target.count))
+                var line = ReportText.padded(status.target, to: width)
                 line += "  " + ReportText.revisions(status.current)
                 switch status.state {
                 case .upToDate: line += "  " + Console.paint("up-to-date", .green)
@@ -77,7 +77,7 @@ struct HistoryCommand: AsyncParsableCommand {
                     Console.line("  (no history)", json: false)
                 }
                 for entry in history.entries {
-                    let operation = entry.operation.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)
+                    let operation = ReportText.padded(entry.operation.rawValue, to: 9)
                     Console.line("  \(entry.appliedAt)  \(operation)  \(entry.revision)  \(entry.durationMs) ms  \(entry.appliedBy)", json: false)
                 }
             }
@@ -104,7 +104,7 @@ struct VerifyCommand: AsyncParsableCommand {
         }
         let width = targets.map(\.id.count).max() ?? 0
         for result in results {
-            var line = result.target.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
+            var line = ReportText.padded(result.target, to: width) + "  "
             line += result.hasProblems ? Console.paint(result.status, .red) : Console.paint(result.status, .green)
             for modified in result.modified {
                 line += "\n    modified: \(modified.revision) (\(modified.file)): applied \(modified.appliedChecksum.prefix(12)), file now \(modified.fileChecksum.prefix(12))"

@@ -52,9 +52,13 @@ public actor PostgresSession: DatabaseSession {
     /// encoding is UTF-8 unless the conninfo or `PGCLIENTENCODING` says
     /// otherwise. A failure is a ``ShoalError`` of kind `database` naming the
     /// redacted conninfo and libpq's (redacted) reason.
-    public static func connect(_ conninfo: String, settings: SessionSettings = SessionSettings()) async throws -> PostgresSession {
+    ///
+    /// `searchPath`, when given, becomes the session's `search_path` (the
+    /// schema quoted), set in the same round trip as the settings.
+    public static func connect(_ conninfo: String, settings: SessionSettings = SessionSettings(),
+                               searchPath: String? = nil) async throws -> PostgresSession {
         let session = PostgresSession()
-        try await session.open(conninfo, settings: settings)
+        try await session.open(conninfo, settings: settings, searchPath: searchPath)
         return session
     }
 
@@ -77,18 +81,26 @@ public actor PostgresSession: DatabaseSession {
         return parameters
     }
 
-    private func open(_ conninfo: String, settings: SessionSettings) throws {
+    /// One statement sets the session up (a round trip per setting would
+    /// add up over a fleet's sessions): the timeouts, the search path, and
+    /// the database's name back.
+    private func open(_ conninfo: String, settings: SessionSettings, searchPath: String?) throws {
         let connection = try PostgresConnection(
             parameters: Self.connectionParameters(for: conninfo), conninfoForMessages: conninfo)
+        var columns = ["set_config('lock_timeout', $1, false)"]
+        var values: [String?] = [String(settings.lockTimeoutMs)]
+        if let statementTimeout = settings.statementTimeoutMs {
+            values.append(String(statementTimeout))
+            columns.append("set_config('statement_timeout', $\(values.count), false)")
+        }
+        if let searchPath {
+            values.append(quoteIdentifier(searchPath))
+            columns.append("set_config('search_path', $\(values.count), false)")
+        }
+        columns.append("current_database()")
         do {
-            try connection.query("SELECT set_config('lock_timeout', $1, false)",
-                                 [String(settings.lockTimeoutMs)], cancellable: false)
-            if let statementTimeout = settings.statementTimeoutMs {
-                try connection.query("SELECT set_config('statement_timeout', $1, false)",
-                                     [String(statementTimeout)], cancellable: false)
-            }
-            let rows = try connection.query("SELECT current_database()", [], cancellable: false).rows
-            databaseName = rows.first?.first.flatMap { $0 } ?? ""
+            let rows = try connection.query("SELECT " + columns.joined(separator: ", "), values, cancellable: false).rows
+            databaseName = rows.first?.last.flatMap { $0 } ?? ""
         } catch var error as ShoalError {
             connection.finish()
             error.message = "cannot set up the session on \(Redactor.redact(conninfo)): \(error.message)"

@@ -86,38 +86,46 @@ extension VersionStore {
     /// Folds rows of ``stateQueryParts(index:version:history:dirty:)`` into a
     /// state for each of `indices` (all of which have a version table).
     static func states(fromRows rows: [[String?]], indices: [Int]) -> [Int: VersionState] {
-        var current: [Int: [String]] = [:]
+        // Per target of the chunk, by its position in `indices`: arrays, not
+        // dictionaries keyed by index (20,000 history rows for 1,000 tenants).
+        var slotOf: [Int: Int] = [:]
+        slotOf.reserveCapacity(indices.count)
+        for (slot, index) in indices.enumerated() { slotOf[index] = slot }
+        var current = [[String]](repeating: [], count: indices.count)
         // The latest history row of each revision: (id, operation, checksum).
-        var latest: [Int: [String: (id: Int, operation: String?, checksum: String?)]] = [:]
-        var dirty: [Int: DirtyMark] = [:]
+        var latest = [[String: (id: Int, operation: String?, checksum: String?)]](repeating: [:], count: indices.count)
+        var dirty = [DirtyMark?](repeating: nil, count: indices.count)
         for row in rows {
-            guard row.count == 6, let index = row[0].flatMap({ Int($0) }), let revision = row[2] else { continue }
+            guard row.count == 6, let index = row[0].flatMap({ Int($0) }), let slot = slotOf[index],
+                  let revision = row[2] else { continue }
             switch row[1] {
             case "v":
-                current[index, default: []].append(revision)
+                current[slot].append(revision)
             case "h":
                 let id = row[5].flatMap { Int($0) } ?? 0
-                if id >= latest[index]?[revision]?.id ?? Int.min {
-                    latest[index, default: [:]][revision] = (id, row[3], row[4])
+                if id >= latest[slot][revision]?.id ?? Int.min {
+                    latest[slot][revision] = (id, row[3], row[4])
                 }
-            case "d" where dirty[index] == nil:
+            case "d" where dirty[slot] == nil:
                 // An operation this version does not know still marks the target dirty.
                 let operation = row[3].flatMap(Operation.init(rawValue:)) ?? .upgrade
-                dirty[index] = DirtyMark(revision: revision, operation: operation, startedAt: row[4] ?? "")
+                dirty[slot] = DirtyMark(revision: revision, operation: operation, startedAt: row[4] ?? "")
             default:
                 break
             }
         }
         var states: [Int: VersionState] = [:]
-        for index in indices {
+        states.reserveCapacity(indices.count)
+        for (slot, index) in indices.enumerated() {
             var applied: [String: String] = [:]
-            for (revision, row) in latest[index] ?? [:] {
+            applied.reserveCapacity(latest[slot].count)
+            for (revision, row) in latest[slot] {
                 if let checksum = row.checksum, row.operation == Operation.upgrade.rawValue || row.operation == Operation.stamp.rawValue {
                     applied[revision] = checksum
                 }
             }
-            states[index] = VersionState(initialized: true, current: (current[index] ?? []).sorted(),
-                                         appliedChecksums: applied, dirty: dirty[index])
+            states[index] = VersionState(initialized: true, current: current[slot].sorted(),
+                                         appliedChecksums: applied, dirty: dirty[slot])
         }
         return states
     }

@@ -30,7 +30,8 @@ public enum SessionFactory {
         case .postgres(let url, let schema):
             let session: PostgresSession
             do {
-                session = try await PostgresSession.connect(url, settings: target.settings)
+                // Unqualified names in the tenant's migrations resolve in its schema only.
+                session = try await PostgresSession.connect(url, settings: target.settings, searchPath: schema)
             } catch var error as ShoalError {
                 // The URL (often a variable's value) does not say which shard is down.
                 if let shard = target.shard { error.message = "shard \(shard): " + error.message }
@@ -38,8 +39,6 @@ public enum SessionFactory {
             }
             do {
                 if access == .replica { try await session.setReadOnly() }
-                // Unqualified names in the tenant's migrations resolve in its schema only.
-                if let schema { try await session.setSearchPath(schema, local: false) }
             } catch {
                 await session.close()
                 throw error

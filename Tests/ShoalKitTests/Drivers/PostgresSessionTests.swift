@@ -29,6 +29,17 @@ import ShoalTestSupport
             #expect(try await plain.query("SHOW lock_timeout") == [["5s"]])
             #expect(try await plain.query("SHOW statement_timeout") == [["0"]], "nil keeps the server's setting")
             await plain.close()
+
+            // The search path comes in the same setup statement, quoted, with either set of settings.
+            for settings in [settings, SessionSettings()] {
+                let tenant = try await PostgresSession.connect(url, settings: settings, searchPath: #"odd "name"#)
+                #expect(try await tenant.query("SHOW search_path") == [[#""odd ""name""#]])
+                #expect(try await tenant.query("SHOW lock_timeout") == [[settings.lockTimeoutMs == 1234 ? "1234ms" : "5s"]])
+                try await tenant.execute(#"CREATE SCHEMA "odd ""name"; CREATE TABLE t (x int)"#)
+                #expect(try await tenant.query(#"SELECT to_regclass('"odd ""name".t') IS NOT NULL"#) == [["t"]])
+                try await tenant.execute(#"DROP SCHEMA "odd ""name" CASCADE"#)
+                await tenant.close()
+            }
         }
     }
 
