@@ -53,6 +53,28 @@ final class RawSQLite {
         try prepare(sql).run([])
     }
 
+    /// Every row of `sql`, each column as text (NULL is nil).
+    func rows(_ sql: String) throws -> [[String?]] {
+        var statement: OpaquePointer?
+        guard sqlite3_prepare_v2(db, sql, -1, &statement, nil) == SQLITE_OK, let statement else {
+            throw failure("preparing \(sql.prefix(200))")
+        }
+        defer { sqlite3_finalize(statement) }
+        var rows: [[String?]] = []
+        while true {
+            switch sqlite3_step(statement) {
+            case SQLITE_ROW:
+                rows.append((0..<sqlite3_column_count(statement)).map { column in
+                    sqlite3_column_text(statement, column).map { String(cString: $0) }
+                })
+            case SQLITE_DONE:
+                return rows
+            default:
+                throw failure("step")
+            }
+        }
+    }
+
     /// The first column of every row of `sql` (NULLs left out).
     func column(_ sql: String) throws -> [String] {
         var statement: OpaquePointer?
@@ -159,9 +181,16 @@ extension RawBaseline {
         return migrations.count - start
     }
 
-    /// Opens the file read-only and reads its version row.
+    /// Opens the file read-only and reads what `status` shows, in one
+    /// statement: its version row and its dirty mark (throws if it has one).
     static func readSQLiteVersion(path: String) throws -> String? {
         let db = try RawSQLite(path: path, readOnly: true)
-        return try db.first(RawVersionTables(dialect: .sqlite, schema: nil).selectVersions)
+        let tables = RawVersionTables(dialect: .sqlite, schema: nil)
+        var version: String?
+        for row in try db.rows("SELECT 'v', revision FROM \(tables.version) UNION ALL SELECT 'd', revision FROM \(tables.dirty)") {
+            if row.first == "d" { throw BenchError("\(path) is dirty: \(row.last.map { $0 ?? "" } ?? "")") }
+            version = row.last ?? nil
+        }
+        return version
     }
 }

@@ -22,9 +22,13 @@ public actor SQLiteStateReader {
             guard case .sqlite(let path) = target.location else {
                 preconditionFailure("SQLiteStateReader reads SQLite targets only")
             }
-            guard FileManager.default.fileExists(atPath: path) else { return .success(.uninitialized) }
             do {
-                let connection = try SQLiteConnection(path: path, mode: .readOnly, busyTimeoutMs: busyTimeoutMs)
+                let connection: SQLiteConnection
+                do {
+                    connection = try SQLiteConnection(path: path, mode: .readOnly, busyTimeoutMs: busyTimeoutMs)
+                } catch where !FileManager.default.fileExists(atPath: path) {
+                    return .success(.uninitialized)  // asked only when the open failed
+                }
                 let sql = VersionTableSQL(target: target, dialect: .sqlite, quote: VersionTableSQL.quote)
                 func read(history: Bool, dirty: Bool) throws -> VersionState {
                     let parts = VersionStore.stateQueryParts(index: 0, version: sql.version,

@@ -84,6 +84,9 @@ public struct RevisionGraph: Sendable {
     /// Every migration in graph order: parents before children, one branch at a time.
     public var migrations: [Migration] { order.map { byID[$0]! } }
 
+    /// How many migrations the graph holds.
+    public var count: Int { order.count }
+
     /// The migration with exactly this id (no prefix matching).
     public func migration(_ revision: String) -> Migration? { byID[revision] }
 
