@@ -39,9 +39,11 @@ extension VersionStore {
 
         var states = [VersionState](repeating: .uninitialized, count: targets.count)
         let initialized = targets.indices.filter { has($0, targets[$0].versionTable) }
-        for chunkStart in stride(from: 0, to: initialized.count, by: max(1, chunkSize)) {
-            let chunk = Array(initialized[chunkStart..<min(chunkStart + chunkSize, initialized.count)])
-            let parts = chunk.flatMap { index in
+        let chunks = stride(from: 0, to: initialized.count, by: max(1, chunkSize)).map { start in
+            Array(initialized[start..<min(start + chunkSize, initialized.count)])
+        }
+        let statements = chunks.map { chunk in
+            chunk.flatMap { index in
                 let target = targets[index]
                 let schema = session.quoteIdentifier(schemas[index]) + "."
                 return stateQueryParts(index: index,
@@ -49,15 +51,26 @@ extension VersionStore {
                                        history: checksums && has(index, target.historyTable)
                                            ? schema + session.quoteIdentifier(target.historyTable) : nil,
                                        dirty: has(index, target.dirtyTable) ? schema + session.quoteIdentifier(target.dirtyTable) : nil)
+            }.joined(separator: "\nUNION ALL ")
+        }
+        @Sendable func read(_ sql: String) async throws -> [[String?]] {
+            if let postgres = session as? PostgresSession {
+                return try await postgres.querySimple(sql)
             }
-            let sql = parts.joined(separator: "\nUNION ALL ")
-            let rows = if let postgres = session as? PostgresSession {
-                try await postgres.querySimple(sql)
-            } else {
-                try await session.query(sql)
+            return try await session.query(sql)
+        }
+        // The next chunk's query runs while this one's rows are folded, so
+        // the server is never idle waiting for the client.
+        var previous: (chunk: [Int], rows: [[String?]])?
+        for (chunk, sql) in zip(chunks, statements) {
+            async let rows = read(sql)
+            if let (done, doneRows) = previous {
+                for (index, state) in Self.states(fromRows: doneRows, indices: done) { states[index] = state }
             }
-            let read = Self.states(fromRows: rows, indices: chunk)
-            for (index, state) in read { states[index] = state }
+            previous = (chunk, try await rows)
+        }
+        if let (done, doneRows) = previous {
+            for (index, state) in Self.states(fromRows: doneRows, indices: done) { states[index] = state }
         }
         return states
     }
