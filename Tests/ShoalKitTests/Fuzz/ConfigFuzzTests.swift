@@ -172,7 +172,8 @@ extension FuzzTests {
                 try ConfigLoader.parse(Data(text.utf8), file: Self.file, environment: Self.environment)
             }
             #expect(problem == nil, "\(label): \(problem ?? "")")
-            #expect(clock.now - start < .seconds(2), "\(label) took \(clock.now - start)")
+            // A hang guard (see WorstCases): quadratic on a megabyte takes minutes.
+            #expect(clock.now - start < .seconds(30), "\(label) took \(clock.now - start)")
         }
 
         @Test func deeplyNestedDefaultsAreAnErrorNamingTheKey() async {

@@ -68,12 +68,15 @@ extension FuzzTests {
             }
         }
 
+        /// A hang guard, not a speed test: linear work on these inputs takes
+        /// well under a second, a quadratic path on a megabyte (10^12 steps)
+        /// takes many minutes, so a loaded machine's slowness never trips it.
         @Test(arguments: cases)
         func hugeInputIsHandledInLinearTime(_ label: String) async {
             let clock = ContinuousClock()
             let start = clock.now
             Self.run(label)
-            #expect(clock.now - start < .seconds(3), "\(label) took \(clock.now - start)")
+            #expect(clock.now - start < .seconds(30), "\(label) took \(clock.now - start)")
         }
     }
 }
