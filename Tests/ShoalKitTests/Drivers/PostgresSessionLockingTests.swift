@@ -119,7 +119,7 @@ import ShoalTestSupport
             try await Task.sleep(for: .milliseconds(delayMs))
             task.cancel()
             let result = await task.result
-            #expect(clock.now - start < .seconds(5))
+            #expect(clock.now - start < .seconds(8), "the 10 s statement was not cancelled")
             #expect(throws: ShoalError.self) { try result.get() }
             if case .failure(let error as ShoalError) = result {
                 #expect(error.sqlState == "57014", "\(error)")
