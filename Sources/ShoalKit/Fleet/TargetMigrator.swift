@@ -143,7 +143,8 @@ struct TargetMigrator: Sendable {
         func holdingLock(_ session: isolated any DatabaseSession) async -> (result: (TargetReport, [PlanStep]), reusable: Bool) {
             do {
                 guard try await session.acquireMigrationLock(key: lockKey, timeout: lockWait) else {
-                    return (report(.failed, ShoalError(.locked, "\(target.id) is locked by another shoal run; waited \(lockWait.milliseconds / 1000) s. Let that run finish, then run again.")), true)
+                    let locked = report(.failed, ShoalError(.locked, "\(target.id) is locked by another shoal run; waited \(lockWait.milliseconds / 1000) s. Let that run finish, then run again."))
+                    return (locked, Self.sessionReusable(after: locked.0))
                 }
             } catch {
                 return (report(.failed, ShoalError.wrap(error, target: target)), false)
