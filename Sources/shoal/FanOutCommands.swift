@@ -106,8 +106,9 @@ enum FanOut {
         }
         let trap = SignalTrap(control: control) { run.cancel() }
         defer { trap.remove() }
-        let report = try await run.value
-        progress.finish()
+        let outcome = await run.result
+        progress.finish()  // also writes any lines still held back
+        let report = try outcome.get()
         if json {
             try Console.json(report)
         }

@@ -16,6 +16,11 @@ final class ProgressLine: @unchecked Sendable {
     private var shown = false
     /// Replicas being waited for, by name.
     private var waiting: Set<String> = []
+    /// Result lines held back while the planning pass reports every target
+    /// it will not run (up to date, refused) in one burst: written together
+    /// when the burst ends (a target starts, or the run does), one system
+    /// call instead of thousands. Lines of targets that ran stream one by one.
+    private var burst: [(line: String, toStderr: Bool)]?
 
     init(enabled: Bool) {
         self.enabled = enabled
@@ -24,16 +29,38 @@ final class ProgressLine: @unchecked Sendable {
     /// Every result line goes through here, so the live line never tears it.
     func print(_ line: String, toStderr: Bool) {
         lock.withLock {
+            if burst != nil {
+                burst?.append((line, toStderr))
+                return
+            }
             clear()
             Console.write(line + "\n", toStderr: toStderr)
             draw()
         }
     }
 
+    /// Writes the held-back burst, if any (lock held).
+    private func flushBurst() {
+        guard let lines = burst else { return }
+        burst = nil
+        guard !lines.isEmpty else { return }
+        clear()
+        for toStderr in [false, true] {
+            let text = lines.filter { $0.toStderr == toStderr }.map { $0.line + "\n" }.joined()
+            if !text.isEmpty { Console.write(text, toStderr: toStderr) }
+        }
+    }
+
     func handle(_ event: FleetEvent) {
         lock.withLock {
             switch event {
-            case .planned(let targets, _): total = targets
+            case .targetFinished: break
+            default: flushBurst()
+            }
+            switch event {
+            case .planned(let targets, _):
+                total = targets
+                burst = []
             case .targetStarted(let id): running.insert(id)
             case .targetFinished(let report):
                 done += 1
@@ -51,6 +78,7 @@ final class ProgressLine: @unchecked Sendable {
     /// Removes the line for good (before the summary).
     func finish() {
         lock.withLock {
+            flushBurst()
             clear()
             total = 0
         }
