@@ -139,10 +139,9 @@ extension VersionStore {
                                   context: ApplyContext) -> [BoundStatement] {
         step.removeVersions.map { BoundStatement(sql.deleteVersion, [$0]) }
             + step.addVersions.map { BoundStatement(sql.insertVersion, [$0]) }
-            + [BoundStatement(sql.insertHistory, [
-                step.revision, step.operation.rawValue, step.migration.checksum, VersionTableSQL.timestamp(),
-                String(durationMs), context.appliedBy, context.shoalVersion,
-            ])]
+            + [Self.historyStatement(sql, revision: step.revision, operation: step.operation,
+                                     checksum: step.migration.checksum, appliedAt: VersionTableSQL.timestamp(),
+                                     durationMs: durationMs, context: context)]
     }
 
     /// False for NULL, `0` (any numeric zero), `f` and `false`.

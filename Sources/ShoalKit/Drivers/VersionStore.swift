@@ -146,7 +146,16 @@ public struct VersionStore: Sendable {
 
     nonisolated(nonsending) func insertHistory(_ sql: VersionTableSQL, revision: String, operation: Operation, checksum: String?,
                        appliedAt: String, durationMs: Int, context: ApplyContext) async throws {
-        _ = try await session.query(sql.insertHistory, [
+        let statement = Self.historyStatement(sql, revision: revision, operation: operation, checksum: checksum,
+                                              appliedAt: appliedAt, durationMs: durationMs, context: context)
+        _ = try await session.query(statement.sql, statement.parameters)
+    }
+
+    /// The history row's INSERT with its parameters, in the order
+    /// ``VersionTableSQL/insertHistory`` numbers them.
+    static func historyStatement(_ sql: VersionTableSQL, revision: String, operation: Operation, checksum: String?,
+                                 appliedAt: String, durationMs: Int, context: ApplyContext) -> BoundStatement {
+        BoundStatement(sql.insertHistory, [
             revision, operation.rawValue, checksum, appliedAt, String(durationMs),
             context.appliedBy, context.shoalVersion,
         ])

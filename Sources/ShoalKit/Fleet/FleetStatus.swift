@@ -133,7 +133,7 @@ public struct FleetStatus: Sendable {
         var result = TargetStatus(target: target.id, database: target.database, shard: target.shard, tenant: target.tenant,
                                   current: [], heads: graph.heads, pending: graph.count,
                                   state: .uninitialized, replicas: [], message: nil, readFrom: replica)
-        guard let source, let read else {
+        guard source != nil, let read else {
             result.state = .unreachable
             result.message = "\(target.id) has no replica named `\(replica ?? "")`"
             return result

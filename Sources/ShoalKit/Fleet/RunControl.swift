@@ -10,28 +10,23 @@ import Foundation
 /// `--on-error stop` uses the weaker ``stopStartingTargets(reason:)``:
 /// running targets finish all their steps.
 ///
-/// Targets ask before every step through ``interruptionNow``, a nonisolated
+/// Targets ask before every step through ``interruption``, a nonisolated
 /// read under a lock: a step runs isolated to its database session, and
 /// hopping to this actor and back would cost two context switches per step.
 public actor RunControl {
     /// Why no new target may start, once that is so.
     public private(set) var stopReason: String?
-    /// Why the run was interrupted from outside, if it was.
-    public private(set) var interruption: String?
-
-    private nonisolated let interruptionMirror = InterruptionMirror()
+    private nonisolated let interruptionReason = InterruptionReason()
 
     public init() {}
 
-    /// ``interruption``, readable from any isolation without a hop.
-    public nonisolated var interruptionNow: String? { interruptionMirror.reason }
+    /// Why the run was interrupted from outside, if it was; readable from
+    /// any isolation without a hop.
+    public nonisolated var interruption: String? { interruptionReason.value }
 
     /// Interrupts the run: no new target, no new step. The first reason wins.
     public func interrupt(reason: String) {
-        if interruption == nil {
-            interruption = reason
-            interruptionMirror.reason = reason
-        }
+        interruptionReason.setIfUnset(reason)
         stopStartingTargets(reason: reason)
     }
 
@@ -41,13 +36,14 @@ public actor RunControl {
     }
 }
 
-/// The interruption reason behind a lock, for ``RunControl/interruptionNow``.
-private final class InterruptionMirror: @unchecked Sendable {
+/// The interruption reason behind a lock, for ``RunControl/interruption``.
+private final class InterruptionReason: @unchecked Sendable {
     private let lock = NSLock()
     private var stored: String?
 
-    var reason: String? {
-        get { lock.withLock { stored } }
-        set { lock.withLock { stored = newValue } }
+    var value: String? { lock.withLock { stored } }
+
+    func setIfUnset(_ reason: String) {
+        lock.withLock { if stored == nil { stored = reason } }
     }
 }

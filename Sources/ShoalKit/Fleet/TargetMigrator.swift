@@ -111,7 +111,7 @@ struct TargetMigrator: Sendable {
                 }
                 do {
                     for (index, step) in plan.steps.enumerated() {
-                        if let reason = control.interruptionNow {
+                        if let reason = control.interruption {
                             // Between steps the target is at a committed revision: stop here.
                             let total = applied.count + plan.steps.count - index
                             let done = applied.isEmpty ? "before its first step" : "after \(applied.count) of \(total) steps"
