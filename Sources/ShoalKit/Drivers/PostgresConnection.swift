@@ -67,11 +67,18 @@ final class PostgresConnection {
     /// error, after the connection is idle again.
     @discardableResult
     func execute(_ sql: String, cancellable: Bool) throws -> [PostgresResult] {
+        try send(sql)
+        return try collectResults(cancellable: cancellable)
+    }
+
+    /// Sends a script over the simple query protocol without waiting for
+    /// it; ``collectResults(cancellable:)`` reads its results. Nothing else
+    /// may be sent until then.
+    func send(_ sql: String) throws {
         try checkUsable(sql)
         guard PQsendQuery(handle, sql) == 1 else {
             throw PostgresError.connectionLost(String(cString: PQerrorMessage(handle)), while: "sending the statement")
         }
-        return try collectResults(cancellable: cancellable)
     }
 
     /// Runs one statement with text parameters (`PQsendQueryParams`,
@@ -151,7 +158,7 @@ final class PostgresConnection {
 
     /// Reads results until libpq returns NULL (the connection is idle), so
     /// no statement's error goes unseen. Throws the first error.
-    private func collectResults(cancellable: Bool) throws -> [PostgresResult] {
+    func collectResults(cancellable: Bool) throws -> [PostgresResult] {
         var results: [PostgresResult] = []
         var firstError: ShoalError?
         while true {

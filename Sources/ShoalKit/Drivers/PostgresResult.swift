@@ -1,4 +1,11 @@
 import CLibPQ
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// One `PGresult`, owned: cleared exactly once, in `deinit`.
 ///
@@ -30,23 +37,37 @@ final class PostgresResult {
 
     /// Every row, each value as text; SQL NULL is nil.
     var rows: [[String?]] {
-        let rowCount = PQntuples(handle)
-        let columnCount = PQnfields(handle)
-        var rows: [[String?]] = []
-        rows.reserveCapacity(Int(rowCount))
-        for row in 0..<rowCount {
-            var values: [String?] = []
-            values.reserveCapacity(Int(columnCount))
-            for column in 0..<columnCount {
-                if PQgetisnull(handle, row, column) == 1 {
-                    values.append(nil)
-                } else {
-                    values.append(String(cString: PQgetvalue(handle, row, column)))
-                }
-            }
-            rows.append(values)
-        }
-        return rows
+        let columnCount = Int(PQnfields(handle))
+        return (0..<rowCount).map { row in (0..<columnCount).map { text(row, $0) } }
+    }
+
+    var rowCount: Int { Int(PQntuples(handle)) }
+
+    /// The value at (`row`, `column`) as text; nil for SQL NULL.
+    func text(_ row: Int, _ column: Int) -> String? {
+        guard PQgetisnull(handle, Int32(row), Int32(column)) == 0 else { return nil }
+        return String(cString: PQgetvalue(handle, Int32(row), Int32(column)))
+    }
+
+    /// The value at (`row`, `column`) as an integer, parsed from libpq's
+    /// buffer (`strtoll`) without making a String; nil for NULL or text that
+    /// is not a whole decimal number.
+    func int(_ row: Int, _ column: Int) -> Int? {
+        guard PQgetisnull(handle, Int32(row), Int32(column)) == 0,
+              let value = PQgetvalue(handle, Int32(row), Int32(column)), value.pointee != 0 else { return nil }
+        var end: UnsafeMutablePointer<CChar>?
+        errno = 0
+        let number = strtoll(value, &end, 10)
+        guard errno == 0, end?.pointee == 0 else { return nil }
+        return Int(number)
+    }
+
+    /// The first byte of the value at (`row`, `column`); nil for NULL, 0 for
+    /// the empty string.
+    func firstByte(_ row: Int, _ column: Int) -> UInt8? {
+        guard PQgetisnull(handle, Int32(row), Int32(column)) == 0,
+              let value = PQgetvalue(handle, Int32(row), Int32(column)) else { return nil }
+        return UInt8(bitPattern: value.pointee)
     }
 
     /// The failure as a ShoalError: the server's primary message, SQLSTATE,

@@ -34,8 +34,10 @@ public actor SQLiteStateReader {
                     let parts = VersionStore.stateQueryParts(index: 0, version: sql.version,
                                                              history: checksums && history ? sql.history : nil,
                                                              dirty: dirty ? sql.dirty : nil)
-                    return VersionStore.states(fromRows: try connection.query(parts.joined(separator: " UNION ALL "), []),
-                                               indices: [0])[0]!
+                    var states = [VersionState.uninitialized]
+                    VersionStore.fold(TextRows(rows: try connection.query(parts.joined(separator: " UNION ALL "), [])),
+                                      targets: [0], into: &states)
+                    return states[0]
                 }
                 // shoal creates the three tables together: try the one-statement
                 // read first, and look the tables up only when it fails.

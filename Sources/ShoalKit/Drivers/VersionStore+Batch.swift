@@ -15,6 +15,18 @@ extension VersionStore {
     /// faster in total than a few huge queries.
     nonisolated(nonsending) public static func readStates(of targets: [Target], session: any DatabaseSession,
                                   checksums: Bool = true, chunkSize: Int = 25) async throws -> [VersionState] {
+        guard let postgres = session as? PostgresSession else {
+            preconditionFailure("readStates(of:) reads over a PostgreSQL session")
+        }
+        return try await readStates(of: targets, on: postgres, checksums: checksums, chunkSize: max(1, chunkSize))
+    }
+
+    /// The read itself, isolated to the session: the catalog query and every
+    /// chunk run on the session's thread without a task hop between them,
+    /// and each chunk's rows are folded straight from libpq's result while
+    /// the next chunk runs (``PostgresSession/forEachSimpleResult(count:statement:_:)``).
+    private static func readStates(of targets: [Target], on session: isolated PostgresSession,
+                                   checksums: Bool, chunkSize: Int) async throws -> [VersionState] {
         guard !targets.isEmpty else { return [] }
         let schemas = targets.map { target -> String in
             guard case .postgres(_, let schema?) = target.location else {
@@ -37,51 +49,35 @@ extension VersionStore {
         }
         func has(_ index: Int, _ table: String) -> Bool { existing.contains(schemas[index] + "\u{0}" + table) }
 
-        var states = [VersionState](repeating: .uninitialized, count: targets.count)
         let initialized = targets.indices.filter { has($0, targets[$0].versionTable) }
-        let chunks = stride(from: 0, to: initialized.count, by: max(1, chunkSize)).map { start in
+        let chunks = stride(from: 0, to: initialized.count, by: chunkSize).map { start in
             Array(initialized[start..<min(start + chunkSize, initialized.count)])
         }
-        let statements = chunks.map { chunk in
-            chunk.flatMap { index in
+        func statement(_ chunk: Int) -> String {
+            chunks[chunk].enumerated().flatMap { slot, index in
                 let target = targets[index]
                 let schema = session.quoteIdentifier(schemas[index]) + "."
-                return stateQueryParts(index: index,
+                return stateQueryParts(index: slot,
                                        version: schema + session.quoteIdentifier(target.versionTable),
                                        history: checksums && has(index, target.historyTable)
                                            ? schema + session.quoteIdentifier(target.historyTable) : nil,
                                        dirty: has(index, target.dirtyTable) ? schema + session.quoteIdentifier(target.dirtyTable) : nil)
             }.joined(separator: "\nUNION ALL ")
         }
-        @Sendable func read(_ sql: String) async throws -> [[String?]] {
-            if let postgres = session as? PostgresSession {
-                return try await postgres.querySimple(sql)
-            }
-            return try await session.query(sql)
-        }
-        // The next chunk's query runs while this one's rows are folded, so
-        // the server is never idle waiting for the client.
-        var previous: (chunk: [Int], rows: [[String?]])?
-        for (chunk, sql) in zip(chunks, statements) {
-            async let rows = read(sql)
-            if let (done, doneRows) = previous {
-                for (index, state) in Self.states(fromRows: doneRows, indices: done) { states[index] = state }
-            }
-            previous = (chunk, try await rows)
-        }
-        if let (done, doneRows) = previous {
-            for (index, state) in Self.states(fromRows: doneRows, indices: done) { states[index] = state }
+        var states = [VersionState](repeating: .uninitialized, count: targets.count)
+        try await session.forEachSimpleResult(count: chunks.count, statement: statement) { chunk, result in
+            fold(result, targets: chunks[chunk], into: &states)
         }
         return states
     }
 
     /// The `UNION ALL` branches that read one target's initialized tables,
-    /// each row tagged with `index`: (index, kind `v`/`h`/`d`, revision,
-    /// operation, checksum or started_at, history id). `history`/`dirty`
-    /// nil: not read. Every history row is read and the latest per revision
-    /// picked while folding: a `GROUP BY` subquery per tenant costs the
-    /// server more planning than the few extra rows cost to send. Valid SQL
-    /// in both dialects.
+    /// each row tagged with `index`, the target's position in its chunk:
+    /// (index, kind `v`/`h`/`d`, revision, operation, checksum or
+    /// started_at, history id). `history`/`dirty` nil: not read. Every
+    /// history row is read and the latest per revision picked while folding:
+    /// a `GROUP BY` subquery per tenant costs the server more planning than
+    /// the few extra rows cost to send. Valid SQL in both dialects.
     static func stateQueryParts(index: Int, version: String, history: String?, dirty: String?) -> [String] {
         var parts = ["SELECT \(index), 'v', revision, NULL, NULL, 0 FROM \(version)"]
         if let history {
@@ -96,51 +92,39 @@ extension VersionStore {
         return parts
     }
 
-    /// Folds rows of ``stateQueryParts(index:version:history:dirty:)`` into a
-    /// state for each of `indices` (all of which have a version table).
-    static func states(fromRows rows: [[String?]], indices: [Int]) -> [Int: VersionState] {
-        // Per target of the chunk, by its position in `indices`: arrays, not
-        // dictionaries keyed by index (20,000 history rows for 1,000 tenants).
-        var slotOf: [Int: Int] = [:]
-        slotOf.reserveCapacity(indices.count)
-        for (slot, index) in indices.enumerated() { slotOf[index] = slot }
-        var current = [[String]](repeating: [], count: indices.count)
-        // The latest history row of each revision: (id, operation, checksum).
-        var latest = [[String: (id: Int, operation: String?, checksum: String?)]](repeating: [:], count: indices.count)
-        var dirty = [DirtyMark?](repeating: nil, count: indices.count)
-        for row in rows {
-            guard row.count == 6, let index = row[0].flatMap({ Int($0) }), let slot = slotOf[index],
-                  let revision = row[2] else { continue }
-            switch row[1] {
-            case "v":
+    /// Folds the rows of ``stateQueryParts(index:version:history:dirty:)``
+    /// into the states of `targets` (indices into `states`, all of which
+    /// have a version table): a row tagged `slot` belongs to `targets[slot]`.
+    static func fold(_ rows: some StateQueryRows, targets: [Int], into states: inout [VersionState]) {
+        var current = [[String]](repeating: [], count: targets.count)
+        // The latest history row of each revision: its id, and its checksum
+        // when that row applied the revision (upgrade or stamp), else nil.
+        var latest = [[String: (id: Int, checksum: String?)]](repeating: [:], count: targets.count)
+        var dirty = [DirtyMark?](repeating: nil, count: targets.count)
+        for row in 0..<rows.rowCount {
+            guard let slot = rows.int(row, 0), targets.indices.contains(slot),
+                  let revision = rows.text(row, 2) else { continue }
+            switch rows.firstByte(row, 1) {
+            case UInt8(ascii: "v"):
                 current[slot].append(revision)
-            case "h":
-                let id = row[5].flatMap { Int($0) } ?? 0
-                if id >= latest[slot][revision]?.id ?? Int.min {
-                    latest[slot][revision] = (id, row[3], row[4])
-                }
-            case "d" where dirty[slot] == nil:
+            case UInt8(ascii: "h"):
+                let id = rows.int(row, 5) ?? 0
+                guard id >= latest[slot][revision]?.id ?? Int.min else { continue }
+                let operation = rows.text(row, 3)
+                let applies = operation == Operation.upgrade.rawValue || operation == Operation.stamp.rawValue
+                latest[slot][revision] = (id, applies ? rows.text(row, 4) : nil)
+            case UInt8(ascii: "d") where dirty[slot] == nil:
                 // An operation this version does not know still marks the target dirty.
-                let operation = row[3].flatMap(Operation.init(rawValue:)) ?? .upgrade
-                dirty[slot] = DirtyMark(revision: revision, operation: operation, startedAt: row[4] ?? "")
+                let operation = rows.text(row, 3).flatMap(Operation.init(rawValue:)) ?? .upgrade
+                dirty[slot] = DirtyMark(revision: revision, operation: operation, startedAt: rows.text(row, 4) ?? "")
             default:
                 break
             }
         }
-        var states: [Int: VersionState] = [:]
-        states.reserveCapacity(indices.count)
-        for (slot, index) in indices.enumerated() {
-            var applied: [String: String] = [:]
-            applied.reserveCapacity(latest[slot].count)
-            for (revision, row) in latest[slot] {
-                if let checksum = row.checksum, row.operation == Operation.upgrade.rawValue || row.operation == Operation.stamp.rawValue {
-                    applied[revision] = checksum
-                }
-            }
+        for (slot, index) in targets.enumerated() {
             states[index] = VersionState(initialized: true, current: current[slot].sorted(),
-                                         appliedChecksums: applied, dirty: dirty[slot])
+                                         appliedChecksums: latest[slot].compactMapValues(\.checksum), dirty: dirty[slot])
         }
-        return states
     }
 
     /// A PostgreSQL text-array literal (`{"a","b"}`), each element quoted, for
@@ -153,5 +137,34 @@ extension VersionStore {
             return "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
         }
         return "{" + quoted.joined(separator: ",") + "}"
+    }
+}
+
+/// The rows of a state query (``VersionStore/stateQueryParts(index:version:history:dirty:)``)
+/// as a driver holds them: libpq's result, or rows already read as text.
+protocol StateQueryRows {
+    var rowCount: Int { get }
+    /// The value as text; nil for NULL.
+    func text(_ row: Int, _ column: Int) -> String?
+    /// The value as an integer; nil for NULL or not a number.
+    func int(_ row: Int, _ column: Int) -> Int?
+    /// The value's first byte; nil for NULL.
+    func firstByte(_ row: Int, _ column: Int) -> UInt8?
+}
+
+extension PostgresResult: StateQueryRows {}
+
+/// Rows read as text (SQLite's reader).
+struct TextRows: StateQueryRows {
+    let rows: [[String?]]
+    var rowCount: Int { rows.count }
+    func text(_ row: Int, _ column: Int) -> String? {
+        column < rows[row].count ? rows[row][column] : nil
+    }
+    func int(_ row: Int, _ column: Int) -> Int? {
+        text(row, column).flatMap { Int($0) }
+    }
+    func firstByte(_ row: Int, _ column: Int) -> UInt8? {
+        text(row, column).map { $0.utf8.first ?? 0 }
     }
 }

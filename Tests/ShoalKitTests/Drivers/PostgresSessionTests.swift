@@ -289,4 +289,80 @@ import ShoalTestSupport
             #expect(try await session.query("SELECT count(*) FROM t") == [["2"]])
         }
     }
+
+    // MARK: Batches of simple queries
+
+    /// What `forEachSimpleResult` handed over: per statement, its index and
+    /// every value as (text, int, first byte). Isolated to the session, as
+    /// the batch read is.
+    private struct Seen: Equatable, Sendable {
+        var index: Int
+        var values: [[Value]]
+        struct Value: Equatable, Sendable {
+            var text: String?
+            var int: Int?
+            var firstByte: UInt8?
+        }
+    }
+
+    private static func collect(_ session: isolated PostgresSession, _ statements: [String],
+                                stopAt: Int? = nil) async throws -> [Seen] {
+        var seen: [Seen] = []
+        try await session.forEachSimpleResult(count: statements.count, statement: { statements[$0] }) { index, result in
+            if index == stopAt { throw ShoalError(.usage, "stopped by the caller at \(index)") }
+            let columns = result.rows.first?.count ?? 0
+            seen.append(Seen(index: index, values: (0..<result.rowCount).map { row in
+                (0..<columns).map { .init(text: result.text(row, $0), int: result.int(row, $0), firstByte: result.firstByte(row, $0)) }
+            }))
+        }
+        return seen
+    }
+
+    @Test func forEachSimpleResultHandsOverEveryResultInOrderWithItsValues() async throws {
+        try await PostgresTestServer.withScratchSession { session, _ throws in
+            let seen = try await Self.collect(session, [
+                "SELECT '42', '-7', 'h1', NULL, '', '9223372036854775808'",
+                "SELECT x FROM generate_series(1, 3) AS x",
+                "SELECT 1 WHERE false",
+            ])
+            #expect(seen.map(\.index) == [0, 1, 2])
+            #expect(seen[0].values == [[
+                .init(text: "42", int: 42, firstByte: UInt8(ascii: "4")),
+                .init(text: "-7", int: -7, firstByte: UInt8(ascii: "-")),
+                .init(text: "h1", int: nil, firstByte: UInt8(ascii: "h")),
+                .init(text: nil, int: nil, firstByte: nil),
+                .init(text: "", int: nil, firstByte: 0),
+                .init(text: "9223372036854775808", int: nil, firstByte: UInt8(ascii: "9")),  // does not fit an Int
+            ]])
+            #expect(seen[1].values.map { $0.map(\.int) } == [[1], [2], [3]])
+            #expect(seen[2].values.isEmpty)
+        }
+    }
+
+    /// A server error in the middle statement is thrown, the statements
+    /// after it never run, and the session is idle again.
+    @Test func forEachSimpleResultStopsAtAFailingStatement() async throws {
+        try await PostgresTestServer.withScratchSession { session, _ throws in
+            try await session.execute("CREATE TABLE t (x int)")
+            let error = await #expect(throws: ShoalError.self) {
+                _ = try await Self.collect(session, ["SELECT 1", "SELECT nope FROM t", "INSERT INTO t VALUES (1) RETURNING x"])
+            }
+            #expect(error?.sqlState == "42703")
+            #expect(try await session.query("SELECT count(*) FROM t") == [["0"]], "the statement after the failure did not run")
+        }
+    }
+
+    /// When the caller's fold throws, the next statement is already on its
+    /// way; its result is drained so that the session's next query gets its
+    /// own answer, not the leftover one.
+    @Test func forEachSimpleResultDrainsTheStatementInFlightWhenTheFoldThrows() async throws {
+        try await PostgresTestServer.withScratchSession { session, _ throws in
+            let error = await #expect(throws: ShoalError.self) {
+                _ = try await Self.collect(session, ["SELECT 'first'", "SELECT 'in flight', pg_sleep(0.05)", "SELECT 'never'"], stopAt: 0)
+            }
+            #expect(error?.message == "stopped by the caller at 0")
+            #expect(try await session.query("SELECT 'next'") == [["next"]])
+            #expect(try await Self.collect(session, ["SELECT 'again'"]).map(\.values) == [[[.init(text: "again", int: nil, firstByte: UInt8(ascii: "a"))]]])
+        }
+    }
 }
