@@ -43,26 +43,46 @@ extension VersionStore {
             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
             WHERE c.relkind IN ('r', 'p') AND n.nspname = ANY($1::text[]) AND c.relname = ANY($2::text[])
             """, [arrayLiteral(Set(schemas).sorted()), arrayLiteral(tableNames.sorted())])
-        var existing = Set<String>()
+        // Which of its three tables each target has, found with one lookup
+        // per catalog row (a schema may hold several targets' tables only if
+        // their version tables differ, hence a list per schema).
+        var targetsInSchema: [String: [Int]] = [:]
+        targetsInSchema.reserveCapacity(targets.count)
+        for (index, schema) in schemas.enumerated() { targetsInSchema[schema, default: []].append(index) }
+        var tables = [(version: Bool, history: Bool, dirty: Bool)](repeating: (false, false, false), count: targets.count)
         for row in rows {
-            if let schema = row[0], let table = row[1] { existing.insert(schema + "\u{0}" + table) }
+            guard let schema = row[0], let table = row[1] else { continue }
+            for index in targetsInSchema[schema] ?? [] {
+                let target = targets[index]
+                if table == target.versionTable { tables[index].version = true }
+                if table == target.historyTable { tables[index].history = true }
+                if table == target.dirtyTable { tables[index].dirty = true }
+            }
         }
-        func has(_ index: Int, _ table: String) -> Bool { existing.contains(schemas[index] + "\u{0}" + table) }
 
-        let initialized = targets.indices.filter { has($0, targets[$0].versionTable) }
+        let initialized = targets.indices.filter { tables[$0].version }
         let chunks = stride(from: 0, to: initialized.count, by: chunkSize).map { start in
             Array(initialized[start..<min(start + chunkSize, initialized.count)])
         }
+        // Most targets share their table names: quote each name once.
+        var quotedNames: [String: String] = [:]
+        for name in tableNames { quotedNames[name] = session.quoteIdentifier(name) }
         func statement(_ chunk: Int) -> String {
-            chunks[chunk].enumerated().flatMap { slot, index in
+            var sql = ""
+            sql.reserveCapacity(chunks[chunk].count * 300)
+            for (slot, index) in chunks[chunk].enumerated() {
                 let target = targets[index]
                 let schema = session.quoteIdentifier(schemas[index]) + "."
-                return stateQueryParts(index: slot,
-                                       version: schema + session.quoteIdentifier(target.versionTable),
-                                       history: checksums && has(index, target.historyTable)
-                                           ? schema + session.quoteIdentifier(target.historyTable) : nil,
-                                       dirty: has(index, target.dirtyTable) ? schema + session.quoteIdentifier(target.dirtyTable) : nil)
-            }.joined(separator: "\nUNION ALL ")
+                let parts = stateQueryParts(index: slot,
+                                            version: schema + quotedNames[target.versionTable]!,
+                                            history: checksums && tables[index].history ? schema + quotedNames[target.historyTable]! : nil,
+                                            dirty: tables[index].dirty ? schema + quotedNames[target.dirtyTable]! : nil)
+                for part in parts {
+                    if !sql.isEmpty { sql += "\nUNION ALL " }
+                    sql += part
+                }
+            }
+            return sql
         }
         var states = [VersionState](repeating: .uninitialized, count: targets.count)
         try await session.forEachSimpleResult(count: chunks.count, statement: statement) { chunk, result in
@@ -97,9 +117,9 @@ extension VersionStore {
     /// have a version table): a row tagged `slot` belongs to `targets[slot]`.
     static func fold(_ rows: some StateQueryRows, targets: [Int], into states: inout [VersionState]) {
         var current = [[String]](repeating: [], count: targets.count)
-        // The latest history row of each revision: its id, and its checksum
-        // when that row applied the revision (upgrade or stamp), else nil.
-        var latest = [[String: (id: Int, checksum: String?)]](repeating: [:], count: targets.count)
+        // History rows per target: (revision, id, checksum when the row
+        // applied the revision (upgrade or stamp), else nil).
+        var history = [[(revision: String, id: Int, checksum: String?)]](repeating: [], count: targets.count)
         var dirty = [DirtyMark?](repeating: nil, count: targets.count)
         for row in 0..<rows.rowCount {
             guard let slot = rows.int(row, 0), targets.indices.contains(slot),
@@ -108,11 +128,9 @@ extension VersionStore {
             case UInt8(ascii: "v"):
                 current[slot].append(revision)
             case UInt8(ascii: "h"):
-                let id = rows.int(row, 5) ?? 0
-                guard id >= latest[slot][revision]?.id ?? Int.min else { continue }
                 let operation = rows.text(row, 3)
                 let applies = operation == Operation.upgrade.rawValue || operation == Operation.stamp.rawValue
-                latest[slot][revision] = (id, applies ? rows.text(row, 4) : nil)
+                history[slot].append((revision, rows.int(row, 5) ?? 0, applies ? rows.text(row, 4) : nil))
             case UInt8(ascii: "d") where dirty[slot] == nil:
                 // An operation this version does not know still marks the target dirty.
                 let operation = rows.text(row, 3).flatMap(Operation.init(rawValue:)) ?? .upgrade
@@ -123,8 +141,26 @@ extension VersionStore {
         }
         for (slot, index) in targets.enumerated() {
             states[index] = VersionState(initialized: true, current: current[slot].sorted(),
-                                         appliedChecksums: latest[slot].compactMapValues(\.checksum), dirty: dirty[slot])
+                                         appliedChecksums: appliedChecksums(&history[slot]), dirty: dirty[slot])
         }
+    }
+
+    /// The checksum of each revision whose latest history row (highest id)
+    /// applied it. The rows usually come in id order already.
+    private static func appliedChecksums(_ rows: inout [(revision: String, id: Int, checksum: String?)]) -> [String: String] {
+        if !zip(rows, rows.dropFirst()).allSatisfy({ $0.id <= $1.id }) {
+            rows.sort { $0.id < $1.id }
+        }
+        var applied: [String: String] = [:]
+        applied.reserveCapacity(rows.count)
+        for row in rows {
+            if let checksum = row.checksum {
+                applied[row.revision] = checksum
+            } else {
+                applied.removeValue(forKey: row.revision)
+            }
+        }
+        return applied
     }
 
     /// A PostgreSQL text-array literal (`{"a","b"}`), each element quoted, for
