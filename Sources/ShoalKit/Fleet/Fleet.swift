@@ -86,7 +86,7 @@ public struct Fleet: Sendable {
         for database in config.databases {
             if !selector.databases.isEmpty && !selector.databases.contains(database.name) { continue }
             let tenants: [Tenant]? = database.isMultiTenant ? try await self.tenants(of: database) : nil
-            all += try TargetResolver.targets(database: database, tenants: tenants)
+            all += try TargetResolver.targets(database: database, validated: tenants)
         }
         return selector.select(all)
     }

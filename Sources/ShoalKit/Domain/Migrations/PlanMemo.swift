@@ -6,31 +6,42 @@
 /// One memo serves one command over one revision graph per database, on one
 /// thread (it is a plain class, not `Sendable`).
 public final class PlanMemo {
-    private var appliedByRows: [String: [[String]: [String]]] = [:]
-    private var plansByRows: [String: [[String]: Result<Plan, ShoalError>]] = [:]
+    /// A database and a target's version rows, sorted.
+    private struct Rows: Hashable {
+        var database: String
+        var current: [String]
+        init(_ database: String, _ current: [String]) {
+            self.database = database
+            // Readers return the rows sorted already: copy only when not.
+            self.current = zip(current, current.dropFirst()).allSatisfy { $0 <= $1 } ? current : current.sorted()
+        }
+    }
+    private var appliedByRows: [Rows: [Migration]] = [:]
+    private var plansByRows: [Rows: Result<Plan, ShoalError>] = [:]
 
     public init() {}
 
-    func applied(database: String, current: [String], _ compute: () -> [String]) -> [String] {
-        let key = current.sorted()
-        if let known = appliedByRows[database]?[key] { return known }
+    /// The migrations these rows say are applied, in order.
+    func applied(database: String, current: [String], _ compute: () -> [Migration]) -> [Migration] {
+        let key = Rows(database, current)
+        if let known = appliedByRows[key] { return known }
         let value = compute()
-        appliedByRows[database, default: [:]][key] = value
+        appliedByRows[key] = value
         return value
     }
 
     /// A plan, or the ``ShoalError`` planning threw, for these rows; other
     /// errors are thrown and not kept.
     func plan(database: String, current: [String], _ compute: () throws -> Plan) throws -> Plan {
-        let key = current.sorted()
-        if let known = plansByRows[database]?[key] { return try known.get() }
+        let key = Rows(database, current)
+        if let known = plansByRows[key] { return try known.get() }
         let result: Result<Plan, ShoalError>
         do {
             result = .success(try compute())
         } catch let error as ShoalError {
             result = .failure(error)
         }
-        plansByRows[database, default: [:]][key] = result
+        plansByRows[key] = result
         return try result.get()
     }
 }

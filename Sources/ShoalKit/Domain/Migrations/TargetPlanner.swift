@@ -46,14 +46,15 @@ public enum TargetPlanner {
     /// the checksum recorded when it was applied.
     public static func checkChecksums(state: VersionState, graph: RevisionGraph, target: Target,
                                       memo: PlanMemo? = nil) throws {
-        let applied = { () -> [String] in
+        let applied = { () -> [Migration] in
             let known = state.current.filter { graph.migration($0) != nil }
-            return graph.ordered(graph.ancestors(of: known, inclusive: true))
+            return graph.ordered(graph.ancestors(of: known, inclusive: true)).compactMap(graph.migration)
         }
-        let revisions = memo?.applied(database: target.database, current: state.current, applied) ?? applied()
-        for revision in revisions {
-            guard let recorded = state.appliedChecksums[revision], let migration = graph.migration(revision) else { continue }
+        let migrations = memo?.applied(database: target.database, current: state.current, applied) ?? applied()
+        for migration in migrations {
+            guard let recorded = state.appliedChecksums[migration.revision] else { continue }
             if recorded != migration.checksum {
+                let revision = migration.revision
                 throw ShoalError(.checksum,
                                  "\(revision) was applied to \(target.id) with checksum \(recorded.prefix(12)), but \(migration.path) now has \(migration.checksum.prefix(12)): an applied migration was edited. Restore the file as it was applied and put the change in a new revision (`shoal revision`); `shoal verify` lists every such file.",
                                  file: migration.path, revision: revision)
