@@ -240,6 +240,25 @@ import ShoalTestSupport
         #expect(error.file == testConfigFile)
     }
 
+    /// Strings without escapes and strings with every kind of escape read
+    /// the same as any JSON reader reads them.
+    @Test(arguments: [
+        (#"postgres://h/db"#, "postgres://h/db"),
+        (#"postgres:\/\/h\/db"#, "postgres://h/db"),
+        (#"postgres://h/d\u00e9b?x=\"q\"&y=a\\b"#, "postgres://h/déb?x=\"q\"&y=a\\b"),
+        (#"postgres://h/déb-😀"#, "postgres://h/déb-😀"),
+        (#"postgres://h/\ud83d\ude00\t"#, "postgres://h/😀\t"),
+    ])
+    func stringsDecodeWithAndWithoutEscapes(_ written: String, _ read: String) throws {
+        let config = try parseConfig(configWith(#"{"driver": "postgres", "url": "\#(written)"}"#))
+        #expect(config.databases.first?.url == read)
+    }
+
+    @Test func aControlCharacterInAStringIsRejectedAfterPlainText() throws {
+        let error = try configFailure("{\"databases\": {\"app\": {\"driver\": \"postgres\", \"url\": \"postgres://h/\u{01}db\"}}}")
+        #expect(error.message.contains("malformed JSON at line 1, column 67: control character in a string"), "\(error.message)")
+    }
+
     @Test func invalidUTF8IsRejected() throws {
         let data = Data([0x7B, 0x22, 0xFF, 0x22, 0x3A, 0x31, 0x7D])
         let error = #expect(throws: ShoalError.self) {

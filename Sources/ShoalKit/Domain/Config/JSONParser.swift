@@ -197,6 +197,16 @@ struct JSONParser {
     private mutating func parseString() throws(SyntaxError) -> String {
         let start = offset
         offset += 1
+        // Most strings (names, URLs, keys) have no escape: one scan, one copy.
+        // The document was checked to be UTF-8 as a whole already.
+        var end = offset
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 {
+            end += 1
+        }
+        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+            offset = end + 1
+            return String(decoding: bytes[start + 1..<end], as: UTF8.self)
+        }
         var scalars = String.UnicodeScalarView()
         var runStart = offset
         func flush(_ end: Int) { scalars.append(contentsOf: String(decoding: bytes[runStart..<end], as: UTF8.self).unicodeScalars) }
