@@ -33,6 +33,19 @@ enum FleetSetup {
         }
     }
 
+    /// Brings freshly written shards to the steady state of a fleet that has
+    /// been at head for a while: `VACUUM` sets the hint bits and visibility
+    /// maps that the first reads of new rows would otherwise write (and that
+    /// autovacuum would then do during the measured runs), and `CHECKPOINT`
+    /// flushes it all, so the first measured run does not pay for setup.
+    static func settlePostgres(shards urls: [String]) throws {
+        for url in urls {
+            let pg = try RawPostgres(url: url)
+            try pg.exec("VACUUM")
+            try pg.exec("CHECKPOINT")
+        }
+    }
+
     private static func stampStatements(schema: String, migrations: [PreparedMigration]) -> [String] {
         let tables = RawVersionTables(dialect: .postgres, schema: schema)
         guard let head = migrations.last else { return [tables.createTables] }
