@@ -81,15 +81,26 @@ enum FanOut {
 
     static func run(_ command: FleetCommand, global: GlobalOptions, selection: SelectorOptions, fanOut: FanOutOptions) async throws {
         let fleet = try global.loadFleet()
-        let targets = try await fleet.targets(selection.selector())
-        let report = try await run(command, fleet: fleet, targets: targets, options: fanOut.options(config: fleet.config), json: global.json)
+        let selector = try selection.selector()
+        let options = fanOut.options(config: fleet.config)
+        // The shards connect while the registries and migration files load.
+        let warmup = fleet.warmUp(selector, concurrency: options.concurrency)
+        let targets: [Target]
+        do {
+            targets = try await fleet.targets(selector)
+        } catch {
+            warmup?.discard()
+            throw error
+        }
+        let report = try await run(command, fleet: fleet, targets: targets, options: options, json: global.json, warmup: warmup)
         if !report.succeeded { throw ExitCode(1) }
     }
 
-    static func run(_ command: FleetCommand, fleet: Fleet, targets: [Target], options: FleetRunner.Options, json: Bool) async throws -> FleetReport {
+    static func run(_ command: FleetCommand, fleet: Fleet, targets: [Target], options: FleetRunner.Options, json: Bool,
+                    warmup: SessionWarmup? = nil) async throws -> FleetReport {
         let width = targets.map(\.id.count).max() ?? 0
         let control = RunControl()
-        let runner = FleetRunner(fleet: fleet, options: options, control: control)
+        let runner = FleetRunner(fleet: fleet, options: options, control: control, warmup: warmup)
         let progress = ProgressLine(enabled: Console.stderrIsTerminal && !json && !options.dryRun)
         if targets.isEmpty {
             Console.line("no targets selected", json: true)

@@ -15,8 +15,18 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         let fleet = try global.loadFleet()
-        let targets = try replica.targets(try await fleet.targets(selection.selector()))
-        let statuses = try await FleetStatus(fleet: fleet, concurrency: concurrency ?? fleet.config.concurrency)
+        let selector = try selection.selector()
+        let concurrency = concurrency ?? fleet.config.concurrency
+        // The primaries connect while the registries and migration files load.
+        let warmup = replica.replica == nil ? fleet.warmUp(selector, concurrency: concurrency) : nil
+        let targets: [Target]
+        do {
+            targets = try replica.targets(try await fleet.targets(selector))
+        } catch {
+            warmup?.discard()
+            throw error
+        }
+        let statuses = try await FleetStatus(fleet: fleet, concurrency: concurrency, warmup: warmup)
             .status(of: targets, onReplica: replica.replica)
         if global.json {
             try Console.json(["targets": statuses])

@@ -42,10 +42,16 @@ public struct FleetRunner: Sendable {
     /// Stops the run from outside (signals, shutdown).
     public let control: RunControl
 
-    public init(fleet: Fleet, options: Options = Options(), control: RunControl = RunControl()) {
+    /// Sessions opened ahead for the planning read (``Fleet/warmUp(_:concurrency:)``);
+    /// the ones it does not take are closed before any target runs.
+    public let warmup: SessionWarmup?
+
+    public init(fleet: Fleet, options: Options = Options(), control: RunControl = RunControl(),
+                warmup: SessionWarmup? = nil) {
         self.fleet = fleet
         self.options = options
         self.control = control
+        self.warmup = warmup
     }
 
     /// Runs `command` on `targets` (in run order, as ``Fleet/targets(_:)``
@@ -56,6 +62,7 @@ public struct FleetRunner: Sendable {
                     events: @escaping @Sendable (FleetEvent) -> Void = { _ in }) async throws -> FleetReport {
         let clock = ContinuousClock()
         let started = clock.now
+        defer { warmup?.discard() }
         let graphs = try fleet.graphs(for: targets.map(\.database))
         for (database, graph) in graphs.sorted(by: { $0.key < $1.key }) {
             try Planner.validate(command.spec, graph: graph, database: database)
@@ -70,7 +77,9 @@ public struct FleetRunner: Sendable {
         let replicas = ReplicaWaiter(options: options, events: events, logger: fleet.logger)
 
         // 1. Plan every target before touching any.
-        let states = await StateReader(concurrency: options.concurrency, caps: caps, refuseStandby: true).readStates(targets)
+        let states = await StateReader(concurrency: options.concurrency, caps: caps, refuseStandby: true, warmup: warmup)
+            .readStates(targets)
+        warmup?.discard()
         let memo = PlanMemo()
         var assessments = zip(migrators, states).map { $0.assess($1, memo: memo) }
         assessments = await replicas.preflight(assessments, targets: targets, caps: caps)

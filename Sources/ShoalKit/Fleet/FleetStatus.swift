@@ -52,10 +52,13 @@ public struct TargetStatus: Sendable, Hashable, Encodable {
 public struct FleetStatus: Sendable {
     public let fleet: Fleet
     public let concurrency: Int
+    /// Sessions opened ahead for reading the primaries (``Fleet/warmUp(_:concurrency:)``).
+    public let warmup: SessionWarmup?
 
-    public init(fleet: Fleet, concurrency: Int) {
+    public init(fleet: Fleet, concurrency: Int, warmup: SessionWarmup? = nil) {
         self.fleet = fleet
         self.concurrency = concurrency
+        self.warmup = warmup
     }
 
     /// The status of each target, in the order given: its primary's
@@ -64,12 +67,14 @@ public struct FleetStatus: Sendable {
     /// instead, on a read-only session (a target without one is reported
     /// `unreachable`; ``Target/havingReplica(named:in:)`` selects those that have it).
     public func status(of targets: [Target], onReplica replica: String? = nil) async throws -> [TargetStatus] {
+        defer { warmup?.discard() }
         let graphs = try fleet.graphs(for: targets.map(\.database))
         let sources = targets.map { target in replica.map { target.onReplica(named: $0) } ?? target }
         let readable = sources.compactMap { $0 }
         let reader = StateReader(concurrency: concurrency, caps: ConnectionCaps(targets: targets), checksums: false,
-                                 access: replica == nil ? .read : .replica)
+                                 access: replica == nil ? .read : .replica, warmup: replica == nil ? warmup : nil)
         var states = await reader.readStates(readable).makeIterator()
+        warmup?.discard()
         let reads = sources.map { $0 == nil ? nil : states.next() }
         let positions = await primaryPositions(sources.compactMap { $0 }.filter { !$0.replicas.isEmpty })
         // Most targets of a database share their version rows: count their

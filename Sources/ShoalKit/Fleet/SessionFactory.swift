@@ -20,7 +20,11 @@ public enum SessionFactory {
     /// Opens a session to the target's database, or nil when `access` is
     /// `.read` or `.replica` and there is no database to read yet. `lockWait` bounds how
     /// long a write waits for another writer (SQLite's busy timeout).
-    public static func open(_ target: Target, access: Access, lockWait: Duration = .seconds(30)) async throws -> (any DatabaseSession)? {
+    /// With `.read`, a session `warmup` opened for the target's URL is taken
+    /// instead of connecting (it has the default `search_path`: only for
+    /// reads that qualify every name).
+    public static func open(_ target: Target, access: Access, lockWait: Duration = .seconds(30),
+                            warmup: SessionWarmup? = nil) async throws -> (any DatabaseSession)? {
         switch target.location {
         case .sqlite(let path):
             if access != .migrate && !FileManager.default.fileExists(atPath: path) { return nil }
@@ -31,7 +35,11 @@ public enum SessionFactory {
             let session: PostgresSession
             do {
                 // Unqualified names in the tenant's migrations resolve in its schema only.
-                session = try await PostgresSession.connect(url, settings: target.settings, searchPath: schema)
+                if access == .read, let warmed = try await warmup?.take(url: url, settings: target.settings) {
+                    session = warmed
+                } else {
+                    session = try await PostgresSession.connect(url, settings: target.settings, searchPath: schema)
+                }
             } catch var error as ShoalError {
                 // The URL (often a variable's value) does not say which shard is down.
                 if let shard = target.shard { error.message = "shard \(shard): " + error.message }
@@ -51,8 +59,9 @@ public enum SessionFactory {
     /// `body` throws. Returns nil (without calling `body`) when `.read` or
     /// `.replica` finds no database.
     public static func withSession<T: Sendable>(_ target: Target, access: Access, lockWait: Duration = .seconds(30),
+                                                warmup: SessionWarmup? = nil,
                                                 _ body: (any DatabaseSession) async throws -> T) async throws -> T? {
-        guard let session = try await open(target, access: access, lockWait: lockWait) else { return nil }
+        guard let session = try await open(target, access: access, lockWait: lockWait, warmup: warmup) else { return nil }
         do {
             let result = try await body(session)
             await session.close()

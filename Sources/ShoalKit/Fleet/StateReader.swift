@@ -14,6 +14,8 @@ struct StateReader: Sendable {
     /// Refuse targets whose configured primary is a standby (the planning
     /// pass: DDL cannot run there), checked once per session.
     var refuseStandby = false
+    /// Sessions opened ahead for the places read here (``SessionWarmup``).
+    var warmup: SessionWarmup?
 
     /// Thrown inside a read when the primary turns out to be a standby.
     private struct StandbyPrimary: Error {}
@@ -72,7 +74,9 @@ struct StateReader: Sendable {
     /// PostgreSQL targets: a shard's tenants in one batch, anything else alone.
     private func read(_ targets: [Target]) async -> [Result<VersionState, ShoalError>] {
         do {
-            let states = try await SessionFactory.withSession(targets[0], access: access) { session in
+            // A shard's tenants are read schema-qualified, and a target
+            // without a schema needs no search_path: both may take a warmed session.
+            let states = try await SessionFactory.withSession(targets[0], access: access, warmup: warmup) { session in
                 if refuseStandby, let postgres = session as? PostgresSession, try await postgres.isInRecovery() {
                     throw StandbyPrimary()
                 }

@@ -1,0 +1,161 @@
+import Foundation
+import ShoalTestSupport
+import Testing
+@testable import ShoalKit
+
+/// Sessions opened while a command loads its tenants: which places are
+/// warmed, and that a run with them reads and reports exactly what a run
+/// without them does, against the server of scripts/test.
+@Suite struct SessionWarmupTests {
+    // MARK: Which places
+
+    static let fleet = """
+        {"databases": {
+          "app": {"driver": "postgres", "tenants": "tenants/app.json",
+                  "shards": {"eu": {"url": "postgres://h/eu"}, "us": {"url": "postgres://h/us"}}},
+          "core": {"driver": "postgres", "url": "postgres://h/core", "lock_timeout_ms": 100},
+          "edge": {"driver": "sqlite", "path": "edge/{tenant}.db", "tenants": "tenants/edge.json"}
+        }}
+        """
+
+    static func places(_ selector: TargetSelector = TargetSelector(), in json: String = fleet,
+                       concurrency: Int = 8) throws -> [String]? {
+        let fleet = Fleet(config: try parseConfig(json))
+        return fleet.warmUpPlaces(selector, concurrency: concurrency)?.map(\.url).sorted()
+    }
+
+    @Test func everyShardAndPlainDatabaseOfTheSelectionIsWarmed() throws {
+        #expect(try Self.places() == ["postgres://h/core", "postgres://h/eu", "postgres://h/us"])
+        #expect(try Self.places(TargetSelector(databases: ["app"])) == ["postgres://h/eu", "postgres://h/us"])
+        // A target without a shard matches no shard selector.
+        #expect(try Self.places(TargetSelector(shards: ["eu"])) == ["postgres://h/eu"])
+        #expect(try Self.places(TargetSelector(partition: try Partition(parsing: "1/2"))) == ["postgres://h/core", "postgres://h/eu", "postgres://h/us"])
+    }
+
+    @Test func theSessionSettingsAreTheDatabases() throws {
+        let fleet = Fleet(config: try parseConfig(Self.fleet))
+        let core = try #require(fleet.warmUpPlaces(TargetSelector(databases: ["core"]), concurrency: 8)?.first)
+        #expect(core.settings == fleet.config.database(named: "core")?.settings)
+        #expect(core.settings.lockTimeoutMs == 100)
+    }
+
+    @Test func nothingIsWarmedWhereItWouldWasteOrExceedSessions() throws {
+        // Tenant or target globs usually narrow a run to a shard or two.
+        #expect(try Self.places(TargetSelector(tenants: ["acme"])) == nil)
+        #expect(try Self.places(TargetSelector(targets: ["app/*"])) == nil)
+        // More places than sessions the run may open.
+        #expect(try Self.places(concurrency: 2) == nil)
+        #expect(try Self.places(concurrency: 3) != nil)
+        // Nothing on PostgreSQL selected; a selector that will be refused.
+        #expect(try Self.places(TargetSelector(databases: ["edge"])) == nil)
+        #expect(try Self.places(TargetSelector(databases: ["nope"])) == nil)
+        // `layout: database`: each tenant has a URL of its own.
+        let perTenant = configWith(#"{"driver": "postgres", "layout": "database", "url": "postgres://h/app_{tenant}", "tenants": "t.json"}"#)
+        #expect(try Self.places(in: perTenant) == nil)
+    }
+
+    @Test func twoDatabasesOnOneURLCountTwiceAgainstTheConcurrency() throws {
+        let shared = """
+            {"databases": {
+              "a": {"driver": "postgres", "tenants": "a.json", "url": "postgres://127.0.0.1:1/one"},
+              "b": {"driver": "postgres", "tenants": "b.json", "url": "postgres://127.0.0.1:1/one", "version_table": "b_version"}
+            }}
+            """
+        #expect(try Self.places(in: shared, concurrency: 1) == nil)
+        #expect(try Self.places(in: shared, concurrency: 2) == ["postgres://127.0.0.1:1/one", "postgres://127.0.0.1:1/one"])
+        let fleet = Fleet(config: try parseConfig(shared))
+        let warmup = try #require(fleet.warmUp(TargetSelector(), concurrency: 2))
+        #expect(warmup.untaken == 1, "one session per URL and settings")
+        warmup.discard()
+        #expect(warmup.untaken == 0)
+    }
+
+    // MARK: Runs with warmed sessions
+
+    static func migration(_ revision: String, parent: String?, up: String) -> String {
+        "-- revision: \(revision)\n" + (parent.map { "-- parents: \($0)\n" } ?? "") + "-- message: \(revision)\n\n-- shoal:up\n\(up)\n"
+    }
+
+    /// A one-shard schema-per-tenant fleet on a scratch database.
+    static func tenantFleet(url: String, directory: TemporaryDirectory) throws -> Fleet {
+        try directory.write(Self.migration("aaaa0001", parent: nil, up: "CREATE TABLE items (id int);"), to: "versions/crm/aaaa0001.sql")
+        try directory.write(Self.migration("bbbb0002", parent: "aaaa0001", up: "ALTER TABLE items ADD COLUMN name text;"),
+                            to: "versions/crm/bbbb0002.sql")
+        try directory.write(#"["t1", "t2", "t3", "t4"]"#, to: "tenants.json")
+        let database = DatabaseConfig(
+            name: "crm", driver: .postgres, url: url, schemaTemplate: "crm_{tenant}",
+            tenants: .registry(path: directory.file("tenants.json")), versionsDirectory: directory.file("versions/crm"))
+        return Fleet(config: FleetConfig(directory: directory.path, databases: [database]))
+    }
+
+    @Test func statusAndUpgradeTakeTheWarmedSessionAndReportAsWithout() async throws {
+        try await PostgresTestServer.withScratchDatabase { url in
+            let directory = try TemporaryDirectory()
+            let fleet = try Self.tenantFleet(url: url, directory: directory)
+            let targets = try await fleet.targets()
+            // Two tenants at the first revision, two not started.
+            _ = try await FleetRunner(fleet: fleet).run(.upgrade(.relative(1)), targets: Array(targets.prefix(2)))
+
+            let cold = try await FleetStatus(fleet: fleet, concurrency: 8).status(of: targets)
+            let warmup = try #require(fleet.warmUp(TargetSelector(), concurrency: 8))
+            let warm = try await FleetStatus(fleet: fleet, concurrency: 8, warmup: warmup).status(of: targets)
+            #expect(warm == cold)
+            #expect(warm.map(\.state) == [.behind, .behind, .uninitialized, .uninitialized])
+            #expect(warmup.untaken == 0, "the shard's read took the warmed session")
+
+            let upgrading = try #require(fleet.warmUp(TargetSelector(), concurrency: 8))
+            let report = try await FleetRunner(fleet: fleet, warmup: upgrading).run(.upgrade(.head), targets: targets)
+            #expect(upgrading.untaken == 0)
+            #expect(report.targets.map(\.status) == Array(repeating: .ok, count: 4))
+            #expect(report.targets.map(\.applied.count) == [1, 1, 2, 2])
+            let after = try await FleetStatus(fleet: fleet, concurrency: 8).status(of: targets)
+            #expect(after.allSatisfy { $0.state == .upToDate && $0.current == ["bbbb0002"] })
+        }
+    }
+
+    @Test func aShardThatCannotBeReachedFailsTheSameWayWarmedOrNot() async throws {
+        let directory = try TemporaryDirectory()
+        let down = "postgres://postgres:Sup3rSecret@127.0.0.1:1/crm?connect_timeout=2"
+        let fleet = try Self.tenantFleet(url: down, directory: directory)
+        let targets = try await fleet.targets()
+        let cold = try await FleetStatus(fleet: fleet, concurrency: 8).status(of: targets)
+        let warmup = try #require(fleet.warmUp(TargetSelector(), concurrency: 8))
+        let warm = try await FleetStatus(fleet: fleet, concurrency: 8, warmup: warmup).status(of: targets)
+        #expect(warm == cold)
+        #expect(warm.allSatisfy { $0.state == .unreachable })
+        #expect(warm.first?.message?.contains("Sup3rSecret") == false)
+    }
+
+    private func watcherDatabase(_ url: String) async throws -> String? {
+        let session = try await PostgresSession.connect(url)
+        defer { Task { await session.close() } }
+        return try await session.query("SELECT current_database()").first?.first ?? nil
+    }
+
+    @Test func sessionsNobodyTookAreClosed() async throws {
+        try await PostgresTestServer.withScratchDatabase { url in
+            let directory = try TemporaryDirectory()
+            let fleet = try Self.tenantFleet(url: url, directory: directory)
+            let database = try #require(try await watcherDatabase(url))
+            let warmup = try #require(fleet.warmUp(TargetSelector(), concurrency: 8))
+            let watcher = try await PostgresSession.connect(url)
+            func shoalSessions() async throws -> Int {
+                try await watcher.query("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'shoal' AND datname = $1 AND pid <> pg_backend_pid()",
+                                        [database]).first?.first.flatMap { $0.flatMap { Int($0) } } ?? -1
+            }
+            var open = 0
+            for _ in 0..<200 where open < 1 {
+                open = try await shoalSessions()
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(open == 1, "the warmed session connected")
+            warmup.discard()
+            for _ in 0..<500 where open > 0 {
+                try await Task.sleep(for: .milliseconds(10))
+                open = try await shoalSessions()
+            }
+            #expect(open == 0, "discard closed it")
+            await watcher.close()
+        }
+    }
+}
