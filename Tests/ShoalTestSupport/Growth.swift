@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// How a piece of work grows with its input, for tests that guard against a
 /// quadratic path (a hostile or just large input) without holding the
 /// machine to an absolute speed: the same test on a loaded CI machine and on
@@ -6,19 +12,31 @@ public enum Growth {
     /// Runs `work` at `size` and at `size * factor`, best of `trials` each,
     /// and returns how many times longer the big run took. Linear work gives
     /// about `factor`; quadratic work about `factor * factor`.
-    public static func ratio(size: Int, factor: Int = 8, trials: Int = 3, _ work: (Int) throws -> Void) rethrows -> Double {
-        func best(_ n: Int) throws -> Duration {
-            let clock = ContinuousClock()
-            var fastest = Duration.seconds(Int64.max)
-            for _ in 0..<max(1, trials) {
-                let start = clock.now
-                try work(n)
-                fastest = min(fastest, clock.now - start)
-            }
-            return fastest
+    ///
+    /// Time is the calling thread's CPU time (`work` must run on it, as
+    /// synchronous code does): tests running alongside take turns on the
+    /// cores, which stretches wall time by whatever the scheduler does but
+    /// leaves a thread's own CPU time alone. The small and big runs also
+    /// alternate, so that what load still shows (caches) hits both sizes.
+    public static func ratio(size: Int, factor: Int = 8, trials: Int = 5, _ work: (Int) throws -> Void) rethrows -> Double {
+        func timed(_ n: Int) throws -> Double {
+            let start = threadCPUSeconds()
+            try work(n)
+            return threadCPUSeconds() - start
         }
-        let small = try best(size)
-        let big = try best(size * factor)
-        return big / max(small, .microseconds(1))
+        var small = Double.infinity
+        var big = Double.infinity
+        for _ in 0..<max(1, trials) {
+            small = min(small, try timed(size))
+            big = min(big, try timed(size * factor))
+        }
+        return big / max(small, 1e-6)
+    }
+
+    /// CPU time the calling thread has used, in seconds.
+    static func threadCPUSeconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 }
