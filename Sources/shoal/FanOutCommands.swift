@@ -98,7 +98,7 @@ enum FanOut {
 
     static func run(_ command: FleetCommand, fleet: Fleet, targets: [Target], options: FleetRunner.Options, json: Bool,
                     warmup: SessionWarmup? = nil) async throws -> FleetReport {
-        let width = targets.map(\.id.count).max() ?? 0
+        let width = targets.map { ReportText.width($0.id) }.max() ?? 0
         let control = RunControl()
         let runner = FleetRunner(fleet: fleet, options: options, control: control, warmup: warmup)
         let progress = ProgressLine(enabled: Console.stderrIsTerminal && !json && !options.dryRun)
@@ -135,8 +135,20 @@ enum FanOut {
 enum ReportText {
     /// `text` with spaces added up to `width` characters (never cut).
     static func padded(_ text: String, to width: Int) -> String {
-        let count = text.count
+        let count = self.width(text)
         return count >= width ? text : text + String(repeating: " ", count: width - count)
+    }
+
+    /// `text` padded with spaces to `width` columns, appended to `output`.
+    static func pad(_ text: String, to width: Int, into output: inout String) {
+        output += text
+        for _ in self.width(text)..<max(width, self.width(text)) { output += " " }
+    }
+
+    /// Columns `text` takes: its characters, counted byte by byte when it
+    /// is ASCII, as every target id is (names are `[A-Za-z0-9_-]`).
+    static func width(_ text: String) -> Int {
+        text.utf8.allSatisfy { $0 < 0x80 } ? text.utf8.count : text.count
     }
 
     static func revisions(_ rows: [String]) -> String {

@@ -31,27 +31,30 @@ struct StatusCommand: AsyncParsableCommand {
         if global.json {
             try Console.json(["targets": statuses])
         } else {
-            let width = targets.map(\.id.count).max() ?? 0
-            var lines: [String] = []
-            lines.reserveCapacity(statuses.count + 1)
+            let width = targets.map { ReportText.width($0.id) }.max() ?? 0
+            // One text for the whole table (10,000 lines are one write).
+            var table = ""
+            table.reserveCapacity(statuses.count * (width + 40))
+            let upToDate = "  " + Console.paint("up-to-date", .green)
             for status in statuses {
-                var line = ReportText.padded(status.target, to: width)
-                line += "  " + ReportText.revisions(status.current)
+                ReportText.pad(status.target, to: width, into: &table)
+                table += "  "
+                table += ReportText.revisions(status.current)
                 switch status.state {
-                case .upToDate: line += "  " + Console.paint("up-to-date", .green)
-                case .behind: line += "  " + Console.paint("behind", .yellow) + " (\(status.pending) pending)"
-                case .uninitialized: line += "  " + Console.paint("uninitialized", .yellow) + " (\(status.pending) pending)"
-                default: line += "  " + Console.paint(status.state.rawValue, .red)
+                case .upToDate: table += upToDate
+                case .behind: table += "  " + Console.paint("behind", .yellow) + " (\(status.pending) pending)"
+                case .uninitialized: table += "  " + Console.paint("uninitialized", .yellow) + " (\(status.pending) pending)"
+                default: table += "  " + Console.paint(status.state.rawValue, .red)
                 }
-                if let message = status.message { line += "\n    \(message)" }
-                line += ReplicaText.lines(status.replicas)
-                lines.append(line)
+                if let message = status.message { table += "\n    \(message)" }
+                if !status.replicas.isEmpty { table += ReplicaText.lines(status.replicas) }
+                table += "\n"
             }
             var counts: [String: Int] = [:]
             for status in statuses { counts[status.state.rawValue, default: 0] += 1 }
             let parts = counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
-            lines.append("\(statuses.count) target\(statuses.count == 1 ? "" : "s")" + (parts.isEmpty ? "" : ": " + parts.joined(separator: ", ")))
-            Console.lines(lines, json: false)
+            table += "\(statuses.count) target\(statuses.count == 1 ? "" : "s")" + (parts.isEmpty ? "" : ": " + parts.joined(separator: ", ")) + "\n"
+            Console.write(table, toStderr: false)
         }
         if exitCode && statuses.contains(where: { $0.state != .upToDate }) { throw ExitCode(1) }
     }

@@ -69,40 +69,62 @@ public struct FleetStatus: Sendable {
     public func status(of targets: [Target], onReplica replica: String? = nil) async throws -> [TargetStatus] {
         defer { warmup?.discard() }
         let graphs = try fleet.graphs(for: targets.map(\.database))
-        let sources = targets.map { target in replica.map { target.onReplica(named: $0) } ?? target }
-        let readable = sources.compactMap { $0 }
+        // With `replica`, each target's replica of that name (nil: none);
+        // without, the targets themselves, not copied (10,000 of them).
+        let replicaSources = replica.map { name in targets.map { $0.onReplica(named: name) } }
+        @Sendable func source(_ index: Int) -> Target? { replicaSources.map { $0[index] } ?? targets[index] }
+        let readable = replicaSources?.compactMap { $0 } ?? targets
         let reader = StateReader(concurrency: concurrency, caps: ConnectionCaps(targets: targets), checksums: false,
                                  access: replica == nil ? .read : .replica, warmup: replica == nil ? warmup : nil)
-        var states = await reader.readStates(readable).makeIterator()
+        let states = await reader.readStates(readable)
         warmup?.discard()
-        let reads = sources.map { $0 == nil ? nil : states.next() }
-        let positions = await primaryPositions(sources.compactMap { $0 }.filter { !$0.replicas.isEmpty })
+        let reads: [Result<VersionState, ShoalError>?]
+        if let replicaSources {
+            var next = states.makeIterator()
+            reads = replicaSources.map { $0 == nil ? nil : next.next() }
+        } else {
+            reads = states
+        }
+        let positions = await primaryPositions(readable.filter { !$0.replicas.isEmpty })
         // Most targets of a database share their version rows: count their
         // pending revisions once per distinct set, not once per target.
-        var pendingBySet: [String: Int] = [:]
-        let pending = zip(targets, reads).map { target, read -> Int in
-            let graph = graphs[target.database]!
-            let current = (try? read?.get().current) ?? []
-            let key = target.database + "\u{0}" + current.joined(separator: " ")
-            if let known = pendingBySet[key] { return known }
-            // Every revision is an ancestor of some head: pending is what is not applied.
-            let applied = graph.ancestors(of: current.filter { graph.migration($0) != nil }, inclusive: true)
-            pendingBySet[key] = graph.count - applied.count
-            return pendingBySet[key]!
+        struct Rows: Hashable {
+            var database: String
+            var current: [String]
         }
-        var statuses = targets.indices.map { index in
-            status(of: targets[index], graph: graphs[targets[index].database]!, source: sources[index], read: reads[index],
-                   pending: pending[index], onReplica: replica)
+        var pendingBySet: [Rows: Int] = [:]
+        var statuses: [TargetStatus] = []
+        statuses.reserveCapacity(targets.count)
+        // Targets come database by database: look each graph up once per run of them.
+        var graphDatabase: String?
+        var currentGraph: RevisionGraph?
+        for (index, target) in targets.enumerated() {
+            if target.database != graphDatabase {
+                graphDatabase = target.database
+                currentGraph = graphs[target.database]
+            }
+            guard let graph = currentGraph else { continue }  // graphs holds every target's database
+            let current = (try? reads[index]?.get().current) ?? []
+            let rows = Rows(database: target.database, current: current)
+            let pending: Int
+            if let known = pendingBySet[rows] {
+                pending = known
+            } else {
+                // Every revision is an ancestor of some head: pending is what is not applied.
+                pending = graph.count - graph.ancestors(of: current.filter { graph.migration($0) != nil }, inclusive: true).count
+                pendingBySet[rows] = pending
+            }
+            statuses.append(status(of: target, graph: graph, read: reads[index], pending: pending, onReplica: replica))
         }
         // Only targets with replicas need more reading (a task each, not
         // one per target: 10,000 SQLite tenants have none).
         let withReplicas = targets.indices.filter { index in
-            guard let source = sources[index], !source.replicas.isEmpty, case .success = reads[index] else { return false }
+            guard let source = source(index), !source.replicas.isEmpty, case .success = reads[index] else { return false }
             return true
         }
         let primaryCurrent = withReplicas.map { statuses[$0].current }
         let replicaStatuses = await forEachConcurrently(Array(zip(withReplicas, primaryCurrent)), limit: concurrency) { index, current -> (Int, [ReplicaStatus]) in
-            let source = sources[index]!
+            let source = source(index)!
             var position: WALPosition?
             if case .postgres(let url, _) = source.location { position = positions[url] }
             var replicas: [ReplicaStatus] = []
@@ -133,12 +155,13 @@ public struct FleetStatus: Sendable {
     }
 
     /// A target's status from its read, without its replicas.
-    private func status(of target: Target, graph: RevisionGraph, source: Target?, read: Result<VersionState, ShoalError>?,
+    /// `read` is nil when the target has no replica named `replica`.
+    private func status(of target: Target, graph: RevisionGraph, read: Result<VersionState, ShoalError>?,
                         pending: Int, onReplica replica: String?) -> TargetStatus {
         var result = TargetStatus(target: target.id, database: target.database, shard: target.shard, tenant: target.tenant,
                                   current: [], heads: graph.heads, pending: graph.count,
                                   state: .uninitialized, replicas: [], message: nil, readFrom: replica)
-        guard source != nil, let read else {
+        guard let read else {
             result.state = .unreachable
             result.message = "\(target.id) has no replica named `\(replica ?? "")`"
             return result
@@ -152,7 +175,8 @@ public struct FleetStatus: Sendable {
             result.message = error.message
             return result
         }
-        result.current = state.current.sorted()
+        // Readers return the rows sorted: share the array rather than copy it.
+        result.current = zip(state.current, state.current.dropFirst()).allSatisfy { $0 <= $1 } ? state.current : state.current.sorted()
         let unknown = state.current.filter { graph.migration($0) == nil }
         result.pending = pending
         if let dirty = state.dirty {

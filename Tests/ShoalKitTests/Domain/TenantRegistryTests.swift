@@ -146,6 +146,48 @@ import ShoalTestSupport
         #expect(error?.message.contains("file name") == true)
     }
 
+    /// The lengths are counted, not built: at the limit exactly, with the
+    /// placeholder twice, and with it in a folder (not the file name).
+    @Test func lengthLimitsHoldAtTheirBoundaryForEveryTemplateShape() throws {
+        // app's file name is {tenant}.sqlite: 248 + 7 = 255 bytes fit, 256 do not.
+        try TenantName.validate(String(repeating: "c", count: 248), database: FleetFixtures.app)
+        let file = #expect(throws: ShoalError.self) {
+            try TenantName.validate(String(repeating: "c", count: 249), database: FleetFixtures.app)
+        }
+        #expect(file?.message.contains("is 256 bytes, more than the 255") == true)
+
+        var twice = FleetFixtures.crm
+        twice.schemaTemplate = "{tenant}_x_{tenant}"  // 2n + 3 bytes
+        try TenantName.validate(String(repeating: "a", count: 30), database: twice)
+        let schema = #expect(throws: ShoalError.self) { try TenantName.validate(String(repeating: "a", count: 31), database: twice) }
+        #expect(schema?.message.contains("schema name `\(String(repeating: "a", count: 31))_x_\(String(repeating: "a", count: 31))` is 65 bytes") == true)
+
+        var folders = FleetFixtures.app
+        folders.path = "/f/{tenant}/{tenant}/data.sqlite"  // the file name is data.sqlite whatever the name
+        try TenantName.validate(String(repeating: "d", count: 250), database: folders)
+        var braces = FleetFixtures.app
+        braces.path = "/f/{x}{tenant}{.sqlite"  // braces that are not the placeholder count as text: 3 + n + 8
+        try TenantName.validate(String(repeating: "e", count: 244), database: braces)
+        #expect(throws: ShoalError.self) { try TenantName.validate(String(repeating: "e", count: 245), database: braces) }
+    }
+
+    @Test(arguments: ["", "{tenant}", "tenant_{tenant}", "{tenant}{tenant}", "{{tenant}}", "{tenan}{tenant", "a{b}c", "é_{tenant}_ü", "{tenant}{"])
+    func countedLengthIsTheLengthOfTheBuiltName(_ template: String) {
+        for name in ["", "a", "acme_corp-2", String(repeating: "z", count: 70)] {
+            #expect(TenantName.substitutedByteCount(template, nameBytes: name.utf8.count)
+                    == TenantName.substitute(name, in: template).utf8.count, "\(template) with \(name)")
+        }
+    }
+
+    @Test func substituteReplacesEveryPlaceholderAndNothingElse() {
+        #expect(TenantName.substitute("acme", in: "/f/{tenant}/{tenant}.db") == "/f/acme/acme.db")
+        #expect(TenantName.substitute("a", in: "{{tenant}}") == "{a}")
+        #expect(TenantName.substitute("a", in: "{tenan}{tenant") == "{tenan}{tenant")
+        #expect(TenantName.substitute("a", in: "é_{tenant}_ü{") == "é_a_ü{")
+        #expect(TenantName.substitute("a", in: "") == "")
+        #expect(TenantName.substitute("a", in: "{tenant}") == "a")
+    }
+
     @Test func validateNamesTheSourceInErrors() throws {
         let error = #expect(throws: ShoalError.self) {
             try TenantRegistry.validate([Tenant(name: "a b")], database: FleetFixtures.crm, source: "the tenant query of `crm`")

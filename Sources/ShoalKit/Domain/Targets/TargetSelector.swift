@@ -49,7 +49,7 @@ public struct TargetSelector: Sendable, Hashable {
 
     /// The targets that match, in their original (run) order.
     public func select(_ targets: [Target]) -> [Target] {
-        targets.filter(matches)
+        isEmpty ? targets : targets.filter(matches)
     }
 
     /// Rejects `--db` names that are not configured and `--shard` names that

@@ -24,16 +24,25 @@ public enum TenantName: Sendable {
             throw ShoalError(.config, "\(subject) is not a valid name: tenant \(NameRule.description)")
         }
         guard database.isMultiTenant else { return }
+        // Lengths are counted without building the names (this runs for
+        // every tenant of a fleet); a name holds no `/`, so the file name is
+        // the template's last component with the name put in.
+        let nameBytes = name.utf8.count
         switch (database.driver, database.layout) {
         case (.sqlite, _):
-            let file = FilePath.lastComponent(of: substitute(name, in: database.path ?? ""))
-            if file.utf8.count > maximumFileNameBytes {
+            let fileBytes = withBytes(database.path ?? "") { path in
+                let fileName = path.lastIndex(of: UInt8(ascii: "/")).map { UnsafeBufferPointer(rebasing: path[($0 + 1)...]) } ?? path
+                return substitutedByteCount(fileName, nameBytes: nameBytes)
+            }
+            if fileBytes > maximumFileNameBytes {
+                let file = FilePath.lastComponent(of: substitute(name, in: database.path ?? ""))
                 throw ShoalError(.config, "\(subject) is too long: its file name `\(file)` is \(file.utf8.count) bytes, "
                                  + "more than the \(maximumFileNameBytes) a file system allows")
             }
         case (.postgres, .schema):
-            let schema = substitute(name, in: database.schemaTemplate)
-            try checkIdentifier(schema, what: "schema name", subject: subject)
+            if substitutedByteCount(database.schemaTemplate, nameBytes: nameBytes) > maximumIdentifierBytes {
+                try checkIdentifier(substitute(name, in: database.schemaTemplate), what: "schema name", subject: subject)
+            }
         case (.postgres, .database):
             let urls = [database.url].compactMap { $0 } + database.shards.map(\.url)
             for url in urls {
@@ -44,25 +53,64 @@ public enum TenantName: Sendable {
         }
     }
 
-    /// `template` with every `{tenant}` replaced by `name`. Byte by byte:
-    /// this runs for every tenant of a fleet, and the standard library's
-    /// generic `replacing` costs several times more.
+    /// `template` with every `{tenant}` replaced by `name`: one allocation
+    /// and a byte copy. This runs for every tenant of a fleet; the standard
+    /// library's generic `replacing` costs several times more.
     static func substitute(_ name: String, in template: String) -> String {
-        let placeholder = Array(DatabaseEntryParser.tenantPlaceholder.utf8)
-        let text = Array(template.utf8)
-        var result: [UInt8] = []
-        result.reserveCapacity(text.count + name.utf8.count)
+        withBytes(template) { template in
+            withBytes(name) { name in
+                String(unsafeUninitializedCapacity: substitutedByteCount(template, nameBytes: name.count)) { out in
+                    var written = 0
+                    var index = 0
+                    while index < template.count {
+                        if isPlaceholder(template, at: index) {
+                            for byte in name { out[written] = byte; written += 1 }
+                            index += placeholder.count
+                        } else {
+                            out[written] = template[index]
+                            written += 1
+                            index += 1
+                        }
+                    }
+                    return written
+                }
+            }
+        }
+    }
+
+    /// The byte count of `template` once every `{tenant}` holds a name of `nameBytes` bytes.
+    static func substitutedByteCount(_ template: UnsafeBufferPointer<UInt8>, nameBytes: Int) -> Int {
+        var count = template.count
         var index = 0
-        while index < text.count {
-            if text[index] == placeholder[0], text[index...].starts(with: placeholder) {
-                result.append(contentsOf: name.utf8)
+        while index < template.count {
+            if isPlaceholder(template, at: index) {
+                count += nameBytes - placeholder.count
                 index += placeholder.count
             } else {
-                result.append(text[index])
                 index += 1
             }
         }
-        return String(decoding: result, as: UTF8.self)
+        return count
+    }
+
+    /// As ``substitutedByteCount(_:nameBytes:)-(UnsafeBufferPointer<UInt8>,_)``, for a String.
+    static func substitutedByteCount(_ template: String, nameBytes: Int) -> Int {
+        withBytes(template) { substitutedByteCount($0, nameBytes: nameBytes) }
+    }
+
+    private static let placeholder = Array(DatabaseEntryParser.tenantPlaceholder.utf8)
+
+    private static func isPlaceholder(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
+        guard bytes[index] == placeholder[0], bytes.count - index >= placeholder.count else { return false }
+        for offset in 1..<placeholder.count where bytes[index + offset] != placeholder[offset] { return false }
+        return true
+    }
+
+    /// `text`'s UTF-8 bytes, contiguous (native strings already are).
+    private static func withBytes<Result>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        var text = text
+        text.makeContiguousUTF8()
+        return text.utf8.withContiguousStorageIfAvailable(body)!
     }
 
     private static func checkIdentifier(_ identifier: String, what: String, subject: String) throws {

@@ -70,7 +70,9 @@ public enum TenantRegistry: Sendable {
                          file: String?, lines: [Int]?) throws -> [Tenant] {
         let shardNames = database.shards.map(\.name)
         var firstIndex: [String: Int] = [:]
+        firstIndex.reserveCapacity(tenants.count)
         var result: [Tenant] = []
+        result.reserveCapacity(tenants.count)
         for (index, tenant) in tenants.enumerated() {
             let line = lines?[index]
             func failure(_ message: String) -> ShoalError {
