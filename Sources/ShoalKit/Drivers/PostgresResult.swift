@@ -49,6 +49,21 @@ final class PostgresResult {
         return String(cString: PQgetvalue(handle, Int32(row), Int32(column)))
     }
 
+    /// The value at (`row`, `column`) as text; `known` itself (no new
+    /// String) when its bytes are the value's.
+    func text(_ row: Int, _ column: Int, sharing known: String?) -> String? {
+        guard PQgetisnull(handle, Int32(row), Int32(column)) == 0 else { return nil }
+        guard let value = PQgetvalue(handle, Int32(row), Int32(column)) else { return nil }
+        if var known {
+            let length = Int(PQgetlength(handle, Int32(row), Int32(column)))
+            let same = known.withUTF8 { bytes in
+                bytes.count == length && (length == 0 || memcmp(bytes.baseAddress!, value, length) == 0)
+            }
+            if same { return known }
+        }
+        return String(cString: value)
+    }
+
     /// The value at (`row`, `column`) as an integer, parsed from libpq's
     /// buffer (`strtoll`) without making a String; nil for NULL or text that
     /// is not a whole decimal number.

@@ -77,8 +77,11 @@ public struct FleetRunner: Sendable {
         let replicas = ReplicaWaiter(options: options, events: events, logger: fleet.logger)
 
         // 1. Plan every target before touching any.
-        let states = await StateReader(concurrency: options.concurrency, caps: caps, refuseStandby: true, warmup: warmup)
-            .readStates(targets)
+        var reader = StateReader(concurrency: options.concurrency, caps: caps, refuseStandby: true, warmup: warmup)
+        reader.expectedChecksums = graphs.mapValues { graph in
+            Dictionary(graph.migrations.map { ($0.revision, $0.checksum) }, uniquingKeysWith: { first, _ in first })
+        }
+        let states = await reader.readStates(targets)
         warmup?.discard()
         let memo = PlanMemo()
         var assessments = zip(migrators, states).map { $0.assess($1, memo: memo) }

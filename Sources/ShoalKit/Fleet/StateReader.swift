@@ -1,7 +1,7 @@
 /// Reads many targets' version tables as cheaply as the databases allow,
 /// without creating or changing anything: schema-per-tenant targets that
 /// share a shard are read together over one session
-/// (``VersionStore/readStates(of:session:checksums:chunkSize:)``), SQLite
+/// (``VersionStore/readStates(of:session:checksums:chunkSize:expected:)``), SQLite
 /// files in batches on a reader thread (``SQLiteStateReader``), other
 /// targets one session each; `concurrency` units at a time.
 struct StateReader: Sendable {
@@ -9,6 +9,9 @@ struct StateReader: Sendable {
     let caps: ConnectionCaps
     /// Whether to read applied checksums (planning needs them; status does not).
     var checksums = true
+    /// The migration files' checksums by database and revision, for the
+    /// batch read to share (``VersionStore/readStates(of:session:checksums:chunkSize:expected:)``).
+    var expectedChecksums: [String: [String: String]] = [:]
     /// `.replica` reads a replica on a read-only session (`status --replica`).
     var access: SessionFactory.Access = .read
     /// Refuse targets whose configured primary is a standby (the planning
@@ -83,7 +86,8 @@ struct StateReader: Sendable {
                 if targets.count == 1 && Self.batchKey(targets[0]) == nil {
                     return [try await VersionStore(session: session, target: targets[0]).readState()]
                 }
-                return try await VersionStore.readStates(of: targets, session: session, checksums: checksums)
+                return try await VersionStore.readStates(of: targets, session: session, checksums: checksums,
+                                                         expected: expectedChecksums)
             } ?? targets.map { _ in .uninitialized }
             return states.map { .success($0) }
         } catch is StandbyPrimary {
