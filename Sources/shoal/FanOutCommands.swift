@@ -142,7 +142,8 @@ enum ReportText {
     /// `text` padded with spaces to `width` columns, appended to `output`.
     static func pad(_ text: String, to width: Int, into output: inout String) {
         output += text
-        for _ in self.width(text)..<max(width, self.width(text)) { output += " " }
+        let count = self.width(text)
+        if count < width { output += String(repeating: " ", count: width - count) }
     }
 
     /// Columns `text` takes: its characters, counted byte by byte when it

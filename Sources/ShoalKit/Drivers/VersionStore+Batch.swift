@@ -127,7 +127,7 @@ extension VersionStore {
     /// `expected(index)`: checksums to share (see ``readStates(of:session:checksums:chunkSize:expected:)``).
     static func fold(_ rows: some StateQueryRows, targets: [Int], into states: inout [VersionState],
                      expected: (Int) -> [String: String]? = { _ in nil }) {
-        let expected = targets.map(expected)
+        let expectedChecksums = targets.map(expected)
         var current = [[String]](repeating: [], count: targets.count)
         // History rows per target: (revision, id, checksum when the row
         // applied the revision (upgrade or stamp), else nil).
@@ -142,7 +142,7 @@ extension VersionStore {
             case UInt8(ascii: "h"):
                 let operation = rows.text(row, 3)
                 let applies = operation == Operation.upgrade.rawValue || operation == Operation.stamp.rawValue
-                let checksum = applies ? rows.text(row, 4, sharing: expected[slot]?[revision]) : nil
+                let checksum = applies ? rows.text(row, 4, sharing: expectedChecksums[slot]?[revision]) : nil
                 history[slot].append((revision, rows.int(row, 5) ?? 0, checksum))
             case UInt8(ascii: "d") where dirty[slot] == nil:
                 // An operation this version does not know still marks the target dirty.

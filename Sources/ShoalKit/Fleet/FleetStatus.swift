@@ -88,11 +88,7 @@ public struct FleetStatus: Sendable {
         let positions = await primaryPositions(readable.filter { !$0.replicas.isEmpty })
         // Most targets of a database share their version rows: count their
         // pending revisions once per distinct set, not once per target.
-        struct Rows: Hashable {
-            var database: String
-            var current: [String]
-        }
-        var pendingBySet: [Rows: Int] = [:]
+        var pendingBySet: [VersionRows: Int] = [:]
         var statuses: [TargetStatus] = []
         statuses.reserveCapacity(targets.count)
         // Targets come database by database: look each graph up once per run of them.
@@ -103,9 +99,9 @@ public struct FleetStatus: Sendable {
                 graphDatabase = target.database
                 currentGraph = graphs[target.database]
             }
-            guard let graph = currentGraph else { continue }  // graphs holds every target's database
+            let graph = currentGraph!  // graphs holds every target's database
             let current = (try? reads[index]?.get().current) ?? []
-            let rows = Rows(database: target.database, current: current)
+            let rows = VersionRows(target.database, current)
             let pending: Int
             if let known = pendingBySet[rows] {
                 pending = known
@@ -175,8 +171,7 @@ public struct FleetStatus: Sendable {
             result.message = error.message
             return result
         }
-        // Readers return the rows sorted: share the array rather than copy it.
-        result.current = zip(state.current, state.current.dropFirst()).allSatisfy { $0 <= $1 } ? state.current : state.current.sorted()
+        result.current = state.current.sortedIfNeeded()
         let unknown = state.current.filter { graph.migration($0) == nil }
         result.pending = pending
         if let dirty = state.dirty {

@@ -6,24 +6,14 @@
 /// One memo serves one command over one revision graph per database, on one
 /// thread (it is a plain class, not `Sendable`).
 public final class PlanMemo {
-    /// A database and a target's version rows, sorted.
-    private struct Rows: Hashable {
-        var database: String
-        var current: [String]
-        init(_ database: String, _ current: [String]) {
-            self.database = database
-            // Readers return the rows sorted already: copy only when not.
-            self.current = zip(current, current.dropFirst()).allSatisfy { $0 <= $1 } ? current : current.sorted()
-        }
-    }
-    private var appliedByRows: [Rows: [Migration]] = [:]
-    private var plansByRows: [Rows: Result<Plan, ShoalError>] = [:]
+    private var appliedByRows: [VersionRows: [Migration]] = [:]
+    private var plansByRows: [VersionRows: Result<Plan, ShoalError>] = [:]
 
     public init() {}
 
     /// The migrations these rows say are applied, in order.
     func applied(database: String, current: [String], _ compute: () -> [Migration]) -> [Migration] {
-        let key = Rows(database, current)
+        let key = VersionRows(database, current)
         if let known = appliedByRows[key] { return known }
         let value = compute()
         appliedByRows[key] = value
@@ -33,7 +23,7 @@ public final class PlanMemo {
     /// A plan, or the ``ShoalError`` planning threw, for these rows; other
     /// errors are thrown and not kept.
     func plan(database: String, current: [String], _ compute: () throws -> Plan) throws -> Plan {
-        let key = Rows(database, current)
+        let key = VersionRows(database, current)
         if let known = plansByRows[key] { return try known.get() }
         let result: Result<Plan, ShoalError>
         do {
@@ -43,5 +33,17 @@ public final class PlanMemo {
         }
         plansByRows[key] = result
         return try result.get()
+    }
+}
+
+/// A database and a target's version rows, sorted: what planning and
+/// counting pending revisions depend on, as a dictionary key.
+struct VersionRows: Hashable {
+    var database: String
+    var current: [String]
+
+    init(_ database: String, _ current: [String]) {
+        self.database = database
+        self.current = current.sortedIfNeeded()
     }
 }
