@@ -154,7 +154,7 @@ extension VersionStore {
     }
 
     private func isBlank(_ sql: String) -> Bool {
-        SQLScript.split(sql).isEmpty
+        SQLScript.isEmpty(sql)
     }
 
     private func describe(_ revisions: [String]) -> String {

@@ -87,4 +87,11 @@ struct SQLScriptTests {
     @Test func scriptWithAStatementIsNotEmpty() {
         #expect(!SQLScript.isEmpty("-- x\nSELECT 1"))
     }
+
+    /// isEmpty stops at the first code; it must say exactly what splitting says.
+    @Test(arguments: ["", ";", " ; ;\n", "-- a\n-- b", "/* /* nested */ still */", "/* open", "-- x\r\n;", "'';", "$$ $$",
+                      "\"\"", "`q`", "/* a */ SELECT 1", "--;\nx", "-", "/", "- - -", "/ *x* /", "E'\\''", "\u{00A0}", "\u{00A0}SELECT 1", "\u{2003};\u{3000}", "é"])
+    func isEmptyAgreesWithSplit(_ sql: String) {
+        #expect(SQLScript.isEmpty(sql) == SQLScript.split(sql).isEmpty, "\(sql.debugDescription)")
+    }
 }

@@ -26,8 +26,13 @@ public enum SQLScript {
 
     /// True when `sql` has nothing to run: only blanks and comments. A merge
     /// revision's `up` is typically empty.
+    /// Stops at the first code: a step asks this of its SQL every time it
+    /// runs, and a migration with a backfill can be long.
     public static func isEmpty(_ sql: String) -> Bool {
-        split(sql).isEmpty
+        var scanner = Scanner(bytes: Array(sql.utf8))
+        // Unsure (a non-ASCII byte first, maybe a Unicode blank): split.
+        guard let containsCode = scanner.containsCode() else { return split(sql).isEmpty }
+        return !containsCode
     }
 
     private struct Scanner {
@@ -78,6 +83,28 @@ public enum SQLScript {
             }
             flush(bytes.count)
             return result
+        }
+
+        /// Whether anything but blanks, comments and `;` comes before the
+        /// end: exactly when ``statements()`` would return some. Nil when
+        /// the first such byte is not ASCII (it may start a Unicode blank,
+        /// which trimming removes).
+        mutating func containsCode() -> Bool? {
+            while index < bytes.count {
+                let byte = bytes[index]
+                switch byte {
+                case UInt8(ascii: ";"):
+                    index += 1
+                case UInt8(ascii: "-") where peek(1) == UInt8(ascii: "-"):
+                    skipLineComment()
+                case UInt8(ascii: "/") where peek(1) == UInt8(ascii: "*"):
+                    skipBlockComment()
+                default:
+                    if !isBlank(byte) { return byte < 0x80 ? true : nil }
+                    index += 1
+                }
+            }
+            return false
         }
 
         private func peek(_ offset: Int) -> UInt8? {
