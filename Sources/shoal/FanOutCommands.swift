@@ -6,6 +6,7 @@ struct UpgradeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "upgrade",
         abstract: "Bring targets up to a revision (default: head).",
+        usage: "shoal upgrade [<revision>] [<options>]",
         discussion: "REV: a revision id or unique prefix (4+ characters), head, heads, or +N.")
 
     @Argument(parsing: .allUnrecognized, help: "Revision to upgrade to (default: head).") var revision: [String] = []
@@ -26,6 +27,7 @@ struct DowngradeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "downgrade",
         abstract: "Bring targets down to a revision.",
+        usage: "shoal downgrade <revision> [<options>]",
         discussion: "REV: a revision id or unique prefix, base (nothing applied), or -N. Refused before anything runs when a step has no down section.")
 
     // `.allUnrecognized` so that `downgrade -1` reads -1 as the revision, not as a flag.
@@ -47,6 +49,7 @@ struct StampCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stamp",
         abstract: "Set the version table to a revision without running SQL.",
+        usage: "shoal stamp <revision> [<options>]",
         discussion: "Adopts an existing database, or records where a dirty target is after you checked it by hand. REV: an id or prefix, head, heads or base.")
 
     @Argument(parsing: .allUnrecognized, help: "Revision to record.") var revision: [String] = []
@@ -109,7 +112,7 @@ enum FanOut {
             try await runner.run(command, targets: targets) { event in
                 progress.handle(event)
                 if case .targetFinished(let report) = event {
-                    progress.print(ReportText.line(report, width: width), toStderr: json)
+                    progress.print(ReportText.line(report, width: width, command: command), toStderr: json)
                 } else if case .rollingBack(let count) = event {
                     progress.print("a target failed: rolling back \(count) target(s) this run changed", toStderr: true)
                 }
@@ -156,14 +159,19 @@ enum ReportText {
         rows.isEmpty ? "base" : rows.joined(separator: "+")
     }
 
-    static func line(_ report: TargetReport, width: Int) -> String {
+    static func line(_ report: TargetReport, width: Int, command: FleetCommand? = nil) -> String {
         let id = padded(report.target, to: width)
         var parts = [id]
         switch report.status {
         case .planned:
             let steps = report.planned ?? []
             parts.append("\(revisions(report.from)) -> \(revisions(report.to))")
-            parts.append("would apply \(steps.count): \(steps.joined(separator: ", "))")
+            if case .stamp = command {
+                // No SQL runs: only the version table changes.
+                parts.append("would set the version table to \(revisions(report.to)), running no SQL")
+            } else {
+                parts.append("would apply \(steps.count): \(steps.joined(separator: ", "))")
+            }
             parts.append("dry run")
         case .skipped:
             parts.append(Console.paint("skipped", .yellow))

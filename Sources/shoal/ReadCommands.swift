@@ -44,6 +44,7 @@ struct StatusCommand: AsyncParsableCommand {
                 case .upToDate: table += upToDate
                 case .behind: table += "  " + Console.paint("behind", .yellow) + " (\(status.pending) pending)"
                 case .uninitialized: table += "  " + Console.paint("uninitialized", .yellow) + " (\(status.pending) pending)"
+                case .inProgress: table += "  " + Console.paint("in-progress", .yellow)
                 default: table += "  " + Console.paint(status.state.rawValue, .red)
                 }
                 if let message = status.message { table += "\n    \(message)" }

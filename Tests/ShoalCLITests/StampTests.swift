@@ -19,6 +19,43 @@ struct StampTests {
         }
     }
 
+    /// Issue 17 item 9: a stamp's dry run names the version rows it would
+    /// write, not migrations it would "apply", and none that is already there.
+    @Test(arguments: Backend.allCases)
+    func stampDryRunNamesTheRowsItWouldWrite(_ backend: Backend) async throws {
+        try await AppFleet.with(backend, tenants: ["acme"]) { fleet async throws in
+            #expect(try await fleet.shoal("stamp", Fixture.r1).status == 0)
+            let dry = try await fleet.shoal("stamp", Fixture.r2, "--dry-run", "--json")
+            #expect(dry.status == 0, "\(dry.stderr)")
+            let target = try #require(try dry.targets()["app/acme"])
+            #expect(target["status"] as? String == "planned")
+            #expect(target["from"] as? [String] == [Fixture.r1])
+            #expect(target["to"] as? [String] == [Fixture.r2])
+            #expect(target["planned"] as? [String] == [Fixture.r2])
+            #expect(dry.stderr.contains("app/acme  \(Fixture.r1) -> \(Fixture.r2)  would set the version table to \(Fixture.r2), running no SQL  dry run"), "\(dry.stderr)")
+            #expect(!dry.stderr.contains("would apply"), "\(dry.stderr)")
+            #expect(try await fleet.versions("acme") == [Fixture.r1], "a dry run changes nothing")
+            // Stamping where the target already is plans nothing.
+            let same = try await fleet.shoal("stamp", Fixture.r1, "--dry-run", "--json")
+            #expect(try same.targets()["app/acme"]?["status"] as? String == "up-to-date")
+        }
+    }
+
+    /// Issue 17 item 9: stamp takes one revision, and its usage says so.
+    @Test func stampUsageShowsOneRevision() async throws {
+        let sandbox = try Sandbox()
+        let help = try await sandbox.shoal("stamp", "--help")
+        #expect(help.stdout.contains("USAGE: shoal stamp <revision> [<options>]"), "\(help.stdout)")
+        #expect(!help.stdout.contains("<revision> ..."), "\(help.stdout)")
+        let upgrade = try await sandbox.shoal("upgrade", "--help")
+        #expect(upgrade.stdout.contains("USAGE: shoal upgrade [<revision>] [<options>]"), "\(upgrade.stdout)")
+        let downgrade = try await sandbox.shoal("downgrade", "--help")
+        #expect(downgrade.stdout.contains("USAGE: shoal downgrade <revision> [<options>]"), "\(downgrade.stdout)")
+        let two = try await sandbox.shoal("stamp", Fixture.r1, Fixture.r2)
+        #expect(two.status == 2)
+        #expect(two.stderr.contains("expected one revision, got 2"), "\(two.stderr)")
+    }
+
     @Test(arguments: Backend.allCases)
     func interruptedNonTransactionalMigrationLeavesTheTargetDirtyUntilStamped(_ backend: Backend) async throws {
         try await AppFleet.with(backend, tenants: ["acme"]) { fleet async throws in

@@ -24,6 +24,10 @@ public protocol DatabaseSession: Actor {
     /// Returns false when another session still holds it.
     func acquireMigrationLock(key: String, timeout: Duration) async throws -> Bool
     func releaseMigrationLock(key: String) async
+    /// Whether any session (this process's or another's) holds the lock of
+    /// ``acquireMigrationLock(key:timeout:)`` now. Takes nothing. A dirty
+    /// target whose lock is held is being migrated, not crashed.
+    func isMigrationLockHeld(key: String) async throws -> Bool
     /// Closes the connection. Further calls fail.
     func close() async
 

@@ -258,6 +258,20 @@ public actor PostgresSession: DatabaseSession {
         }
     }
 
+    /// Whether a session holds the advisory lock of
+    /// ``acquireMigrationLock(key:timeout:)``, read from `pg_locks` (a
+    /// bigint advisory key shows as `classid` = its high and `objid` = its
+    /// low 32 bits, `objsubid` 1), so nothing is taken, not even for a moment.
+    public func isMigrationLockHeld(key: String) async throws -> Bool {
+        let lockKey = UInt64(bitPattern: Self.advisoryLockKey(database: databaseName, key: key))
+        let rows = try await query("""
+            SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_locks WHERE locktype = 'advisory' AND granted \
+            AND database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database()) \
+            AND classid = $1::oid AND objid = $2::oid AND objsubid = 1)
+            """, [String(lockKey >> 32), String(lockKey & 0xFFFF_FFFF)])
+        return rows.first?.first == "t"
+    }
+
     /// The advisory lock key: the first 8 bytes, big-endian, of the SHA-256
     /// of `shoal:<database>:<key>`.
     static func advisoryLockKey(database: String, key: String) -> Int64 {

@@ -36,6 +36,8 @@ public actor SQLiteSession: DatabaseSession {
     private nonisolated let executor: BlockingExecutor
     /// nil once closed.
     private var connection: SQLiteConnection?
+    /// shoal's migrator lock, while this session holds it.
+    private var migrationLock: SQLiteMigrationLock?
 
     /// This session's own serial queue.
     public nonisolated var unownedExecutor: UnownedSerialExecutor {
@@ -102,20 +104,53 @@ public actor SQLiteSession: DatabaseSession {
         VersionTableSQL.quote(identifier)
     }
 
-    /// Always true once open: SQLite's write lock is taken per transaction by
-    /// `BEGIN IMMEDIATE` (see ``begin()``), so there is no lock to hold here.
+    /// Takes shoal's migrator lock on this file (``SQLiteMigrationLock``, a
+    /// `flock` on `.<name>.shoal-lock` beside it), polling until `timeout`;
+    /// false when another session still holds it. One lock per file, so
+    /// `key` is not needed. SQLite's own write lock is still taken per
+    /// transaction by `BEGIN IMMEDIATE` (see ``begin()``), against writers
+    /// that are not shoal.
     public func acquireMigrationLock(key: String, timeout: Duration) async throws -> Bool {
         _ = try live()
-        return true
+        if migrationLock != nil { return true }
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        var delay = Duration.milliseconds(10)
+        while true {
+            if let lock = try SQLiteMigrationLock.tryAcquire(database: path) {
+                migrationLock = lock
+                return true
+            }
+            let remaining = deadline - clock.now
+            if remaining <= .zero { return false }
+            do {
+                try await Task.sleep(for: min(delay, remaining))
+            } catch {
+                throw ShoalError(.interrupted, "cancelled while waiting for the migration lock")
+            }
+            delay = min(delay * 2, .milliseconds(500))
+        }
     }
 
-    /// Nothing to release (see ``acquireMigrationLock(key:timeout:)``).
-    public func releaseMigrationLock(key: String) async {}
+    /// Lets the lock of ``acquireMigrationLock(key:timeout:)`` go.
+    public func releaseMigrationLock(key: String) async {
+        migrationLock?.release()
+        migrationLock = nil
+    }
 
-    /// Closes the connection (rolling back an open transaction). Further
-    /// calls fail.
+    /// Whether a session (of any process) holds shoal's migrator lock on
+    /// this file; takes nothing.
+    public func isMigrationLockHeld(key: String) async throws -> Bool {
+        _ = try live()
+        return SQLiteMigrationLock.isHeld(database: path)
+    }
+
+    /// Closes the connection (rolling back an open transaction) and lets
+    /// the migrator lock go. Further calls fail.
     public func close() async {
         connection = nil
+        migrationLock?.release()
+        migrationLock = nil
     }
 
     // MARK: - Private

@@ -3,7 +3,8 @@ import Foundation
 /// Reads the version tables of many SQLite targets (one file each) in one
 /// blocking call on its own thread: per file, open read-only, one query to
 /// read its version tables (a second to find them when that fails), close. No transaction is started
-/// and no file is created; a missing file is an uninitialized target.
+/// and no file is created; a missing file is an uninitialized target. A dirty
+/// mark is reported in progress when a live run holds the file's migrator lock.
 ///
 /// `status` over 10,000 tenant files thus costs one statement per file and
 /// one hop onto the reader's thread per batch, instead of a session (and a
@@ -41,11 +42,11 @@ public actor SQLiteStateReader {
                 }
                 // shoal creates the three tables together: try the one-statement
                 // read first, and look the tables up only when it fails.
-                if let state = try? read(history: true, dirty: true) { return .success(state) }
+                if let state = try? read(history: true, dirty: true) { return .success(Self.probed(state, path: path)) }
                 let (query, parameters) = sql.existingTablesQuery
                 let tables = sql.existing(in: try connection.query(query, parameters))
                 guard tables.version else { return .success(.uninitialized) }
-                return .success(try read(history: tables.history, dirty: tables.dirty))
+                return .success(Self.probed(try read(history: tables.history, dirty: tables.dirty), path: path))
             } catch let error as ShoalError {
                 var error = error
                 error.message = "\(target.id): \(error.message)"
@@ -54,5 +55,14 @@ public actor SQLiteStateReader {
                 return .failure(ShoalError(.database, "\(target.id): \(error)"))
             }
         }
+    }
+
+    /// `state` with its dirty mark, if any, marked in progress when a live
+    /// run holds the file's migrator lock (``SQLiteMigrationLock``).
+    private static func probed(_ state: VersionState, path: String) -> VersionState {
+        guard state.dirty != nil else { return state }
+        var state = state
+        state.dirty?.inProgress = SQLiteMigrationLock.isHeld(database: path)
+        return state
     }
 }

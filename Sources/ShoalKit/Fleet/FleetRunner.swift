@@ -86,7 +86,7 @@ public struct FleetRunner: Sendable {
         let memo = PlanMemo()
         var assessments = zip(migrators, states).map { $0.assess($1, memo: memo) }
         assessments = await replicas.preflight(assessments, targets: targets, caps: caps)
-        let workCount = assessments.filter { if case .work = $0 { true } else { false } }.count
+        let workCount = assessments.filter(\.runs).count
         events(.planned(targets: targets.count, work: workCount))
         if options.onError == .rollback {
             try checkReversible(assessments, targets: targets)
@@ -101,9 +101,18 @@ public struct FleetRunner: Sendable {
                 reports[index] = TargetReport(target: target, status: .failed, from: current, to: current, error: .init(error))
             case .upToDate(let plan):
                 reports[index] = TargetReport(target: target, status: .upToDate, from: plan.from, to: plan.to)
+            case .inProgress(let mark, let current):
+                if options.dryRun {
+                    let error = ShoalError(.locked, "\(target.id) is being migrated now by another shoal run (the \(mark.operation.rawValue) of \(mark.revision), transaction: false, started at \(mark.startedAt)); its plan depends on where that run ends", revision: mark.revision)
+                    reports[index] = TargetReport(target: target, status: .skipped, from: current, to: current, error: .init(error))
+                } else {
+                    pending.append(index)
+                }
             case .work(let plan):
                 if options.dryRun {
-                    let planned = command.name == "stamp" ? plan.to : plan.steps.map(\.revision)
+                    // A stamp runs no step: its plan is the rows it would add.
+                    let planned: [String]
+                    if case .stamp = command { planned = plan.to.filter { !plan.from.contains($0) } } else { planned = plan.steps.map(\.revision) }
                     reports[index] = TargetReport(target: target, status: .planned, from: plan.from, to: plan.to, planned: planned)
                 } else {
                     pending.append(index)
@@ -137,7 +146,9 @@ public struct FleetRunner: Sendable {
                         }
                         events(.targetStarted(target.id))
                         let (report, steps) = await caps.withSlot(for: target) {
-                            await migrators[index].run { id, step in events(.stepApplied(target: id, step: step)) }
+                            await migrators[index].run(planned: try? states[index].get()) { id, step in
+                                events(.stepApplied(target: id, step: step))
+                            }
                         }
                         if !report.succeeded && options.onError != .continue { await control.stopStartingTargets(reason: stopReason) }
                         if options.onError != .rollback && !ReplicaWaiter.waits(report, for: target) { events(.targetFinished(report)) }

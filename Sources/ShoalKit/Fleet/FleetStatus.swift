@@ -6,6 +6,9 @@ public struct TargetStatus: Sendable, Hashable, Encodable {
         case behind
         case uninitialized
         case dirty
+        /// Dirty, but a live shoal run holds the target's lock: a
+        /// `transaction: false` migration is running now, not crashed.
+        case inProgress = "in-progress"
         case unknownRevision = "unknown-revision"
         case unreachable
     }
@@ -22,7 +25,7 @@ public struct TargetStatus: Sendable, Hashable, Encodable {
     /// What each replica of the target shows; empty without replicas, and
     /// when the status was read from a replica.
     public var replicas: [ReplicaStatus]
-    /// Why the target is dirty, unreachable or at an unknown revision.
+    /// Why the target is dirty, in progress, unreachable or at an unknown revision.
     public var message: String?
     /// The replica this status was read from (`status --replica NAME`);
     /// nil when read from the primary.
@@ -174,7 +177,10 @@ public struct FleetStatus: Sendable {
         result.current = state.current.sortedIfNeeded()
         let unknown = state.current.filter { graph.migration($0) == nil }
         result.pending = pending
-        if let dirty = state.dirty {
+        if let dirty = state.dirty, dirty.inProgress {
+            result.state = .inProgress
+            result.message = "\(target.id) is being migrated now: a live shoal run holds its lock while the \(dirty.operation.rawValue) of \(dirty.revision) (transaction: false, started at \(dirty.startedAt)) runs"
+        } else if let dirty = state.dirty {
             result.state = .dirty
             result.message = TargetPlanner.dirtyError(dirty, target: target).message
         } else if !unknown.isEmpty {

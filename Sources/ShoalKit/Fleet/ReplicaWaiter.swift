@@ -62,7 +62,7 @@ actor ReplicaWaiter {
     func preflight(_ assessments: [TargetMigrator.Assessment], targets: [Target], caps: ConnectionCaps) async -> [TargetMigrator.Assessment] {
         var links: [Link: (target: Target, replica: ReplicaConfig)] = [:]
         for (index, assessment) in assessments.enumerated() {
-            guard case .work = assessment else { continue }
+            guard assessment.runs else { continue }
             for replica in targets[index].replicas where links[Link(targets[index], replica)] == nil {
                 links[Link(targets[index], replica)] = (targets[index], replica)
             }
@@ -76,7 +76,12 @@ actor ReplicaWaiter {
 
         var checked = assessments
         for (index, assessment) in assessments.enumerated() {
-            guard case .work(let plan) = assessment else { continue }
+            let from: [String]
+            switch assessment {
+            case .work(let plan): from = plan.from
+            case .inProgress(_, let current): from = current
+            case .upToDate, .refused: continue
+            }
             let target = targets[index]
             let failing = target.replicas.compactMap { replica in
                 problems[Link(target, replica)].map { (replica.name, $0) }
@@ -89,7 +94,7 @@ actor ReplicaWaiter {
             let reasons = failing.map { "replica `\($0.0)` \($0.1)" }.joined(separator: "; ")
             let error = ShoalError(.plan, "\(target.id): \(reasons); nothing was changed",
                                    hint: "bring the replica back, or pass --allow-missing-replicas to migrate the primary without waiting for it")
-            checked[index] = .refused(error, current: plan.from)
+            checked[index] = .refused(error, current: from)
         }
         return checked
     }

@@ -83,11 +83,19 @@ struct StateReader: Sendable {
                 if refuseStandby, let postgres = session as? PostgresSession, try await postgres.isInRecovery() {
                     throw StandbyPrimary()
                 }
+                var states: [VersionState]
                 if targets.count == 1 && Self.batchKey(targets[0]) == nil {
-                    return [try await VersionStore(session: session, target: targets[0]).readState()]
+                    states = [try await VersionStore(session: session, target: targets[0]).readState()]
+                } else {
+                    states = try await VersionStore.readStates(of: targets, session: session, checksums: checksums,
+                                                               expected: expectedChecksums)
                 }
-                return try await VersionStore.readStates(of: targets, session: session, checksums: checksums,
-                                                         expected: expectedChecksums)
+                // A dirty mark whose lock a live run holds is a migration
+                // running now, not one that crashed (rare: one query each).
+                for index in states.indices where states[index].dirty != nil {
+                    states[index].dirty?.inProgress = try await session.isMigrationLockHeld(key: targets[index].migrationLockKey)
+                }
+                return states
             } ?? targets.map { _ in .uninitialized }
             return states.map { .success($0) }
         } catch is StandbyPrimary {

@@ -21,6 +21,18 @@ struct TargetMigrator: Sendable {
         case upToDate(Plan)
         /// Refused: not touched.
         case refused(ShoalError, current: [String])
+        /// Dirty, but a live run holds the target's lock: a `transaction:
+        /// false` migration is running now. The run waits for the lock
+        /// (`--lock-wait`), then reads the target again and plans from that.
+        case inProgress(DirtyMark, current: [String])
+
+        /// Whether the target goes on to the run (work, or a wait for another run).
+        var runs: Bool {
+            switch self {
+            case .work, .inProgress: true
+            case .upToDate, .refused: false
+            }
+        }
     }
 
     /// Plans the command from the state the planning pass read (or the
@@ -35,6 +47,9 @@ struct TargetMigrator: Sendable {
     }
 
     private func classify(state: VersionState, memo: PlanMemo? = nil) throws -> Assessment {
+        if let dirty = state.dirty, dirty.inProgress {
+            return .inProgress(dirty, current: state.current.sorted())
+        }
         let plan = try TargetPlanner.plan(command, state: state, graph: graph, target: target, memo: memo)
         if case .stamp = command {
             let unchanged = plan.to == state.current.sorted() && state.dirty == nil && state.initialized
@@ -45,7 +60,14 @@ struct TargetMigrator: Sendable {
 
     /// Runs the command for real. `onStep` hears about each committed step.
     /// Returns the report and the steps that committed (for `--on-error rollback`).
-    func run(onStep: @Sendable (String, TargetReport.AppliedStep) -> Void) async -> (TargetReport, [PlanStep]) {
+    ///
+    /// Nothing decided before the lock is applied: under the lock the
+    /// target is read again and planned from what is there. `planned` is
+    /// what the planning pass read: a `stamp` refuses a target that another
+    /// run changed since (it would move that run's work back), unless the
+    /// target is already where the stamp leads.
+    func run(planned: VersionState? = nil,
+             onStep: @Sendable (String, TargetReport.AppliedStep) -> Void) async -> (TargetReport, [PlanStep]) {
         let clock = ContinuousClock()
         let started = clock.now
         var applied: [TargetReport.AppliedStep] = []
@@ -95,8 +117,16 @@ struct TargetMigrator: Sendable {
                     return report(applied.isEmpty ? .upToDate : .ok)
                 case .refused(let error, _):
                     return report(.failed, error)
+                case .inProgress(let mark, _):  // not reported under our own lock; refused as dirty if it were
+                    return report(.failed, TargetPlanner.dirtyError(mark, target: target))
                 case .work(let work):
                     plan = work
+                }
+                if case .stamp = command, attempt == 1, let planned, Self.changed(from: planned, to: state) {
+                    return report(.failed, ShoalError(.locked, """
+                        \(target.id) changed while this stamp waited for its lock: another run moved it from \
+                        \(Self.describe(planned)) to \(Self.describe(state)), so nothing was stamped
+                        """, hint: "check `shoal status`, then run the stamp again if it is still what you want"))
                 }
                 // shoal creates the three tables together: an initialized target
                 // has them, and four DDL statements per target would be wasted.
@@ -136,7 +166,7 @@ struct TargetMigrator: Sendable {
         // store's calls then stay on the session's own thread, where its
         // blocking C calls run anyway, instead of hopping to Swift's pool and
         // back around every statement (two context switches each).
-        let lockKey = "\(target.database)/\(target.location.schema ?? "")/\(target.versionTable)"
+        let lockKey = target.migrationLockKey
         // Never throws: the report it returns is the target's last word (the
         // captured state is the session's from here on), and whether the
         // session may serve the next target.
@@ -160,6 +190,9 @@ struct TargetMigrator: Sendable {
                 return (report(.failed, ShoalError.wrap(error, target: target)), false)
             }
         }
+        if let mark = planned?.dirty, mark.inProgress {
+            logger.notice("\(target.id) is being migrated by another shoal run (the \(mark.operation.rawValue) of \(mark.revision), transaction: false); waiting up to \(lockWait.milliseconds / 1000) s for its lock, then planning from where that run left it")
+        }
         let session: any DatabaseSession
         do {
             session = try await pool.checkout(target, lockWait: lockWait)
@@ -169,6 +202,24 @@ struct TargetMigrator: Sendable {
         let (result, reusable) = await holdingLock(session)
         await pool.checkin(session, for: target, healthy: reusable)
         return result
+    }
+
+    /// Whether another run changed the target's version rows or dirty mark
+    /// between the planning read (`planned`) and the read under the lock.
+    static func changed(from planned: VersionState, to now: VersionState) -> Bool {
+        if planned.current.sorted() != now.current.sorted() { return true }
+        switch (planned.dirty, now.dirty) {
+        case (nil, nil): return false
+        case (let before?, let after?): return !before.isSameMark(as: after)
+        default: return true
+        }
+    }
+
+    /// `base`, the version rows, and the dirty mark if any.
+    static func describe(_ state: VersionState) -> String {
+        var text = state.current.isEmpty ? "base" : state.current.sorted().joined(separator: ", ")
+        if let dirty = state.dirty { text += " (dirty: \(dirty.operation.rawValue) of \(dirty.revision) unfinished)" }
+        return text
     }
 
     /// SQLSTATE `lock_not_available`: `lock_timeout` expired.

@@ -5,7 +5,7 @@ import Testing
 
 /// Issue 6, concurrent runners: N `shoal upgrade` processes on one fleet
 /// (partitions that overlap through a missing flag) apply every migration
-/// exactly once; a target another run holds longer than `--lock-wait` is
+/// exactly once, a `transaction: false` one among them; a target another run holds longer than `--lock-wait` is
 /// reported as locked.
 @Suite("faults: concurrent runners", .serialized)
 struct ConcurrentRunnerTests {
@@ -20,8 +20,13 @@ struct ConcurrentRunnerTests {
 
     static func race(_ backend: Backend, url: String?) async throws {
         let sandbox = try Sandbox()
+        let slowness = backend == .sqlite ? 1 : 0.2
         let fleet = try FaultFleet(sandbox, backend: backend, tenants: 6, migrations: 3, url: url,
-                                   slowness: backend == .sqlite ? 1 : 0.2, concurrency: 3)
+                                   slowness: slowness, concurrency: 3)
+        // The middle one runs outside a transaction: while one runner is in
+        // it, the target is dirty, and the others must wait for it rather
+        // than take it for a crash (issue 17).
+        try fleet.write(2, up: FaultFleet.slowUp(2, backend: backend, slowness: slowness), transaction: false)
         let env = fleet.environment
         let runs = try [
             fleet.sandbox.launch("upgrade", "--json", "--lock-wait", "60", "--partition", "1/2", environment: env),

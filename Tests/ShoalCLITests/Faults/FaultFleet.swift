@@ -125,16 +125,19 @@ struct FaultFleet {
         }
         try sandbox.write("tenants/app.json", "[" + entries.joined(separator: ", ") + "]")
         for n in 1...migrations {
-            let t = Self.table(n)
-            let up: String
-            switch backend {
-            case .sqlite:
-                let rows = max(1, Int(slowness * 100_000))
-                up = "CREATE TABLE \(t) AS WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < \(rows)) SELECT count(*) AS n FROM c;"
-            case .postgres:
-                up = "CREATE TABLE \(t) (n int);\nSELECT pg_sleep(\(slowness));\nINSERT INTO \(t) VALUES (\(n));"
-            }
-            try write(n, up: up)
+            try write(n, up: Self.slowUp(n, backend: backend, slowness: slowness))
+        }
+    }
+
+    /// The up section of migration `n`: creates `t_NN`, taking `slowness` (see `init`).
+    static func slowUp(_ n: Int, backend: Backend, slowness: Double) -> String {
+        let t = table(n)
+        switch backend {
+        case .sqlite:
+            let rows = max(1, Int(slowness * 100_000))
+            return "CREATE TABLE \(t) AS WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < \(rows)) SELECT count(*) AS n FROM c;"
+        case .postgres:
+            return "CREATE TABLE \(t) (n int);\nSELECT pg_sleep(\(slowness));\nINSERT INTO \(t) VALUES (\(n));"
         }
     }
 

@@ -183,3 +183,22 @@ import ShoalTestSupport
         }
     }
 }
+
+/// Issue 17 item 1: whether a live session holds a target's migrator lock,
+/// read without taking it.
+@Suite struct PostgresMigrationLockProbeTests {
+    @Test func theProbeSeesAnotherSessionsLockAndTakesNothing() async throws {
+        try await PostgresTestServer.withScratchSession { first, url throws in
+            let second = try await PostgresSession.connect(url)
+            #expect(try await second.isMigrationLockHeld(key: "app/tenant_a/shoal_version") == false)
+            #expect(try await first.acquireMigrationLock(key: "app/tenant_a/shoal_version", timeout: .zero))
+            #expect(try await second.isMigrationLockHeld(key: "app/tenant_a/shoal_version"))
+            #expect(try await second.isMigrationLockHeld(key: "app/tenant_b/shoal_version") == false, "another key")
+            // The probe took nothing: the holder still has it, nobody else can get it.
+            #expect(try await second.acquireMigrationLock(key: "app/tenant_a/shoal_version", timeout: .zero) == false)
+            await first.releaseMigrationLock(key: "app/tenant_a/shoal_version")
+            #expect(try await second.isMigrationLockHeld(key: "app/tenant_a/shoal_version") == false)
+            await second.close()
+        }
+    }
+}

@@ -25,10 +25,21 @@ public struct DirtyMark: Sendable, Hashable {
     public var revision: String
     public var operation: Operation
     public var startedAt: String
-    public init(revision: String, operation: Operation, startedAt: String) {
+    /// True when a live shoal run holds the target's migrator lock: the
+    /// migration is running now, it did not crash (`status`: `in-progress`).
+    /// Set only by reads made without the lock (status, the planning pass).
+    public var inProgress: Bool
+    public init(revision: String, operation: Operation, startedAt: String, inProgress: Bool = false) {
         self.revision = revision
         self.operation = operation
         self.startedAt = startedAt
+        self.inProgress = inProgress
+    }
+
+    /// The same mark, whoever holds the lock now: written by the same
+    /// migration start.
+    public func isSameMark(as other: DirtyMark) -> Bool {
+        revision == other.revision && operation == other.operation && startedAt == other.startedAt
     }
 }
 

@@ -30,6 +30,13 @@ public struct Target: Sendable, Hashable, Identifiable {
     public var versionTable: String
     public var historyTable: String { versionTable + "_history" }
     public var dirtyTable: String { versionTable + "_dirty" }
+    /// The key of the one-migrator-per-target lock (SPEC §7): the target's
+    /// database, schema and version table.
+    public var migrationLockKey: String {
+        var schema = ""
+        if case .postgres(_, let name?) = location { schema = name }
+        return "\(database)/\(schema)/\(versionTable)"
+    }
     /// Replicas to wait for after this target's primary commits.
     public var replicas: [ReplicaConfig]
     public var settings: SessionSettings
