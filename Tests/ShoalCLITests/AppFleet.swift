@@ -159,9 +159,27 @@ final class AppFleet: Sendable {
     /// SQLite tenants among them) and, on PostgreSQL, the scratch database's
     /// schemas, tables, columns and version tables' rows.
     func snapshot() async throws -> Snapshot {
-        var database: [String] = []
-        if let url { database = try await PostgresProbe.catalog(of: url) }
+        let database = if let url { try await PostgresProbe.catalog(of: url) } else { try await sqliteCatalog() }
         return Snapshot(files: try sandbox.snapshot(), database: database)
+    }
+
+    /// On SQLite, what ``PostgresProbe/catalog(of:)`` lists on PostgreSQL,
+    /// for every SQLite file of the sandbox: each object of `sqlite_master`
+    /// with its SQL, and every row of shoal's version, history and dirty tables.
+    func sqliteCatalog() async throws -> [String] {
+        let files = (FileManager.default.subpaths(atPath: sandbox.root) ?? []).filter { $0.hasSuffix(".sqlite") }.sorted()
+        var lines: [String] = []
+        for file in files {
+            let objects = try await sandbox.rows(file, "SELECT type, name, coalesce(sql, '') FROM sqlite_master ORDER BY 1, 2")
+            lines += objects.map { "\(file): " + $0.map { $0 ?? "NULL" }.joined(separator: "|") }
+            for table in objects.compactMap({ $0[1] }) where table.hasPrefix("shoal_version") && !table.hasPrefix("sqlite_") {
+                guard objects.contains(where: { $0[0] == "table" && $0[1] == table }) else { continue }
+                for row in try await sandbox.rows(file, "SELECT * FROM \"\(table)\" ORDER BY 1") {
+                    lines.append("\(file) \(table): " + row.map { $0 ?? "NULL" }.joined(separator: "|"))
+                }
+            }
+        }
+        return lines
     }
 
     struct Snapshot: Equatable {

@@ -11,7 +11,9 @@ struct AuthoringTests {
         #expect(try await sandbox.shoal("check", "--config", "demo/config.json").status == 0)
         let upgrade = try await sandbox.shoal("upgrade", "--config", "demo/config.json", "--json")
         #expect(upgrade.status == 0, "\(upgrade.stderr)")
-        #expect(try upgrade.targets().values.allSatisfy { $0["status"] as? String == "ok" })
+        let targets = try upgrade.targets()
+        #expect(targets.count == 6, "catalog and five app tenants: \(targets.keys.sorted())")
+        #expect(targets.values.allSatisfy { $0["status"] as? String == "ok" })
     }
 
     @Test func initNeverOverwrites() async throws {

@@ -67,8 +67,10 @@ struct FileSafetyTests {
         #expect(Self.temporaryFiles(sandbox).isEmpty)
     }
 
-    /// A versions folder that cannot be written: under a regular file (which
-    /// stops root too), or read-only when the tests do not run as root.
+    /// A versions folder that cannot be written: under a regular file, and
+    /// on a file system mounted read-only or a folder whose permissions
+    /// forbid writing. Root writes through permissions, so that half uses a
+    /// folder nobody may write: `/proc` (read-only for root too).
     @Test func aRevisionThatCannotBeWrittenLeavesNothingBehind() async throws {
         let sandbox = try Sandbox()
         try Fixture.sqliteFleet(sandbox)
@@ -83,13 +85,28 @@ struct FileSafetyTests {
             #expect(result.stderr.contains("blocker"), "\(result.stderr)")
         }
         #expect(try sandbox.snapshot() == before)
-        guard getuid() != 0 else { return } // root writes into read-only folders
+
+        // A folder this user may not write to. Not as root (root writes
+        // through permission bits): then the sandbox's versions live in a
+        // folder of /proc, which refuses every new file, root's too.
         try Fixture.sqliteFleet(sandbox)
-        #expect(chmod(sandbox.path("versions/app"), 0o555) == 0)
-        defer { chmod(sandbox.path("versions/app"), 0o755) }
+        let folder: String
+        if getuid() == 0 {
+            folder = "/proc/self/fdinfo"
+            try sandbox.write("config.json", """
+            { "databases": { "app": { "driver": "sqlite", "path": "app.sqlite", "versions": "\(folder)" } } }
+            """)
+        } else {
+            folder = sandbox.path("versions/app")
+            #expect(chmod(folder, 0o555) == 0)
+        }
+        defer { if getuid() != 0 { chmod(folder, 0o755) } }
+        let listed = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".sql") }
         let readOnly = try await sandbox.shoal("revision", "--db", "app", "-m", "x")
-        #expect(readOnly.status != 0)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: sandbox.path("versions/app")).count == 3)
+        #expect(readOnly.status != 0, "\(readOnly.stdout)")
+        #expect(readOnly.stderr.contains(folder), "the error names the folder: \(readOnly.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".sql") } == listed)
+        #expect(Self.temporaryFiles(sandbox).isEmpty)
     }
 
     @Test func initNeverOverwritesAnyFileAndWritesNothingThen() async throws {

@@ -8,10 +8,10 @@ struct OnErrorTests {
 
     /// Six tenants at r2, one of them poisoned: it already has the table r3
     /// creates (made behind shoal's back), so r3 fails there.
-    static func withPoisonedFleet(_ backend: Backend, poisoned: String,
+    static func withPoisonedFleet(_ backend: Backend, poisoned: String, at start: String = Fixture.r2,
                                   _ body: (AppFleet) async throws -> Void) async throws {
         try await AppFleet.with(backend, tenants: tenants) { fleet in
-            #expect(try await fleet.shoal("upgrade", Fixture.r2).status == 0)
+            #expect(try await fleet.shoal("upgrade", start).status == 0)
             #expect(try await fleet.shoal("status", "--exit-code").status == 1)
             try await fleet.execute(poisoned, "CREATE TABLE projects (x INTEGER);")
             try await body(fleet)
@@ -67,21 +67,34 @@ struct OnErrorTests {
         }
     }
 
+    /// Every tenant starts at r1. t1…t5 apply r2 and r3; t6, last, commits
+    /// r2 and then fails on r3. All six go back to r1: the five report
+    /// `rolled-back`, t6 stays `failed` but loses its r2 too; nothing is `ok`.
     @Test(arguments: Backend.allCases)
     func rollbackReturnsEveryChangedTargetToWhereItStarted(_ backend: Backend) async throws {
-        try await Self.withPoisonedFleet(backend, poisoned: "t6") { fleet in
-            let result = try await fleet.shoal("upgrade", "--on-error", "rollback", "--concurrency", "2", "--json")
+        try await Self.withPoisonedFleet(backend, poisoned: "t6", at: Fixture.r1) { fleet in
+            let result = try await fleet.shoal("upgrade", "--on-error", "rollback", "--concurrency", "1", "--json")
             #expect(result.status == 1)
             let targets = try result.targets()
-            #expect(targets["app/t6"]?["status"] as? String == "failed")
-            let rolledBack = targets.values.filter { $0["status"] as? String == "rolled-back" }.count
-            #expect(rolledBack >= 1)
-            let summary = try #require(try result.json()["summary"] as? [String: Any])
-            #expect(summary["rolled_back"] as? Int == rolledBack)
-            let revisions = try await Self.revisions(fleet)
-            #expect(revisions.values.allSatisfy { $0 == Fixture.r2 }, "\(revisions)")
+            #expect(targets.count == Self.tenants.count)
+            let failed = try #require(targets["app/t6"])
+            #expect(failed["status"] as? String == "failed")
+            #expect((failed["error"] as? [String: Any])?["revision"] as? String == Fixture.r3)
+            #expect(failed["from"] as? [String] == [Fixture.r1])
+            #expect(failed["to"] as? [String] == [Fixture.r1], "its committed r2 was rolled back too")
             for tenant in Self.tenants where tenant != "t6" {
-                #expect(try await !fleet.tableExists(tenant, "projects"))
+                #expect(targets["app/\(tenant)"]?["status"] as? String == "rolled-back", "\(tenant)")
+                #expect(targets["app/\(tenant)"]?["to"] as? [String] == [Fixture.r1], "\(tenant)")
+            }
+            let summary = try #require(try result.json()["summary"] as? [String: Any])
+            #expect(summary["rolled_back"] as? Int == 5)
+            #expect(summary["failed"] as? Int == 1)
+            #expect(summary["ok"] as? Int == 0)
+            let revisions = try await Self.revisions(fleet)
+            #expect(revisions == Dictionary(uniqueKeysWithValues: Self.tenants.map { ($0, Fixture.r1) }), "\(revisions)")
+            for tenant in Self.tenants {
+                #expect(try await fleet.column(tenant, "SELECT operation FROM shoal_version_history WHERE revision = $1 ORDER BY id", [Fixture.r2]) == ["upgrade", "downgrade"], "\(tenant)")
+                if tenant != "t6" { #expect(try await !fleet.tableExists(tenant, "projects"), "\(tenant)") }
             }
         }
     }

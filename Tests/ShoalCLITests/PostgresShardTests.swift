@@ -87,6 +87,7 @@ struct PostgresShardTests {
                 #expect(try await PostgresProbe.query(usURL, "SELECT revision FROM \"tenant_\(tenant)\".shoal_version") == [[Fixture.r3]])
             }
             let status = try await sandbox.shoal("status", "--json")
+            #expect(try status.targets().count == 8)
             for (id, target) in try status.targets() where id != "core" {
                 #expect(target["state"] as? String == "up-to-date")
                 #expect(target["shard"] as? String == targets[id]?["shard"] as? String)

@@ -54,9 +54,15 @@ struct UpgradeTests {
         try await AppFleet.with(backend) { fleet async throws in
             #expect(try await fleet.shoal("upgrade").status == 0)
             let before = try await fleet.snapshot()
+            // Every tenant's tables, version, history and dirty rows, on both drivers.
+            for tenant in Fixture.tenants {
+                #expect(before.database.contains { $0.contains(tenant) && $0.contains("shoal_version_history") }, "\(before.database)")
+            }
             let again = try await fleet.shoal("upgrade", "--json")
             #expect(again.status == 0)
-            for (_, target) in try again.targets() {
+            let targets = try again.targets()
+            #expect(targets.count == Fixture.tenants.count)
+            for (_, target) in targets {
                 #expect(target["status"] as? String == "up-to-date")
                 #expect((target["applied"] as? [Any])?.isEmpty == true)
             }
@@ -87,6 +93,7 @@ struct UpgradeTests {
 
             #expect(try await fleet.shoal("upgrade").status == 0)
             let after = try await fleet.shoal("status", "--json")
+            #expect(try after.targets().count == Fixture.tenants.count)
             for (_, target) in try after.targets() {
                 #expect(target["state"] as? String == "up-to-date")
                 #expect(target["pending"] as? Int == 0)

@@ -10,10 +10,28 @@ import Darwin
 
 /// Counts of what the fault tests did, printed by each test so that a run's
 /// log gives the figures (faults injected, targets checked, anything lost).
+/// "nothing lost" is printed only when every consistency check of the
+/// test (``check(_:_:sourceLocation:)``) held.
 enum FaultLedger {
     static func note(_ test: String, faults: Int, targets: Int) {
-        print("faults: \(test): \(faults) fault(s) injected, \(targets) target(s) checked, nothing lost")
+        let problems = store.problems(of: Test.current?.id)
+        let verdict = problems == 0 ? "nothing lost" : "\(problems) consistency check(s) FAILED"
+        print("faults: \(test): \(faults) fault(s) injected, \(targets) target(s) checked, \(verdict)")
     }
+
+    /// `#expect(condition)`, and a failure counted against the current test's note.
+    static func check(_ condition: Bool, _ comment: @autoclosure () -> String, sourceLocation: SourceLocation) {
+        #expect(condition, Comment(rawValue: comment()), sourceLocation: sourceLocation)
+        if !condition { store.count(Test.current?.id) }
+    }
+
+    private final class Store: @unchecked Sendable {
+        private let lock = NSLock()
+        private var failures: [Test.ID?: Int] = [:]
+        func count(_ test: Test.ID?) { lock.withLock { failures[test, default: 0] += 1 } }
+        func problems(of test: Test.ID?) -> Int { lock.withLock { failures[test] ?? 0 } }
+    }
+    private static let store = Store()
 }
 
 extension RunningShoal {
@@ -278,13 +296,13 @@ struct FaultFleet {
         let all = try await contents()
         for tenant in tenants {
             let c = all[tenant]!
-            #expect(c.versions.count <= 1, "\(tenant): \(c.versions)", sourceLocation: sourceLocation)
+            FaultLedger.check(c.versions.count <= 1, "\(tenant): \(c.versions)", sourceLocation: sourceLocation)
             let at = c.versions.first.flatMap { revisions.firstIndex(of: $0) }.map { $0 + 1 } ?? 0
             let applied = Set((0..<at).map { Self.table($0 + 1) })
-            #expect(c.tables == applied, "\(tenant): tables \(c.tables.sorted()) but version row \(c.versions)", sourceLocation: sourceLocation)
-            #expect(c.upgrades == Array(revisions.prefix(at)), "\(tenant): history \(c.upgrades) but version row \(c.versions)", sourceLocation: sourceLocation)
+            FaultLedger.check(c.tables == applied, "\(tenant): tables \(c.tables.sorted()) but version row \(c.versions)", sourceLocation: sourceLocation)
+            FaultLedger.check(c.upgrades == Array(revisions.prefix(at)), "\(tenant): history \(c.upgrades) but version row \(c.versions)", sourceLocation: sourceLocation)
             if !allowDirty.contains(tenant) {
-                #expect(!c.dirty, "\(tenant) is dirty", sourceLocation: sourceLocation)
+                FaultLedger.check(!c.dirty, "\(tenant) is dirty", sourceLocation: sourceLocation)
             }
         }
         let status = try await shoal("status", "--json")
@@ -292,7 +310,7 @@ struct FaultFleet {
         for tenant in tenants {
             let c = all[tenant]!
             let row = try #require(reported[targetID(tenant)], "status --json has no \(tenant): \(status.stdout) \(status.stderr)")
-            #expect(row["current"] as? [String] == c.versions, "\(tenant): status says \(row["current"] ?? "nil")", sourceLocation: sourceLocation)
+            FaultLedger.check(row["current"] as? [String] == c.versions, "\(tenant): status says \(row["current"] ?? "nil")", sourceLocation: sourceLocation)
             let expected: String
             if c.dirty { expected = "dirty" }
             else if c.versions == [head] { expected = "up-to-date" }
@@ -300,9 +318,9 @@ struct FaultFleet {
             else { expected = "behind" }
             let state = row["state"] as? String ?? ""
             if expected == "uninitialized" { // no version row: with or without the tables
-                #expect(state == "uninitialized" || state == "behind", "\(tenant): status \(state)", sourceLocation: sourceLocation)
+                FaultLedger.check(state == "uninitialized" || state == "behind", "\(tenant): status \(state)", sourceLocation: sourceLocation)
             } else {
-                #expect(state == expected, "\(tenant): status \(state), expected \(expected)", sourceLocation: sourceLocation)
+                FaultLedger.check(state == expected, "\(tenant): status \(state), expected \(expected)", sourceLocation: sourceLocation)
             }
         }
         return tenants.count
@@ -311,10 +329,10 @@ struct FaultFleet {
     /// Reruns `shoal upgrade`: exit 0, every target at head, consistent.
     func rerunFinishes(sourceLocation: SourceLocation = #_sourceLocation) async throws {
         let rerun = try await shoal("upgrade", "--json")
-        #expect(rerun.status == 0, "rerun: \(rerun.stdout)\n\(rerun.stderr)", sourceLocation: sourceLocation)
+        FaultLedger.check(rerun.status == 0, "rerun: \(rerun.stdout)\n\(rerun.stderr)", sourceLocation: sourceLocation)
         let all = try await contents()
         for tenant in tenants {
-            #expect(all[tenant]?.versions == [head], "\(tenant) after rerun: \(all[tenant]?.versions ?? [])", sourceLocation: sourceLocation)
+            FaultLedger.check(all[tenant]?.versions == [head], "\(tenant) after rerun: \(all[tenant]?.versions ?? [])", sourceLocation: sourceLocation)
         }
         try await checkConsistent(sourceLocation: sourceLocation)
     }

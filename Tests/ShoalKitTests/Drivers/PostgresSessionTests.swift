@@ -102,13 +102,12 @@ import ShoalTestSupport
         try await PostgresTestServer.withScratchSession { session, _ throws in
             #expect(try await session.isInRecovery() == false)
         }
-        if let replicaURL = PostgresTestServer.replicaURL {
-            let replica = try await PostgresSession.connect(replicaURL)
-            #expect(try await replica.isInRecovery() == true)
-            await replica.close()
-        } else if PostgresTestServer.isRequired {
-            Issue.record("SHOAL_TEST_REQUIRE_PG=1 but SHOAL_TEST_PG_REPLICA_URL is not set")
-        }
+        // Never skipped: without a replica this test cannot prove its second half, so it fails.
+        let replicaURL = try #require(PostgresTestServer.replicaURL,
+                                      "the replica half needs SHOAL_TEST_PG_REPLICA_URL: run scripts/test")
+        let replica = try await PostgresSession.connect(replicaURL)
+        #expect(try await replica.isInRecovery() == true)
+        await replica.close()
     }
 
     // MARK: Statements and errors

@@ -196,13 +196,17 @@ import ShoalTestSupport
         try await first.begin()
         try await first.execute("INSERT INTO t VALUES (1)")
 
+        let calling = ManagedFlag()
         let waiting = Task {
+            calling.set()
             try await second.begin()
             let seen = try await second.query("SELECT count(*) FROM t")
             try await second.commit()
             return seen
         }
-        try await Task.sleep(for: .milliseconds(100))
+        // Commit only once the second writer is on its way into BEGIN IMMEDIATE:
+        // it cannot get through while the first holds the write lock.
+        while !calling.isSet { await Task.yield() }
         try await first.commit()
         #expect(try await waiting.value == [["1"]])
     }
@@ -214,4 +218,12 @@ import ShoalTestSupport
         let error = await #expect(throws: ShoalError.self) { try await session.execute("SELECT 1") }
         #expect(error?.message.contains("closed") == true)
     }
+}
+
+/// A flag one task sets and another reads.
+final class ManagedFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.withLock { value = true } }
+    var isSet: Bool { lock.withLock { value } }
 }

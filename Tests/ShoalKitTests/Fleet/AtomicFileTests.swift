@@ -115,12 +115,13 @@ import Glibc
         try AtomicFile.replace(path, contents: versions[0])
         let deadline = ContinuousClock.now + .seconds(1)
         let writer: @Sendable () -> Int = {
-            var rounds = 0
+            var attempts = 0
+            var replaced = 0  // only replaces that succeeded count
             while ContinuousClock.now < deadline {
-                rounds += 1
-                try? AtomicFile.replace(path, contents: versions[rounds % versions.count])
+                attempts += 1
+                if (try? AtomicFile.replace(path, contents: versions[attempts % versions.count])) != nil { replaced += 1 }
             }
-            return rounds
+            return replaced
         }
         let reader: @Sendable () -> Int = {
             var torn = 0
