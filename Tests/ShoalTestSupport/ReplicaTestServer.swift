@@ -58,6 +58,20 @@ public enum ReplicaTestServer {
         return result
     }
 
+    /// Resumes WAL replay on the replica (inside ``withReplayPaused(_:)``,
+    /// which resumes it again, harmlessly, when `body` ends).
+    public static func resumeReplay() async throws {
+        guard let replicaServerURL = PostgresTestServer.replicaURL else { throw NotConfigured() }
+        let admin = try await PostgresSession.connect(replicaServerURL)
+        do {
+            _ = try await admin.query("SELECT pg_wal_replay_resume()")
+        } catch {
+            await admin.close()
+            throw error
+        }
+        await admin.close()
+    }
+
     /// Polls until the replica has replayed the scratch database's creation.
     /// The deadline is generous: on a loaded two-core machine replay can lag
     /// the primary by many seconds, and a late replica is not a test failure.
