@@ -99,6 +99,8 @@ enum FanOut {
     static func run(_ command: FleetCommand, fleet: Fleet, targets: [Target], options: FleetRunner.Options, json: Bool,
                     warmup: SessionWarmup? = nil) async throws -> FleetReport {
         let width = targets.map { ReportText.width($0.id) }.max() ?? 0
+        let replicaNames = Dictionary(targets.filter { !$0.replicas.isEmpty }.map { ($0.id, $0.replicas.map(\.name)) },
+                                      uniquingKeysWith: { first, _ in first })
         let control = RunControl()
         let runner = FleetRunner(fleet: fleet, options: options, control: control, warmup: warmup)
         let progress = ProgressLine(enabled: Console.stderrIsTerminal && !json && !options.dryRun)
@@ -110,6 +112,9 @@ enum FanOut {
                 progress.handle(event)
                 if case .targetFinished(let report) = event {
                     progress.print(ReportText.line(report, width: width), toStderr: json)
+                } else if case .targetCommitted(let report) = event {
+                    let line = ReplicaText.committed(report, waitingFor: replicaNames[report.target] ?? [], width: width)
+                    progress.print(line, toStderr: json)
                 } else if case .rollingBack(let count) = event {
                     progress.print("a target failed: rolling back \(count) target(s) this run changed", toStderr: true)
                 }

@@ -71,6 +71,95 @@ struct ReplicaTests {
         }
     }
 
+    /// The test replica's sessions opened by shoal on `database`: the
+    /// replica wait polls on one of them.
+    static func shoalSessionsOnReplica(database: String) async throws -> Int {
+        let server = try #require(PostgresTestServer.replicaURL, "replica tests need SHOAL_TEST_PG_REPLICA_URL (scripts/test)")
+        let count = try await PostgresProbe.query(server, """
+            SELECT count(*) FROM pg_stat_activity WHERE application_name = 'shoal' AND datname = $1
+            """, [database])
+        return Int((count.first?.first ?? nil) ?? "") ?? 0
+    }
+
+    @Test func aTargetsLineStreamsWhenItCommitsAndItsReplicaOutcomeWhenTheWaitEnds() async throws {
+        try await ReplicaTestServer.withReplicatedScratchDatabase { primary, replica in
+            let sandbox = try Sandbox()
+            try Self.fleet(sandbox)
+            let env = Self.environment(primary: primary, replica: replica)
+            let terminal = try PseudoTerminal()
+            let committed = "core  base -> \(Fixture.r1)  1 applied  "
+            try await ReplicaTestServer.withReplayPaused {
+                let run = try sandbox.launch(["upgrade", Fixture.r1, "--replica-timeout", "120"], environment: env, stderr: terminal)
+                do {
+                    try await waitUntil("the target's line is printed", timeout: .seconds(60)) {
+                        guard run.isRunning else { throw FinishedEarly(message: "shoal exited: \(run.stdoutSoFar)") }
+                        return run.stdoutSoFar.contains(committed)
+                    }
+                    try await waitUntil("shoal polls the replica") {
+                        try await Self.shoalSessionsOnReplica(database: PostgresProbe.databaseName(primary)) > 0
+                    }
+                    // The replica has not replayed it, and shoal still waits: the line came first.
+                    let soFar = run.stdoutSoFar
+                    #expect(run.isRunning)
+                    #expect(soFar.contains(committed) && soFar.contains("ms  committed, waiting for core-replica\n"), "\(soFar)")
+                    #expect(!soFar.contains("replica core-replica:") && !soFar.contains("1 target:"), "\(soFar)")
+                    // The progress line on the terminal counts the target as waiting, not running.
+                    try await waitUntil("the progress line shows the wait") { terminal.text.contains("to replay") }
+                    #expect(terminal.text.contains("0 running, 1 waiting for core-replica to replay"), "\(terminal.text)")
+                } catch {
+                    run.send(SIGKILL)
+                    _ = try? await run.finish()
+                    throw error
+                }
+                try await ReplicaTestServer.resumeReplay()
+                let result = try await run.finish(within: .seconds(120))
+                #expect(result.status == 0, "\(result.stdout)")
+                // The full line once the wait settled it, with the replica's outcome under it.
+                let lines = result.stdout.split(separator: "\n").map(String.init)
+                #expect(lines.count == 4, "\(result.stdout)")
+                #expect(lines.first?.hasSuffix("committed, waiting for core-replica") == true, "\(result.stdout)")
+                #expect(lines.dropFirst().first.map { $0.hasPrefix(committed) && $0.hasSuffix(" ms  ok") } == true, "\(result.stdout)")
+                #expect(lines.dropFirst(2).first?.hasPrefix("    replica core-replica: caught-up in ") == true, "\(result.stdout)")
+                #expect(lines.last?.hasPrefix("1 target: 1 ok, 0 failed, 0 skipped in ") == true, "\(result.stdout)")
+            }
+            #expect(try await Self.column(primary, "SELECT revision FROM shoal_version") == [Fixture.r1])
+        }
+    }
+
+    @Test func withJSONTheLinesStreamOnStderrAndStdoutCarriesOnlyTheFinalReport() async throws {
+        try await ReplicaTestServer.withReplicatedScratchDatabase { primary, replica in
+            let sandbox = try Sandbox()
+            try Self.fleet(sandbox)
+            let env = Self.environment(primary: primary, replica: replica)
+            try await ReplicaTestServer.withReplayPaused {
+                let run = try sandbox.launch("upgrade", "--json", "--replica-timeout", "120", environment: env)
+                do {
+                    try await waitUntil("the target's line is printed", timeout: .seconds(60)) {
+                        guard run.isRunning else { throw FinishedEarly(message: "shoal exited: \(run.stderrSoFar)") }
+                        return run.stderrSoFar.contains("3 applied")
+                    }
+                    #expect(run.isRunning)
+                    #expect(run.stderrSoFar.contains("core  base -> \(Fixture.r3)  3 applied  "), "\(run.stderrSoFar)")
+                    #expect(run.stderrSoFar.contains("committed, waiting for core-replica"), "\(run.stderrSoFar)")
+                    #expect(run.stdoutSoFar.isEmpty, "stdout holds one document, written at the end")
+                } catch {
+                    run.send(SIGKILL)
+                    _ = try? await run.finish()
+                    throw error
+                }
+                try await ReplicaTestServer.resumeReplay()
+                let result = try await run.finish(within: .seconds(120))
+                #expect(result.status == 0, "\(result.stderr)")
+                let core = try result.targets()["core"]
+                #expect(core?["status"] as? String == "ok")
+                #expect(core?["to"] as? [String] == [Fixture.r3])
+                #expect(Self.replicas(core).first?["status"] as? String == "caught-up")
+                #expect(result.stderr.contains("ms  ok\n    replica core-replica: caught-up in "), "\(result.stderr)")
+                #expect(!result.stdout.contains("committed"), "\(result.stdout)")
+            }
+        }
+    }
+
     @Test func aPrimaryURLThatPointsAtTheStandbyIsRefusedBeforeAnythingChanges() async throws {
         try await ReplicaTestServer.withReplicatedScratchDatabase { primary, replica in
             let sandbox = try Sandbox()
@@ -197,4 +286,9 @@ struct ReplicaTests {
             #expect(typo.stderr.contains("did you mean `core-replica`?"), "\(typo.stderr)")
         }
     }
+}
+
+extension RunningShoal {
+    /// What it wrote to stdout so far.
+    var stdoutSoFar: String { (try? String(contentsOfFile: stdout, encoding: .utf8)) ?? "" }
 }
