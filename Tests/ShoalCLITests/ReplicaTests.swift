@@ -160,6 +160,93 @@ struct ReplicaTests {
         }
     }
 
+    /// A fleet whose `sites` database keeps each tenant in a database of its
+    /// own, `<prefix>_<tenant>_db`, with the replica `sites-replica`; no
+    /// tenants yet, two migrations. Returns the primary and replica servers.
+    static func databasePerTenantFleet(_ sandbox: Sandbox, prefix: String,
+                                       replicaServer: String) async throws -> (primary: PostgresProbe.Server, replica: PostgresProbe.Server) {
+        let primary = try await PostgresProbe.server()
+        let replica = try await PostgresProbe.server(replicaServer)
+        let template = "\(prefix)_{tenant}_db"
+        try sandbox.write("config.json", """
+        { "databases": { "sites": { "driver": "postgres", "layout": "database",
+                                    "url": \(Fixture.json(primary.url(database: template))),
+                                    "replicas": [{ "name": "sites-replica", "url": \(Fixture.json(replica.url(database: template))) }],
+                                    "tenants": "tenants/sites.json" } } }
+        """)
+        try sandbox.write("tenants/sites.json", "[]")
+        try sandbox.write("versions/sites/\(Fixture.r1)_create_users.sql", Fixture.users)
+        try sandbox.write("versions/sites/\(Fixture.r2)_add_email.sql", Fixture.email)
+        return (primary, replica)
+    }
+
+    @Test func tenantsAddWithADatabasePerTenantWaitsUntilTheReplicaHasTheNewDatabase() async throws {
+        try await ReplicaTestServer.withExclusiveReplica { replicaServer in
+            let prefix = PostgresProbe.uniquePrefix()
+            let sandbox = try Sandbox()
+            let servers = try await Self.databasePerTenantFleet(sandbox, prefix: prefix, replicaServer: replicaServer)
+            let name = "\(prefix)_acme_db"
+            do {
+                let added = try await sandbox.shoal("tenants", "add", "acme", "--db", "sites", "--json")
+                #expect(added.status == 0, "\(added.stderr)")
+                let acme = try added.targets()["sites/acme"]
+                #expect(acme?["status"] as? String == "ok", "\(added.stdout)")
+                #expect(Self.replicas(acme).first?["status"] as? String == "caught-up", "\(added.stdout)")
+                #expect(try sandbox.read("tenants/sites.json").contains("acme"))
+                // At head on the primary, and the replica's readers see it.
+                #expect(try await Self.column(servers.primary.url(database: name), "SELECT revision FROM public.shoal_version") == [Fixture.r2])
+                #expect(try await Self.column(servers.replica.url(database: name), "SELECT revision FROM public.shoal_version") == [Fixture.r2])
+            } catch {
+                try await PostgresProbe.dropDatabases(prefix: prefix)
+                throw error
+            }
+            try await PostgresProbe.dropDatabases(prefix: prefix)
+        }
+    }
+
+    @Test func tenantsAddSaysTheReplicaHasNotReplayedTheCreateDatabaseAndAddingAgainFinishes() async throws {
+        try await ReplicaTestServer.withExclusiveReplica { replicaServer in
+            let prefix = PostgresProbe.uniquePrefix()
+            let sandbox = try Sandbox()
+            let servers = try await Self.databasePerTenantFleet(sandbox, prefix: prefix, replicaServer: replicaServer)
+            let name = "\(prefix)_acme_db"
+            do {
+                try await ReplicaTestServer.withReplayPaused {
+                    let started = ContinuousClock.now
+                    let result = try await sandbox.shoal("tenants", "add", "acme", "--db", "sites", "--replica-timeout", "0.5")
+                    #expect(ContinuousClock.now - started < .seconds(30))
+                    #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+                    #expect(result.stderr.contains(
+                        "sites/acme: database \(name) was created on the primary, but replica `sites-replica` has not replayed the CREATE DATABASE of \(name) after "),
+                            "\(result.stderr)")
+                    #expect(result.stderr.contains("replay is paused on it"), "\(result.stderr)")
+                    #expect(!result.stderr.contains("cannot be reached"), "the replica is up: \(result.stderr)")
+                    #expect(result.stderr.contains("acme was not added to "), "\(result.stderr)")
+                    #expect(result.stderr.contains("--replica-timeout"), "\(result.stderr)")
+                    #expect(!(try sandbox.read("tenants/sites.json")).contains("acme"))
+                    #expect(try await PostgresProbe.databases(prefix: prefix) == [name], "the database stays on the primary")
+                }
+                // Replay resumed: adding again reuses the database and finishes.
+                let again = try await sandbox.shoal("tenants", "add", "acme", "--db", "sites", "--json")
+                #expect(again.status == 0, "\(again.stderr)")
+                let acme = try again.targets()["sites/acme"]
+                #expect(acme?["status"] as? String == "ok", "\(again.stdout)")
+                #expect(Self.replicas(acme).first?["status"] as? String == "caught-up", "\(again.stdout)")
+                #expect(try await Self.column(servers.replica.url(database: name), "SELECT revision FROM public.shoal_version") == [Fixture.r2])
+
+                let negative = try await sandbox.shoal("tenants", "add", "globex", "--db", "sites", "--replica-timeout=-1")
+                #expect(negative.status == 2)
+                #expect(negative.stderr.contains("--replica-timeout must be 0 or more"), "\(negative.stderr)")
+                #expect(try await PostgresProbe.databases(prefix: prefix) == [name], "nothing was created for globex")
+                #expect(!(try sandbox.read("tenants/sites.json")).contains("globex"))
+            } catch {
+                try await PostgresProbe.dropDatabases(prefix: prefix)
+                throw error
+            }
+            try await PostgresProbe.dropDatabases(prefix: prefix)
+        }
+    }
+
     @Test func aPrimaryURLThatPointsAtTheStandbyIsRefusedBeforeAnythingChanges() async throws {
         try await ReplicaTestServer.withReplicatedScratchDatabase { primary, replica in
             let sandbox = try Sandbox()
