@@ -59,6 +59,19 @@ enum TenantStorage {
         }
     }
 
+    /// What to tell a user whose connection to a `layout: database` tenant
+    /// failed because its database does not exist (libpq's `database "x"
+    /// does not exist`): shoal creates one only in `tenants add`, never in
+    /// an upgrade, since a wrong url template would otherwise spawn
+    /// databases. nil for any other failure.
+    static func missingDatabaseHint(for target: Target, after error: ShoalError) -> String? {
+        guard let tenant = target.tenant, case .postgres(let url, nil) = target.location,
+              let name = PostgresURL.databaseName(of: url),
+              error.message.contains("database \"\(name)\" does not exist") else { return nil }
+        let db = target.database
+        return "database \(name) of tenant \(tenant) does not exist: shoal creates a tenant's database only in `shoal tenants add \(tenant) --db \(db)` (for a tenant already registered, run `shoal tenants remove \(tenant) --db \(db)` first), or create it yourself"
+    }
+
     /// Drops the tenant's storage and says what was dropped.
     static func drop(_ target: Target) async throws -> String {
         switch target.location {
