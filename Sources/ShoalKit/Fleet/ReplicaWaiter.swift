@@ -7,11 +7,12 @@ import Logging
 ///   target's primary, and closed. A target with a replica that fails is
 ///   refused before any SQL runs, unless `--allow-missing-replicas`; then
 ///   it is migrated and the replica reported `unreachable`.
-/// - ``settle(_:targets:)``, after each batch of targets: waits until every
+/// - ``settle(_:targets:settled:)``, after each batch of targets: waits until every
 ///   replica has replayed past the WAL position its primary reached after
 ///   the batch's commits, and reports each replica `caught-up` (with the
 ///   time waited) or the target `replica-lag` (with the bytes still to
-///   replay). The primary's change stays either way.
+///   replay), each target as soon as its own waits have ended. The
+///   primary's change stays either way.
 ///
 /// Waits are shared: the targets of a batch that reach the same replica
 /// server (every tenant of a shard) wait together, on one session, for the
