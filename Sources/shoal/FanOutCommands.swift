@@ -110,11 +110,12 @@ enum FanOut {
         let run = Task {
             try await runner.run(command, targets: targets) { event in
                 progress.handle(event)
-                if case .targetFinished(let report) = event {
-                    progress.print(ReportText.line(report, width: width), toStderr: json)
-                } else if case .targetCommitted(let report) = event {
+                if case .targetCommitted(let report) = event {
                     let line = ReplicaText.committed(report, waitingFor: replicaNames[report.target] ?? [], width: width)
                     progress.print(line, toStderr: json)
+                }
+                if case .targetFinished(let report) = event {
+                    progress.print(ReportText.line(report, width: width), toStderr: json)
                 } else if case .rollingBack(let count) = event {
                     progress.print("a target failed: rolling back \(count) target(s) this run changed", toStderr: true)
                 }
