@@ -102,6 +102,8 @@ enum FanOut {
     static func run(_ command: FleetCommand, fleet: Fleet, targets: [Target], options: FleetRunner.Options, json: Bool,
                     warmup: SessionWarmup? = nil) async throws -> FleetReport {
         let width = targets.map { ReportText.width($0.id) }.max() ?? 0
+        let replicaNames = Dictionary(targets.filter { !$0.replicas.isEmpty }.map { ($0.id, $0.replicas.map(\.name)) },
+                                      uniquingKeysWith: { first, _ in first })
         let control = RunControl()
         let runner = FleetRunner(fleet: fleet, options: options, control: control, warmup: warmup)
         let progress = ProgressLine(enabled: Console.stderrIsTerminal && !json && !options.dryRun)
@@ -111,6 +113,10 @@ enum FanOut {
         let run = Task {
             try await runner.run(command, targets: targets) { event in
                 progress.handle(event)
+                if case .targetCommitted(let report) = event {
+                    let line = ReplicaText.committed(report, waitingFor: replicaNames[report.target] ?? [], width: width)
+                    progress.print(line, toStderr: json)
+                }
                 if case .targetFinished(let report) = event {
                     progress.print(ReportText.line(report, width: width, command: command), toStderr: json)
                 } else if case .rollingBack(let count) = event {

@@ -16,6 +16,8 @@ final class ProgressLine: @unchecked Sendable {
     private var shown = false
     /// Replicas being waited for, by name.
     private var waiting: Set<String> = []
+    /// Targets whose primary committed, until their replicas are settled.
+    private var committed: Set<String> = []
     /// Result lines held back while the planning pass reports every target
     /// it will not run (up to date, refused) in one burst: written together
     /// when the burst ends (a target starts, or the run does), one system
@@ -62,10 +64,14 @@ final class ProgressLine: @unchecked Sendable {
                 total = targets
                 burst = []
             case .targetStarted(let id): running.insert(id)
+            case .targetCommitted(let report):
+                running.remove(report.target)
+                committed.insert(report.target)
             case .targetFinished(let report):
                 done += 1
                 if !report.succeeded { failed += 1 }
                 running.remove(report.target)
+                committed.remove(report.target)
             case .waitingForReplica(let name, _): waiting.insert(name)
             case .replicaWaited(let wait): waiting.remove(wait.replica)
             case .stepApplied, .rollingBack: break
@@ -95,7 +101,13 @@ final class ProgressLine: @unchecked Sendable {
         let elapsed = Date().timeIntervalSince(started)
         let rate = elapsed > 0 ? Double(done) / elapsed : 0
         var text = "[\(done)/\(total)] \(done - failed) ok, \(failed) failed, \(running.count) running"
-        if !waiting.isEmpty { text += ", waiting for \(waiting.sorted().joined(separator: ", ")) to replay" }
+        if !committed.isEmpty {
+            // Committed on their primaries; the batch's wait may not have started yet.
+            text += ", \(committed.count) waiting for "
+            text += waiting.isEmpty ? "replicas" : "\(waiting.sorted().joined(separator: ", ")) to replay"
+        } else if !waiting.isEmpty {
+            text += ", waiting for \(waiting.sorted().joined(separator: ", ")) to replay"
+        }
         if rate > 0 {
             text += String(format: " · %.1f targets/s · about %.0f s left", rate, Double(total - done) / rate)
         }

@@ -2,6 +2,19 @@ import ShoalKit
 
 /// The text form of replicas, one indented line each under a target's line.
 enum ReplicaText {
+    /// A target whose primary committed while its replicas are still waited
+    /// for: `core  base -> cccc00000003  3 applied  64 ms  committed, waiting for core-replica`.
+    /// Its full line, with the replicas' outcome, follows when the wait settles.
+    static func committed(_ report: TargetReport, waitingFor replicas: [String], width: Int) -> String {
+        var parts = [ReportText.padded(report.target, to: width)]
+        parts.append("\(ReportText.revisions(report.from)) -> \(ReportText.revisions(report.to))")
+        parts.append("\(report.applied.count) applied")
+        parts.append("\(report.durationMs) ms")
+        let waiting = replicas.isEmpty ? "replicas" : replicas.joined(separator: ", ")
+        parts.append(Console.paint("committed", .green) + ", waiting for \(waiting)")
+        return parts.joined(separator: "  ")
+    }
+
     /// After a fan-out: `replica core-replica: caught-up in 12 ms`.
     static func lines(_ replicas: [TargetReport.ReplicaReport]) -> String {
         replicas.map { replica in

@@ -34,13 +34,21 @@ struct TenantsCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Option(name: .customLong("db"), help: "Database (optional when the config has one).") var database: String?
         @Option(name: .long, help: "Shard (default: the one with the fewest tenants).") var shard: String?
+        @Option(name: .customLong("replica-timeout"),
+                help: "Seconds to wait for each replica to replay the new database's creation, then the migrations.")
+        var replicaTimeout: Double = 60
+
+        func validate() throws {
+            if replicaTimeout < 0 { throw ValidationError("--replica-timeout must be 0 or more") }
+        }
 
         func run() async throws {
             let fleet = try global.loadFleet()
             let admin = try TenantAdministrator(fleet: fleet, database: try fleet.database(database))
-            let target = try await admin.add(name, shard: shard)
+            let timeout = Duration.milliseconds(Int(replicaTimeout * 1000))
+            let target = try await admin.add(name, shard: shard, replicaTimeout: timeout)
             Console.line("added \(name) to \(try admin.registryPath())", json: global.json)
-            let options = FleetRunner.Options(concurrency: 1)
+            let options = FleetRunner.Options(concurrency: 1, replicaTimeout: timeout)
             let report = try await FanOut.run(.upgrade(.head), fleet: fleet, targets: [target], options: options, json: global.json)
             if !report.succeeded { throw ExitCode(1) }
         }

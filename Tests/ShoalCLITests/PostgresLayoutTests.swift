@@ -64,6 +64,32 @@ struct PostgresLayoutTests {
         try await PostgresProbe.dropDatabases(prefix: prefix)
     }
 
+    @Test func upgradeOfARegisteredTenantWhoseDatabaseIsMissingSaysThatTenantsAddCreatesIt() async throws {
+        let prefix = PostgresProbe.uniquePrefix()
+        let server = try await PostgresProbe.server()
+        let sandbox = try Sandbox()
+        try sandbox.write("config.json", """
+        { "databases": { "sites": { "driver": "postgres", "layout": "database",
+                                    "url": \(Fixture.json(server.url(database: "\(prefix)_{tenant}_db"))), "tenants": "tenants/sites.json" } } }
+        """)
+        try sandbox.write("tenants/sites.json", "[\"acme\"]")
+        try sandbox.write("versions/sites/\(Fixture.r1)_create_users.sql", Fixture.users)
+        let hint = "database \(prefix)_acme_db of tenant acme does not exist: shoal creates a tenant's database only in `shoal tenants add acme --db sites`"
+
+        let result = try await sandbox.shoal("upgrade", "--json")
+        #expect(result.status == 1, "\(result.stderr)")
+        let acme = try result.targets()["sites/acme"]
+        #expect(acme?["status"] as? String == "failed")
+        let message = (acme?["error"] as? [String: Any])?["message"] as? String ?? ""
+        #expect(message.contains("database \"\(prefix)_acme_db\" does not exist"), "\(message)")
+        #expect(message.contains(hint), "\(message)")
+        #expect(message.contains("`shoal tenants remove acme --db sites` first"), "\(message)")
+        let text = try await sandbox.shoal("upgrade")
+        #expect(text.status == 1)
+        #expect(text.stdout.contains(hint), "\(text.stdout)")
+        #expect(try await PostgresProbe.databases(prefix: prefix).isEmpty, "upgrade creates no database")
+    }
+
     @Test func schemaTemplateAndVersionTableAreHonoured() async throws {
         try await PostgresTestServer.withScratchDatabase { url in
             let sandbox = try Sandbox()

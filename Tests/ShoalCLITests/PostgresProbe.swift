@@ -74,9 +74,10 @@ enum PostgresProbe {
         }
     }
 
-    /// The user, address and port of the test server, asked of the server itself.
-    static func server() async throws -> Server {
-        let row = try await query(try PostgresTestServer.url(),
+    /// The user, address and port of the test server (or of the server at
+    /// `url`), asked of the server itself.
+    static func server(_ url: String? = nil) async throws -> Server {
+        let row = try await query(try url ?? PostgresTestServer.url(),
                                   "SELECT current_user, host(inet_server_addr()), inet_server_port()::text").first
         guard let row, row.count == 3, let user = row[0], let host = row[1], let port = row[2].flatMap({ Int($0) }) else {
             throw ShoalError(.usage, "SHOAL_TEST_PG_URL must reach the server over TCP (scripts/test does)")

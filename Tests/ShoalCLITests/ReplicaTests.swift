@@ -71,6 +71,182 @@ struct ReplicaTests {
         }
     }
 
+    /// The test replica's sessions opened by shoal on `database`: the
+    /// replica wait polls on one of them.
+    static func shoalSessionsOnReplica(database: String) async throws -> Int {
+        let server = try #require(PostgresTestServer.replicaURL, "replica tests need SHOAL_TEST_PG_REPLICA_URL (scripts/test)")
+        let count = try await PostgresProbe.query(server, """
+            SELECT count(*) FROM pg_stat_activity WHERE application_name = 'shoal' AND datname = $1
+            """, [database])
+        return Int((count.first?.first ?? nil) ?? "") ?? 0
+    }
+
+    @Test func aTargetsLineStreamsWhenItCommitsAndItsReplicaOutcomeWhenTheWaitEnds() async throws {
+        try await ReplicaTestServer.withReplicatedScratchDatabase { primary, replica in
+            let sandbox = try Sandbox()
+            try Self.fleet(sandbox)
+            let env = Self.environment(primary: primary, replica: replica)
+            let terminal = try PseudoTerminal()
+            let committed = "core  base -> \(Fixture.r1)  1 applied  "
+            try await ReplicaTestServer.withReplayPaused {
+                let run = try sandbox.launch(["upgrade", Fixture.r1, "--replica-timeout", "120"], environment: env, stderr: terminal)
+                do {
+                    try await waitUntil("the target's line is printed", timeout: .seconds(60)) {
+                        guard run.isRunning else { throw FinishedEarly(message: "shoal exited: \(run.stdoutSoFar)") }
+                        return run.stdoutSoFar.contains(committed)
+                    }
+                    try await waitUntil("shoal polls the replica") {
+                        try await Self.shoalSessionsOnReplica(database: PostgresProbe.databaseName(primary)) > 0
+                    }
+                    // The replica has not replayed it, and shoal still waits: the line came first.
+                    let soFar = run.stdoutSoFar
+                    #expect(run.isRunning)
+                    #expect(soFar.contains(committed) && soFar.contains("ms  committed, waiting for core-replica\n"), "\(soFar)")
+                    #expect(!soFar.contains("replica core-replica:") && !soFar.contains("1 target:"), "\(soFar)")
+                    // The progress line on the terminal counts the target as waiting, not running.
+                    try await waitUntil("the progress line shows the wait") { terminal.text.contains("to replay") }
+                    #expect(terminal.text.contains("0 running, 1 waiting for core-replica to replay"), "\(terminal.text)")
+                } catch {
+                    run.send(SIGKILL)
+                    _ = try? await run.finish()
+                    throw error
+                }
+                try await ReplicaTestServer.resumeReplay()
+                let result = try await run.finish(within: .seconds(120))
+                #expect(result.status == 0, "\(result.stdout)")
+                // The full line once the wait settled it, with the replica's outcome under it.
+                let lines = result.stdout.split(separator: "\n").map(String.init)
+                #expect(lines.count == 4, "\(result.stdout)")
+                #expect(lines.first?.hasSuffix("committed, waiting for core-replica") == true, "\(result.stdout)")
+                #expect(lines.dropFirst().first.map { $0.hasPrefix(committed) && $0.hasSuffix(" ms  ok") } == true, "\(result.stdout)")
+                #expect(lines.dropFirst(2).first?.hasPrefix("    replica core-replica: caught-up in ") == true, "\(result.stdout)")
+                #expect(lines.last?.hasPrefix("1 target: 1 ok, 0 failed, 0 skipped in ") == true, "\(result.stdout)")
+            }
+            #expect(try await Self.column(primary, "SELECT revision FROM shoal_version") == [Fixture.r1])
+        }
+    }
+
+    @Test func withJSONTheLinesStreamOnStderrAndStdoutCarriesOnlyTheFinalReport() async throws {
+        try await ReplicaTestServer.withReplicatedScratchDatabase { primary, replica in
+            let sandbox = try Sandbox()
+            try Self.fleet(sandbox)
+            let env = Self.environment(primary: primary, replica: replica)
+            try await ReplicaTestServer.withReplayPaused {
+                let run = try sandbox.launch("upgrade", "--json", "--replica-timeout", "120", environment: env)
+                do {
+                    try await waitUntil("the target's line is printed", timeout: .seconds(60)) {
+                        guard run.isRunning else { throw FinishedEarly(message: "shoal exited: \(run.stderrSoFar)") }
+                        return run.stderrSoFar.contains("3 applied")
+                    }
+                    #expect(run.isRunning)
+                    #expect(run.stderrSoFar.contains("core  base -> \(Fixture.r3)  3 applied  "), "\(run.stderrSoFar)")
+                    #expect(run.stderrSoFar.contains("committed, waiting for core-replica"), "\(run.stderrSoFar)")
+                    #expect(run.stdoutSoFar.isEmpty, "stdout holds one document, written at the end")
+                } catch {
+                    run.send(SIGKILL)
+                    _ = try? await run.finish()
+                    throw error
+                }
+                try await ReplicaTestServer.resumeReplay()
+                let result = try await run.finish(within: .seconds(120))
+                #expect(result.status == 0, "\(result.stderr)")
+                let core = try result.targets()["core"]
+                #expect(core?["status"] as? String == "ok")
+                #expect(core?["to"] as? [String] == [Fixture.r3])
+                #expect(Self.replicas(core).first?["status"] as? String == "caught-up")
+                #expect(result.stderr.contains("ms  ok\n    replica core-replica: caught-up in "), "\(result.stderr)")
+                #expect(!result.stdout.contains("committed"), "\(result.stdout)")
+            }
+        }
+    }
+
+    /// A fleet whose `sites` database keeps each tenant in a database of its
+    /// own, `<prefix>_<tenant>_db`, with the replica `sites-replica`; no
+    /// tenants yet, two migrations. Returns the primary and replica servers.
+    static func databasePerTenantFleet(_ sandbox: Sandbox, prefix: String,
+                                       replicaServer: String) async throws -> (primary: PostgresProbe.Server, replica: PostgresProbe.Server) {
+        let primary = try await PostgresProbe.server()
+        let replica = try await PostgresProbe.server(replicaServer)
+        let template = "\(prefix)_{tenant}_db"
+        try sandbox.write("config.json", """
+        { "databases": { "sites": { "driver": "postgres", "layout": "database",
+                                    "url": \(Fixture.json(primary.url(database: template))),
+                                    "replicas": [{ "name": "sites-replica", "url": \(Fixture.json(replica.url(database: template))) }],
+                                    "tenants": "tenants/sites.json" } } }
+        """)
+        try sandbox.write("tenants/sites.json", "[]")
+        try sandbox.write("versions/sites/\(Fixture.r1)_create_users.sql", Fixture.users)
+        try sandbox.write("versions/sites/\(Fixture.r2)_add_email.sql", Fixture.email)
+        return (primary, replica)
+    }
+
+    @Test func tenantsAddWithADatabasePerTenantWaitsUntilTheReplicaHasTheNewDatabase() async throws {
+        try await ReplicaTestServer.withExclusiveReplica { replicaServer in
+            let prefix = PostgresProbe.uniquePrefix()
+            let sandbox = try Sandbox()
+            let servers = try await Self.databasePerTenantFleet(sandbox, prefix: prefix, replicaServer: replicaServer)
+            let name = "\(prefix)_acme_db"
+            do {
+                let added = try await sandbox.shoal("tenants", "add", "acme", "--db", "sites", "--json")
+                #expect(added.status == 0, "\(added.stderr)")
+                let acme = try added.targets()["sites/acme"]
+                #expect(acme?["status"] as? String == "ok", "\(added.stdout)")
+                #expect(Self.replicas(acme).first?["status"] as? String == "caught-up", "\(added.stdout)")
+                #expect(try sandbox.read("tenants/sites.json").contains("acme"))
+                // At head on the primary, and the replica's readers see it.
+                #expect(try await Self.column(servers.primary.url(database: name), "SELECT revision FROM public.shoal_version") == [Fixture.r2])
+                #expect(try await Self.column(servers.replica.url(database: name), "SELECT revision FROM public.shoal_version") == [Fixture.r2])
+            } catch {
+                try await PostgresProbe.dropDatabases(prefix: prefix)
+                throw error
+            }
+            try await PostgresProbe.dropDatabases(prefix: prefix)
+        }
+    }
+
+    @Test func tenantsAddSaysTheReplicaHasNotReplayedTheCreateDatabaseAndAddingAgainFinishes() async throws {
+        try await ReplicaTestServer.withExclusiveReplica { replicaServer in
+            let prefix = PostgresProbe.uniquePrefix()
+            let sandbox = try Sandbox()
+            let servers = try await Self.databasePerTenantFleet(sandbox, prefix: prefix, replicaServer: replicaServer)
+            let name = "\(prefix)_acme_db"
+            do {
+                try await ReplicaTestServer.withReplayPaused {
+                    let started = ContinuousClock.now
+                    let result = try await sandbox.shoal("tenants", "add", "acme", "--db", "sites", "--replica-timeout", "0.5")
+                    #expect(ContinuousClock.now - started < .seconds(30))
+                    #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+                    #expect(result.stderr.contains(
+                        "sites/acme: database \(name) was created on the primary, but replica `sites-replica` has not replayed the CREATE DATABASE of \(name) after "),
+                            "\(result.stderr)")
+                    #expect(result.stderr.contains("replay is paused on it"), "\(result.stderr)")
+                    #expect(!result.stderr.contains("cannot be reached"), "the replica is up: \(result.stderr)")
+                    #expect(result.stderr.contains("acme was not added to "), "\(result.stderr)")
+                    #expect(result.stderr.contains("--replica-timeout"), "\(result.stderr)")
+                    #expect(!(try sandbox.read("tenants/sites.json")).contains("acme"))
+                    #expect(try await PostgresProbe.databases(prefix: prefix) == [name], "the database stays on the primary")
+                }
+                // Replay resumed: adding again reuses the database and finishes.
+                let again = try await sandbox.shoal("tenants", "add", "acme", "--db", "sites", "--json")
+                #expect(again.status == 0, "\(again.stderr)")
+                let acme = try again.targets()["sites/acme"]
+                #expect(acme?["status"] as? String == "ok", "\(again.stdout)")
+                #expect(Self.replicas(acme).first?["status"] as? String == "caught-up", "\(again.stdout)")
+                #expect(try await Self.column(servers.replica.url(database: name), "SELECT revision FROM public.shoal_version") == [Fixture.r2])
+
+                let negative = try await sandbox.shoal("tenants", "add", "globex", "--db", "sites", "--replica-timeout=-1")
+                #expect(negative.status == 2)
+                #expect(negative.stderr.contains("--replica-timeout must be 0 or more"), "\(negative.stderr)")
+                #expect(try await PostgresProbe.databases(prefix: prefix) == [name], "nothing was created for globex")
+                #expect(!(try sandbox.read("tenants/sites.json")).contains("globex"))
+            } catch {
+                try await PostgresProbe.dropDatabases(prefix: prefix)
+                throw error
+            }
+            try await PostgresProbe.dropDatabases(prefix: prefix)
+        }
+    }
+
     @Test func aPrimaryURLThatPointsAtTheStandbyIsRefusedBeforeAnythingChanges() async throws {
         try await ReplicaTestServer.withReplicatedScratchDatabase { primary, replica in
             let sandbox = try Sandbox()
@@ -197,4 +373,9 @@ struct ReplicaTests {
             #expect(typo.stderr.contains("did you mean `core-replica`?"), "\(typo.stderr)")
         }
     }
+}
+
+extension RunningShoal {
+    /// What it wrote to stdout so far.
+    var stdoutSoFar: String { (try? String(contentsOfFile: stdout, encoding: .utf8)) ?? "" }
 }

@@ -103,7 +103,14 @@ final class Sandbox: @unchecked Sendable {
         try start(args, environment: environment)
     }
 
-    private func start(_ args: [String], environment: [String: String]) throws -> RunningShoal {
+    /// ``launch(_:environment:)`` with stderr on `terminal` instead of a file,
+    /// so that shoal sees a terminal there and draws its progress line.
+    func launch(_ args: [String], environment: [String: String] = [:], stderr terminal: PseudoTerminal) throws -> RunningShoal {
+        defer { terminal.childStarted() }
+        return try start(args, environment: environment, stderr: terminal.child)
+    }
+
+    private func start(_ args: [String], environment: [String: String], stderr terminal: FileHandle? = nil) throws -> RunningShoal {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = args
@@ -118,7 +125,7 @@ final class Sandbox: @unchecked Sendable {
         FileManager.default.createFile(atPath: running.stdout, contents: nil)
         FileManager.default.createFile(atPath: running.stderr, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: running.stdout))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: running.stderr))
+        process.standardError = try terminal ?? FileHandle(forWritingTo: URL(fileURLWithPath: running.stderr))
         process.terminationHandler = { _ in running.exited() }
         do {
             try process.run()

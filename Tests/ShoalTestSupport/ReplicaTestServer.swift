@@ -39,6 +39,24 @@ public enum ReplicaTestServer {
         }
     }
 
+    /// Runs `body` with the replica server's maintenance URL, holding the
+    /// replica for this test alone, for tests that create their own
+    /// databases (a database per tenant).
+    public static func withExclusiveReplica<Result: Sendable>(
+        _ body: (_ replicaServerURL: String) async throws -> Result
+    ) async throws -> Result {
+        guard let replicaServerURL = PostgresTestServer.replicaURL else { throw NotConfigured() }
+        await ReplicaLock.shared.lock()
+        do {
+            let result = try await body(replicaServerURL)
+            await ReplicaLock.shared.unlock()
+            return result
+        } catch {
+            await ReplicaLock.shared.unlock()
+            throw error
+        }
+    }
+
     /// Runs `body` with WAL replay paused on the replica, and resumes it
     /// afterwards, also when `body` throws.
     public static func withReplayPaused<Result: Sendable>(_ body: () async throws -> Result) async throws -> Result {
@@ -56,6 +74,20 @@ public enum ReplicaTestServer {
         _ = try await admin.query("SELECT pg_wal_replay_resume()")
         await admin.close()
         return result
+    }
+
+    /// Resumes WAL replay on the replica (inside ``withReplayPaused(_:)``,
+    /// which resumes it again, harmlessly, when `body` ends).
+    public static func resumeReplay() async throws {
+        guard let replicaServerURL = PostgresTestServer.replicaURL else { throw NotConfigured() }
+        let admin = try await PostgresSession.connect(replicaServerURL)
+        do {
+            _ = try await admin.query("SELECT pg_wal_replay_resume()")
+        } catch {
+            await admin.close()
+            throw error
+        }
+        await admin.close()
     }
 
     /// Polls until the replica has replayed the scratch database's creation.

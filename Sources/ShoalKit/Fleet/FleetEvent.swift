@@ -6,6 +6,12 @@ public enum FleetEvent: Sendable {
     case targetStarted(String)
     /// One step of a target committed.
     case stepApplied(target: String, step: TargetReport.AppliedStep)
+    /// A target's primary committed what the run changed, and its replicas
+    /// are still to be waited for (SPEC §7): the report as the primary left
+    /// it (`ok`, no replica outcomes yet). Its ``targetFinished(_:)`` follows
+    /// when the wait settles it. Not sent with `--on-error rollback`, whose
+    /// targets are only final after the rollback decision.
+    case targetCommitted(TargetReport)
     /// A target is done: its final report.
     case targetFinished(TargetReport)
     /// `--on-error rollback` is returning targets to where they started.

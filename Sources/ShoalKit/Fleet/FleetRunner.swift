@@ -151,17 +151,21 @@ public struct FleetRunner: Sendable {
                             }
                         }
                         if !report.succeeded && options.onError != .continue { await control.stopStartingTargets(reason: stopReason) }
-                        if options.onError != .rollback && !ReplicaWaiter.waits(report, for: target) { events(.targetFinished(report)) }
+                        if options.onError != .rollback {
+                            events(ReplicaWaiter.waits(report, for: target) ? .targetCommitted(report) : .targetFinished(report))
+                        }
                         return (index, report, steps)
                     }
                     for (index, report, steps) in results {
                         reports[index] = report
                         if !steps.isEmpty { committed[index] = steps }
                     }
-                    for (index, report) in await replicas.settle(results.map { ($0.0, $0.1) }, targets: targets) {
+                    let settled = await replicas.settle(results.map { ($0.0, $0.1) }, targets: targets) { _, report in
+                        if options.onError != .rollback { events(.targetFinished(report)) }
+                    }
+                    for (index, report) in settled {
                         reports[index] = report
                         if !report.succeeded && options.onError != .continue { await control.stopStartingTargets(reason: stopReason) }
-                        if options.onError != .rollback { events(.targetFinished(report)) }
                     }
                 }
             }

@@ -23,6 +23,8 @@ struct ReplicaCatchUp: Sendable {
     }
 
     let timeout: Duration
+    /// What the positions are, for messages: `has not replayed it after 5.0 s`.
+    var change = "it"
     var firstDelay: Duration = .milliseconds(10)
     var maxDelay: Duration = .seconds(1)
 
@@ -68,13 +70,13 @@ struct ReplicaCatchUp: Sendable {
             var stopped: (why: String, note: String)?
             if remaining <= .zero {
                 let paused = await session.isReplayPaused()
-                stopped = ("has not replayed it after \(Self.seconds(waited))",
+                stopped = ("has not replayed \(change) after \(Self.seconds(waited))",
                            paused ? "; replay is paused on it: pg_wal_replay_resume() on the replica resumes it" : "")
             } else {
                 do {
                     try await Task.sleep(for: min(delay, remaining))
                 } catch {
-                    stopped = ("had not replayed it when the run was interrupted", "")
+                    stopped = ("had not replayed \(change) when the run was interrupted", "")
                 }
             }
             if let stopped {

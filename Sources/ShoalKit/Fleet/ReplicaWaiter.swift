@@ -7,11 +7,12 @@ import Logging
 ///   target's primary, and closed. A target with a replica that fails is
 ///   refused before any SQL runs, unless `--allow-missing-replicas`; then
 ///   it is migrated and the replica reported `unreachable`.
-/// - ``settle(_:targets:)``, after each batch of targets: waits until every
+/// - ``settle(_:targets:settled:)``, after each batch of targets: waits until every
 ///   replica has replayed past the WAL position its primary reached after
 ///   the batch's commits, and reports each replica `caught-up` (with the
 ///   time waited) or the target `replica-lag` (with the bytes still to
-///   replay). The primary's change stays either way.
+///   replay), each target as soon as its own waits have ended. The
+///   primary's change stays either way.
 ///
 /// Waits are shared: the targets of a batch that reach the same replica
 /// server (every tenant of a shard) wait together, on one session, for the
@@ -137,8 +138,12 @@ actor ReplicaWaiter {
     }
 
     /// Waits for the replicas of the targets in `results` that changed, and
-    /// returns their final reports (the others are left out).
-    func settle(_ results: [(Int, TargetReport)], targets: [Target]) async -> [(Int, TargetReport)] {
+    /// returns their final reports in target order (the others are left
+    /// out). `settled` gets each final report as soon as every wait it is in
+    /// has ended (at once for a target with no replica to wait for), so a
+    /// slow replica holds back only the targets it replicates.
+    func settle(_ results: [(Int, TargetReport)], targets: [Target],
+                settled: @Sendable (Int, TargetReport) -> Void = { _, _ in }) async -> [(Int, TargetReport)] {
         var reports: [Int: TargetReport] = [:]
         var replicaReports: [Int: [String: TargetReport.ReplicaReport]] = [:]
         var groups: [Link: (url: String, members: [Member])] = [:]
@@ -159,45 +164,78 @@ actor ReplicaWaiter {
             }
         }
 
-        let waiter = ReplicaCatchUp(timeout: timeout)
-        let events = events
-        let outcomes = await forEachConcurrently(Array(groups.values), limit: concurrency) { group in
-            let name = group.members[0].replica
-            let targetCount = Set(group.members.map(\.index)).count
-            events(.waitingForReplica(name: name, targets: targetCount))
-            let outcome = await waiter.wait(replicaURL: group.url, for: group.members.map(\.position))
-            let caughtUp = outcome.results.values.allSatisfy { if case .caughtUp = $0 { true } else { false } }
-            events(.replicaWaited(ReplicaWait(replica: name, targets: targetCount, polls: outcome.polls,
-                                              waitedMs: outcome.waitedMs, caughtUp: caughtUp)))
-            return (group.members, outcome)
+        // How many waits each target is still in; at 0 its report is final.
+        var waitsLeft: [Int: Int] = [:]
+        for group in groups.values {
+            for index in Set(group.members.map(\.index)) { waitsLeft[index, default: 0] += 1 }
         }
-        for (members, outcome) in outcomes {
-            for member in members {
-                let report: TargetReport.ReplicaReport
-                switch outcome.results[member.position] ?? .unreachable(message: "not waited for") {
-                case .caughtUp(let waited):
-                    report = .init(name: member.replica, status: .caughtUp, waitedMs: waited, lagBytes: 0)
-                case .lagging(let waited, let lag, let message):
-                    report = .init(name: member.replica, status: .lagging, waitedMs: waited, lagBytes: lag, message: message)
-                case .unreachable(let message):
-                    report = .init(name: member.replica, status: .unreachable, message: message)
-                }
-                replicaReports[member.index, default: [:]][member.replica] = report
-            }
+        var final: [(Int, TargetReport)] = []
+        for index in reports.keys.sorted() where waitsLeft[index] == nil {
+            let report = finalReport(reports[index]!, replicas: replicaReports[index] ?? [:], target: targets[index])
+            final.append((index, report))
+            settled(index, report)
         }
 
-        return reports.sorted { $0.key < $1.key }.map { index, report in
-            var report = report
-            let byName = replicaReports[index] ?? [:]
-            report.replicas = targets[index].replicas.compactMap { byName[$0.name] }
-            let behind = report.replicas.filter { $0.status == .lagging || ($0.status == .unreachable && !allowMissing) }
-            if !behind.isEmpty {
-                report.status = .replicaLag
-                let reasons = behind.map { "replica `\($0.name)` \($0.message ?? $0.status.rawValue)" }
-                report.error = .init(message: "\(report.target) committed on the primary, which keeps the change, but " + reasons.joined(separator: "; "))
-                logger.info("\(report.target): replica-lag: \(reasons.joined(separator: "; "))")
+        let waiter = ReplicaCatchUp(timeout: timeout)
+        let events = events
+        let waits = Array(groups.values)
+        await withTaskGroup(of: ([Member], ReplicaCatchUp.Outcome).self) { tasks in
+            var next = 0
+            func startNext() {
+                let group = waits[next]
+                next += 1
+                tasks.addTask {
+                    let name = group.members[0].replica
+                    let targetCount = Set(group.members.map(\.index)).count
+                    events(.waitingForReplica(name: name, targets: targetCount))
+                    let outcome = await waiter.wait(replicaURL: group.url, for: group.members.map(\.position))
+                    let caughtUp = outcome.results.values.allSatisfy { if case .caughtUp = $0 { true } else { false } }
+                    events(.replicaWaited(ReplicaWait(replica: name, targets: targetCount, polls: outcome.polls,
+                                                      waitedMs: outcome.waitedMs, caughtUp: caughtUp)))
+                    return (group.members, outcome)
+                }
             }
-            return (index, report)
+            while next < waits.count && next < max(1, concurrency) { startNext() }
+            while let (members, outcome) = await tasks.next() {
+                for member in members {
+                    let report: TargetReport.ReplicaReport
+                    switch outcome.results[member.position] ?? .unreachable(message: "not waited for") {
+                    case .caughtUp(let waited):
+                        report = .init(name: member.replica, status: .caughtUp, waitedMs: waited, lagBytes: 0)
+                    case .lagging(let waited, let lag, let message):
+                        report = .init(name: member.replica, status: .lagging, waitedMs: waited, lagBytes: lag, message: message)
+                    case .unreachable(let message):
+                        report = .init(name: member.replica, status: .unreachable, message: message)
+                    }
+                    replicaReports[member.index, default: [:]][member.replica] = report
+                }
+                for index in Set(members.map(\.index)).sorted() {
+                    waitsLeft[index, default: 1] -= 1
+                    guard waitsLeft[index] == 0 else { continue }
+                    let report = finalReport(reports[index]!, replicas: replicaReports[index] ?? [:], target: targets[index])
+                    final.append((index, report))
+                    settled(index, report)
+                }
+                if next < waits.count { startNext() }
+            }
         }
+        return final.sorted { $0.0 < $1.0 }
+    }
+
+    /// A target's report once all its replicas are settled: their outcomes
+    /// in config order, and `replica-lag` when one is behind (or, without
+    /// `--allow-missing-replicas`, could not be waited for).
+    private func finalReport(_ report: TargetReport, replicas byName: [String: TargetReport.ReplicaReport],
+                             target: Target) -> TargetReport {
+        var report = report
+        report.replicas = target.replicas.compactMap { byName[$0.name] }
+        let behind = report.replicas.filter { $0.status == .lagging || ($0.status == .unreachable && !allowMissing) }
+        if !behind.isEmpty {
+            report.status = .replicaLag
+            let reasons = behind.map { "replica `\($0.name)` \($0.message ?? $0.status.rawValue)" }
+            report.error = .init(message: "\(report.target) committed on the primary, which keeps the change, but " + reasons.joined(separator: "; "))
+            logger.info("\(report.target): replica-lag: \(reasons.joined(separator: "; "))")
+        }
+        return report
     }
 }

@@ -43,6 +43,7 @@ public enum SessionFactory {
             } catch var error as ShoalError {
                 // The URL (often a variable's value) does not say which shard is down.
                 if let shard = target.shard { error.message = "shard \(shard): " + error.message }
+                if let hint = TenantStorage.missingDatabaseHint(for: target, after: error) { error.hint = hint }
                 throw error
             }
             do {

@@ -33,7 +33,13 @@ public struct TenantAdministrator: Sendable {
     /// creating its database first for `layout: database`, and returns its
     /// target. The caller then brings it to head (which creates a schema or a
     /// SQLite file with the version tables).
-    public func add(_ name: String, shard: String?) async throws -> Target {
+    ///
+    /// A new database is only registered once every replica of the target
+    /// has replayed its creation (waiting up to `replicaTimeout`), so that
+    /// the upgrade that follows finds it there. If one has not, the tenant is
+    /// not registered and the database stays on the primary, for a second
+    /// `add` to reuse.
+    public func add(_ name: String, shard: String?, replicaTimeout: Duration = .seconds(60)) async throws -> Target {
         try TenantName.validate(name, database: database)
         var tenants = try registeredTenants()
         if tenants.contains(where: { $0.name == name }) {
@@ -49,7 +55,14 @@ public struct TenantAdministrator: Sendable {
         tenants.append(tenant)
         tenants = try TenantRegistry.validate(tenants, database: database, source: try registryPath())
         let target = try TargetResolver.targets(database: database, tenants: [tenant])[0]
-        try await TenantStorage.create(target, layout: database.layout)
+        if let position = try await TenantStorage.create(target, layout: database.layout) {
+            do {
+                try await TenantStorage.waitForReplicas(of: target, toReplay: position, timeout: replicaTimeout)
+            } catch var error as ShoalError {
+                error.hint = "\(name) was not added to \(try registryPath()); run `shoal tenants add \(name) --db \(database.name)` again once the replica has caught up (it reuses the database), or give it longer with --replica-timeout"
+                throw error
+            }
+        }
         try AtomicFile.replace(try registryPath(), contents: TenantRegistry.encode(tenants))
         return target
     }

@@ -55,6 +55,19 @@ import Testing
             #expect(wait.polls < tenants.count)
             let finished = log.all.filter { if case .targetFinished = $0 { true } else { false } }
             #expect(finished.count == 40, "every target's line comes once, after its wait")
+            // Each commit is announced as it happens, before the batch's wait;
+            // the final reports after it.
+            let events = log.all
+            let committed = events.indices.compactMap { index -> (Int, TargetReport)? in
+                if case .targetCommitted(let report) = events[index] { (index, report) } else { nil }
+            }
+            #expect(Set(committed.map(\.1.target)) == Set(targets.map(\.id)), "one commit event per target")
+            #expect(committed.allSatisfy { $0.1.status == .ok && $0.1.replicas.isEmpty })
+            let waitStarted = try #require(events.firstIndex { if case .waitingForReplica = $0 { true } else { false } })
+            let waitEnded = try #require(events.firstIndex { if case .replicaWaited = $0 { true } else { false } })
+            let firstFinished = try #require(events.firstIndex { if case .targetFinished = $0 { true } else { false } })
+            #expect(committed.allSatisfy { $0.0 < waitStarted })
+            #expect(waitEnded < firstFinished)
 
             let session = try await PostgresSession.connect(replica)
             for tenant in ["t1", "t20", "t40"] {
@@ -62,6 +75,66 @@ import Testing
                 #expect(rows == [["bbbb0002"]], "\(tenant)")
             }
             await session.close()
+        }
+    }
+
+    /// Whether a run's task has ended, for a test that polls while it runs.
+    final class Flag: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value = false
+        func set() { lock.withLock { value = true } }
+        var isSet: Bool { lock.withLock { value } }
+    }
+
+    @Test func aTargetIsReportedAsSoonAsItsOwnReplicasAreSettledNotWhenTheBatchsSlowestWaitEnds() async throws {
+        try await ReplicaTestServer.withReplicatedScratchDatabase { primary, replica in
+            let directory = try TemporaryDirectory()
+            try directory.write(Self.migration("aaaa0001", parent: nil, up: "CREATE TABLE items (id int);"), to: "versions/crm/aaaa0001.sql")
+            try directory.write(Self.migration("cccc0001", parent: nil, up: "CREATE TABLE jobs (id int);"), to: "versions/ops/cccc0001.sql")
+            // Two databases of one batch: crm waits for its replica, whose
+            // replay is paused; ops's replica is down, allowed missing, so
+            // there is nothing to wait for.
+            let crm = DatabaseConfig(name: "crm", driver: .postgres, url: primary, versionsDirectory: directory.file("versions/crm"),
+                                     replicas: [ReplicaConfig(name: "crm-replica", url: replica)])
+            let ops = DatabaseConfig(name: "ops", driver: .postgres, url: primary, versionsDirectory: directory.file("versions/ops"),
+                                     versionTable: "ops_version",
+                                     replicas: [ReplicaConfig(name: "ops-replica", url: "postgres://postgres@127.0.0.1:1/nowhere")])
+            let fleet = Fleet(config: FleetConfig(directory: directory.path, databases: [crm, ops]))
+            let targets = try TargetResolver.targets(database: crm, tenants: []) + TargetResolver.targets(database: ops, tenants: [])
+            let runner = FleetRunner(fleet: fleet, options: {
+                var options = FleetRunner.Options(concurrency: 4, replicaTimeout: .seconds(60))
+                options.allowMissingReplicas = true
+                return options
+            }())
+            func isFinished(_ id: String, _ event: FleetEvent) -> Bool {
+                if case .targetFinished(let report) = event { report.target == id } else { false }
+            }
+
+            let log = EventLog()
+            let report = try await ReplicaTestServer.withReplayPaused {
+                let ended = Flag()
+                let run = Task {
+                    defer { ended.set() }
+                    return try await runner.run(.upgrade(.head), targets: targets) { log.append($0) }
+                }
+                let deadline = ContinuousClock.now + .seconds(60)
+                while !log.all.contains(where: { isFinished("ops", $0) }) && !ended.isSet && ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                // ops is final while crm's replica has not replayed crm's commit.
+                let soFar = log.all
+                #expect(soFar.contains { isFinished("ops", $0) }, "ops waited for crm's replica")
+                #expect(!soFar.contains { isFinished("crm", $0) } && !ended.isSet, "crm's wait ended while replay was paused")
+                #expect(soFar.contains { if case .targetCommitted(let report) = $0 { report.target == "crm" } else { false } })
+                try await ReplicaTestServer.resumeReplay()
+                return try await run.value
+            }
+            let byID = Dictionary(uniqueKeysWithValues: report.targets.map { ($0.target, $0) })
+            #expect(byID["crm"]?.status == .ok)
+            #expect(byID["crm"]?.replicas.map(\.status) == [.caughtUp])
+            #expect(byID["ops"]?.status == .ok)
+            #expect(byID["ops"]?.replicas.map(\.status) == [.unreachable])
+            #expect(log.all.filter { if case .targetFinished = $0 { true } else { false } }.count == 2)
         }
     }
 
