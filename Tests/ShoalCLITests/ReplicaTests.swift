@@ -212,9 +212,7 @@ struct ReplicaTests {
             let name = "\(prefix)_acme_db"
             do {
                 try await ReplicaTestServer.withReplayPaused {
-                    let started = ContinuousClock.now
                     let result = try await sandbox.shoal("tenants", "add", "acme", "--db", "sites", "--replica-timeout", "0.5")
-                    #expect(ContinuousClock.now - started < .seconds(30))
                     #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
                     #expect(result.stderr.contains(
                         "sites/acme: database \(name) was created on the primary, but replica `sites-replica` has not replayed the CREATE DATABASE of \(name) after "),
@@ -271,9 +269,7 @@ struct ReplicaTests {
             #expect(try await sandbox.run(["upgrade", Fixture.r1], environment: env).status == 0)
 
             try await ReplicaTestServer.withReplayPaused {
-                let started = ContinuousClock.now
                 let result = try await sandbox.run(["upgrade", "--replica-timeout", "0.5", "--json"], environment: env)
-                #expect(ContinuousClock.now - started < .seconds(10))
                 #expect(result.status == 1, "\(result.stderr)")
                 let report = try result.json()
                 #expect((report["summary"] as? [String: Any])?["replica_lag"] as? Int == 1)
@@ -283,7 +279,10 @@ struct ReplicaTests {
                 let lagging = Self.replicas(core).first
                 #expect(lagging?["status"] as? String == "lagging")
                 #expect((lagging?["lag_bytes"] as? Int ?? 0) > 0)
+                // It waited --replica-timeout, not the 60 s default (shoal's
+                // own measure: no time spent waiting for a process slot).
                 #expect((lagging?["waited_ms"] as? Int ?? 0) >= 500)
+                #expect((lagging?["waited_ms"] as? Int ?? .max) < 30_000)
                 let message = (core?["error"] as? [String: Any])?["message"] as? String ?? ""
                 #expect(message.contains("replay is paused"), "\(message)")
 
@@ -354,19 +353,31 @@ struct ReplicaTests {
             let sandbox = try Sandbox()
             try Self.fleet(sandbox, migrations: 2)
             let env = Self.environment(primary: primary, replica: replica)
-            #expect(try await sandbox.run(["upgrade"], environment: env).status == 0)
+            #expect(try await sandbox.run(["upgrade", Fixture.r1], environment: env).status == 0)
 
-            let history = try await sandbox.run(["history", "--replica", "core-replica", "--json"], environment: env)
-            #expect(history.status == 0, "\(history.stderr)")
-            let entries = (try history.targets()["core"])?["entries"] as? [[String: Any]] ?? []
-            #expect(entries.map { $0["revision"] as? String } == [Fixture.r2, Fixture.r1])
-            #expect((try history.targets()["core"])?["read_from"] as? String == "core-replica")
+            // The replica stops replaying, and the primary moves on to r2: only
+            // a read that really goes to the replica still sees r1.
+            try await ReplicaTestServer.withReplayPaused {
+                let moved = try await sandbox.run(["upgrade", "--replica-timeout", "0.2", "--json"], environment: env)
+                #expect(try moved.targets()["core"]?["status"] as? String == "replica-lag", "\(moved.stdout)")
+                #expect(try await Self.column(primary, "SELECT revision FROM shoal_version") == [Fixture.r2])
 
-            let status = try await sandbox.run(["status", "--replica", "core-replica", "--json"], environment: env)
-            #expect(status.status == 0, "\(status.stderr)")
-            let core = try status.targets()["core"]
-            #expect(core?["current"] as? [String] == [Fixture.r2])
-            #expect(core?["read_from"] as? String == "core-replica")
+                let history = try await sandbox.run(["history", "--replica", "core-replica", "--json"], environment: env)
+                #expect(history.status == 0, "\(history.stderr)")
+                let entries = (try history.targets()["core"])?["entries"] as? [[String: Any]] ?? []
+                #expect(entries.map { $0["revision"] as? String } == [Fixture.r1])
+                #expect((try history.targets()["core"])?["read_from"] as? String == "core-replica")
+                let fromPrimary = try await sandbox.run(["history", "--json"], environment: env)
+                #expect(((try fromPrimary.targets()["core"])?["entries"] as? [[String: Any]])?.count == 2)
+
+                let status = try await sandbox.run(["status", "--replica", "core-replica", "--json"], environment: env)
+                #expect(status.status == 0, "\(status.stderr)")
+                let core = try status.targets()["core"]
+                #expect(core?["current"] as? [String] == [Fixture.r1])
+                #expect(core?["read_from"] as? String == "core-replica")
+                let primaryStatus = try await sandbox.run(["status", "--json"], environment: env)
+                #expect(try primaryStatus.targets()["core"]?["current"] as? [String] == [Fixture.r2])
+            }
 
             let typo = try await sandbox.run(["status", "--replica", "core-replca"], environment: env)
             #expect(typo.status == 2)
