@@ -13,7 +13,7 @@ struct SQLCommand: AsyncParsableCommand {
     @Option(name: .customLong("db"), help: "Database (optional when the config has one).") var database: String?
 
     func run() async throws {
-        let fleet = try global.loadFleet()
+        let fleet = try global.loadFleet(resolvingConnections: false)
         let db = try fleet.database(database)
         let graph = try fleet.graph(for: db)
         let parts = range.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
