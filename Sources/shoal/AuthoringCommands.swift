@@ -33,7 +33,7 @@ struct RevisionCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-transaction"), help: "Run outside a transaction (CREATE INDEX CONCURRENTLY).") var noTransaction = false
 
     func run() async throws {
-        let fleet = try global.loadFleet()
+        let fleet = try global.loadFleet(resolvingConnections: false)
         let db = try fleet.database(database)
         let graph = try RevisionWriter.graphForNewRevision(fleet, db)
         let parents = parents.isEmpty ? graph.heads : try parents.map(graph.resolve)
@@ -53,7 +53,7 @@ struct MergeCommand: AsyncParsableCommand {
     @Argument(help: "Revisions to merge (default: every head).") var revisions: [String] = []
 
     func run() async throws {
-        let fleet = try global.loadFleet()
+        let fleet = try global.loadFleet(resolvingConnections: false)
         let db = try fleet.database(database)
         let graph = try fleet.graph(for: db)
         var parents: [String] = []
@@ -72,7 +72,7 @@ struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Validate the config and every versions directory.",
-        discussion: "Parse errors, duplicate ids, unknown parents and cycles exit 2 (the files cannot be used); several heads exit 1 (legal on disk, but `upgrade head` refuses until you merge).")
+        discussion: "Parse errors, duplicate ids, unknown parents and cycles exit 2 (the files cannot be used); several heads exit 1 (legal on disk, but `upgrade head` refuses until you merge). It never connects: tenant registries are checked, tenant queries are not run, and the URL variables may be unset.")
 
     @OptionGroup var global: GlobalOptions
     @Option(name: .customLong("db"), help: "Only this database (repeatable).") var databases: [String] = []
@@ -85,12 +85,13 @@ struct CheckCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let fleet = try global.loadFleet()
+        let fleet = try global.loadFleet(resolvingConnections: false)
         let selected = try databases.isEmpty ? fleet.config.databases : databases.map { try fleet.database($0) }
         var checks: [DatabaseCheck] = []
         for db in selected {
             let graph = try fleet.graph(for: db)
-            _ = try await fleet.tenants(of: db)
+            // A registry is a file and is checked; a tenant query is not run: check never connects.
+            if case .registry(let path) = db.tenants { _ = try TenantRegistry.load(path: path, database: db) }
             var problems: [String] = []
             if graph.heads.count > 1 {
                 problems.append("\(graph.heads.count) heads (\(graph.heads.joined(separator: ", "))): run `shoal merge --db \(db.name) -m \"merge\"` so that `upgrade head` knows where to go")
@@ -142,7 +143,7 @@ struct RevisionsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let fleet = try global.loadFleet()
+        let fleet = try global.loadFleet(resolvingConnections: false)
         let db = try fleet.database(database)
         let graph = try fleet.graph(for: db)
         let heads = Set(graph.heads)
@@ -179,7 +180,7 @@ struct HeadsCommand: AsyncParsableCommand {
     @Option(name: .customLong("db"), help: "Database (optional when the config has one).") var database: String?
 
     func run() async throws {
-        let fleet = try global.loadFleet()
+        let fleet = try global.loadFleet(resolvingConnections: false)
         let db = try fleet.database(database)
         let graph = try fleet.graph(for: db)
         if global.json {

@@ -10,12 +10,15 @@ struct GlobalOptions: ParsableArguments {
     @Flag(name: .long, help: "Print one JSON document on stdout; text goes to stderr.")
     var json = false
 
-    /// Loads the fleet, with the app's logger.
-    func loadFleet() throws -> Fleet {
+    /// Loads the fleet, with the app's logger. Commands that never connect
+    /// pass `resolvingConnections: false`: they work with the URL variables
+    /// unset (SPEC §2).
+    func loadFleet(resolvingConnections: Bool = true) throws -> Fleet {
         let env = ProcessInfo.processInfo.environment
         let path = ConfigLoader.locate(explicit: config, environment: env,
                                        currentDirectory: FileManager.default.currentDirectoryPath)
-        return try Fleet.load(configPath: path, environment: env, logger: .init(label: "shoal"))
+        return try Fleet.load(configPath: path, environment: env, logger: .init(label: "shoal"),
+                              resolvingConnections: resolvingConnections)
     }
 }
 

@@ -13,7 +13,7 @@ struct SQLCommand: AsyncParsableCommand {
     @Option(name: .customLong("db"), help: "Database (optional when the config has one).") var database: String?
 
     func run() async throws {
-        let fleet = try global.loadFleet()
+        let fleet = try global.loadFleet(resolvingConnections: false)
         let db = try fleet.database(database)
         let graph = try fleet.graph(for: db)
         let parts = range.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
@@ -28,11 +28,17 @@ struct SQLCommand: AsyncParsableCommand {
         let target = Self.reviewTarget(db)
         let context = ApplyContext.current
         var text = "-- shoal sql \(range) --db \(db.name): \(ReportText.revisions(plan.from)) -> \(ReportText.revisions(plan.to)), \(plan.steps.count) step(s)\n"
-        if db.isMultiTenant && db.driver == .postgres && db.layout == .schema {
-            text += "-- run once per tenant; \(db.schemaTemplate) stands for the tenant's schema\n"
+        if db.isMultiTenant {
+            switch (db.driver, db.layout) {
+            case (.postgres, .schema): text += "-- run once per tenant; \(db.schemaTemplate) stands for the tenant's schema\n"
+            case (.postgres, .database): text += "-- run once per tenant, connected to the tenant's own database\n"
+            case (.sqlite, _): text += "-- run once per tenant, on the tenant's own file (\(db.path ?? ""))\n"
+            }
         }
         if from.isEmpty {
             text += "\n" + VersionStore.offlineCreateTables(target: target, dialect: db.driver) + "\n"
+        } else if let searchPath = VersionStore.offlineSearchPath(target: target, dialect: db.driver) {
+            text += "\n" + searchPath + "\n"
         }
         for step in plan.steps {
             text += "\n" + VersionStore.offlineSQL(for: step, target: target, context: context, dialect: db.driver) + "\n"

@@ -65,10 +65,21 @@ extension VersionStore {
     }
 
     /// The CREATE TABLE statements of the version, history and dirty tables,
-    /// for `shoal sql`.
+    /// for `shoal sql`. For a schema-per-tenant target, the schema is
+    /// created first and made the search path right after, so the
+    /// migrations' own unqualified names land in it, as in a live run.
     public static func offlineCreateTables(target: Target, dialect: DriverKind) -> String {
         let sql = VersionTableSQL(target: target, dialect: dialect, quote: VersionTableSQL.quote)
-        return sql.createTables.map { $0 + ";\n" }.joined()
+        let statements = [sql.createSchema, sql.setSearchPath].compactMap { $0 } + sql.createVersionTables
+        return statements.map { $0 + ";\n" }.joined()
+    }
+
+    /// `SET search_path` to a schema-per-tenant target's schema, for a
+    /// `shoal sql` script that starts past `base` (the schema exists) and so
+    /// prints no ``offlineCreateTables(target:dialect:)``; nil for other
+    /// targets, whose names resolve as in a live run without it.
+    public static func offlineSearchPath(target: Target, dialect: DriverKind) -> String? {
+        VersionTableSQL(target: target, dialect: dialect, quote: VersionTableSQL.quote).setSearchPath.map { $0 + ";\n" }
     }
 
     /// `applied_at` computed when the script runs: text on SQLite, a

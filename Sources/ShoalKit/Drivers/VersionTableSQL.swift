@@ -86,7 +86,16 @@ struct VersionTableSQL: Sendable {
 
     // MARK: - Statements
 
+    /// The schema (of a `layout: schema` target) and the three tables, if
+    /// they do not exist.
     var createTables: [String] {
+        // A schema-per-tenant target's schema is created with its tables, so a
+        // tenant added to the registry by hand is ready on its first upgrade.
+        (createSchema.map { [$0] } ?? []) + createVersionTables
+    }
+
+    /// The version, history and dirty tables, if they do not exist.
+    var createVersionTables: [String] {
         let id: String
         let appliedAt: String
         switch dialect {
@@ -97,10 +106,7 @@ struct VersionTableSQL: Sendable {
             id = "id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
             appliedAt = "applied_at timestamptz NOT NULL"
         }
-        // A schema-per-tenant target's schema is created with its tables, so a
-        // tenant added to the registry by hand is ready on its first upgrade.
-        let schemaStatement = quotedSchema.map { ["CREATE SCHEMA IF NOT EXISTS \($0)"] } ?? []
-        return schemaStatement + [
+        return [
             "CREATE TABLE IF NOT EXISTS \(version) (revision text PRIMARY KEY)",
             """
             CREATE TABLE IF NOT EXISTS \(history) (\(id), revision text NOT NULL, operation text NOT NULL, \
@@ -110,6 +116,14 @@ struct VersionTableSQL: Sendable {
             "CREATE TABLE IF NOT EXISTS \(dirty) (revision text NOT NULL, operation text NOT NULL, started_at text NOT NULL)",
         ]
     }
+
+    /// `CREATE SCHEMA` of a `layout: schema` target; nil for other targets.
+    var createSchema: String? { quotedSchema.map { "CREATE SCHEMA IF NOT EXISTS \($0)" } }
+
+    /// Points unqualified names at a `layout: schema` target's schema alone,
+    /// as a live session's `search_path` does (set there with `set_config`
+    /// and a parameter); for offline SQL. Nil for other targets.
+    var setSearchPath: String? { quotedSchema.map { "SET search_path TO \($0)" } }
 
     /// Which of the three tables exist: rows of one name each, compared
     /// with ``versionName`` etc. by ``existing(in:)``.

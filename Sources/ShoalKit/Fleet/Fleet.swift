@@ -22,10 +22,14 @@ public struct Fleet: Sendable {
         self.context = context
     }
 
-    /// Loads and validates the config file.
+    /// Loads and validates the config file. `resolvingConnections: false`
+    /// is for work that never connects (checking files, writing revisions,
+    /// printing SQL): connection settings whose variables are unset are then
+    /// not an error, and ``targets(_:)`` refuses instead.
     public static func load(configPath: String, environment: [String: String] = ProcessInfo.processInfo.environment,
-                            logger: Logger = Logger(label: "shoal")) throws -> Fleet {
-        Fleet(config: try ConfigLoader.load(path: configPath, environment: environment), logger: logger)
+                            logger: Logger = Logger(label: "shoal"), resolvingConnections: Bool = true) throws -> Fleet {
+        Fleet(config: try ConfigLoader.load(path: configPath, environment: environment, resolvingConnections: resolvingConnections),
+              logger: logger)
     }
 
     /// The database named `name`, or a usage error with a did-you-mean.
@@ -72,6 +76,7 @@ public struct Fleet: Sendable {
         case .registry(let path):
             return try TenantRegistry.load(path: path, database: database)
         case .query(let sql, let from):
+            try config.requireConnections()
             let source = try self.database(from)
             let tenants = try await TenantQuery.run(sql: sql, on: source, for: database)
             return try TenantRegistry.validate(tenants, database: database, source: "the tenant query of \(database.name) (run on \(from))")
@@ -81,6 +86,7 @@ public struct Fleet: Sendable {
     /// Every target the selector picks, in run order. Tenant sources are only
     /// read for databases the selector can match.
     public func targets(_ selector: TargetSelector = TargetSelector()) async throws -> [Target] {
+        try config.requireConnections()
         try selector.validate(against: config)
         var all: [Target] = []
         for database in config.databases {

@@ -6,7 +6,16 @@ import Foundation
 /// connection is opened: malformed JSON with its line and column, unknown
 /// keys with a suggestion, wrong types, unset variables, and the rules that
 /// tie databases together (`after`, `tenants.from`). Errors are
-/// `ShoalError(.config)` carrying the file and line.
+/// `ShoalError(.config)` carrying the file and line; one error names every
+/// unset variable of the file.
+///
+/// Connection settings (the `url` of a database, a shard or a replica) are
+/// needed only by commands that connect. With `resolvingConnections: false`
+/// a connection setting whose variables are unset keeps its text as written
+/// and is listed in ``FleetConfig/unresolvedConnections`` instead of being an
+/// error, so that `check`, `revision` or `sql` work without production
+/// secrets; ``Fleet/targets(_:)`` then refuses with the error a connecting
+/// command would have given.
 ///
 /// ```swift
 /// let path = ConfigLoader.locate(explicit: nil, environment: env, currentDirectory: cwd)
@@ -26,7 +35,9 @@ public enum ConfigLoader: Sendable {
 
     /// Reads the file at `path` and validates it. A missing file gets an error
     /// naming the path and how to create one (`shoal init`) or point elsewhere.
-    public static func load(path: String, environment: [String: String]) throws -> FleetConfig {
+    /// `resolvingConnections: false` leaves connection settings with unset
+    /// variables unresolved (see the type's notes), for commands that never connect.
+    public static func load(path: String, environment: [String: String], resolvingConnections: Bool = true) throws -> FleetConfig {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw ShoalError(.config, "no config file at \(path); create one with `shoal init`, "
@@ -39,12 +50,13 @@ public enum ConfigLoader: Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ShoalError(.config, "cannot read config file \(path) (check its permissions)", file: path)
         }
-        return try parse(data, file: path, environment: environment)
+        return try parse(data, file: path, environment: environment, resolvingConnections: resolvingConnections)
     }
 
     /// Validates config bytes as if they were read from `file`: `file` names
     /// the config in errors and its directory anchors relative paths.
-    public static func parse(_ data: Data, file: String, environment: [String: String]) throws -> FleetConfig {
+    public static func parse(_ data: Data, file: String, environment: [String: String],
+                             resolvingConnections: Bool = true) throws -> FleetConfig {
         let file = FilePath.absolute(file, relativeTo: FileManager.default.currentDirectoryPath)
         let directory = FilePath.directory(of: file)
         let document: JSONNode
@@ -53,8 +65,9 @@ public enum ConfigLoader: Sendable {
         } catch {
             throw ShoalError(.config, error.message, file: file, line: error.line)
         }
-        let root = try ConfigObject(try expandVariables(in: document, keyPath: "", file: file, environment: environment),
-                                    keyPath: "", file: file)
+        let (expanded, unresolved) = try expandVariables(in: document, file: file, environment: environment,
+                                                         resolvingConnections: resolvingConnections)
+        let root = try ConfigObject(expanded, keyPath: "", file: file)
         try root.checkKeys(allowed: topLevelKeys)
         let concurrency = try root.integer("concurrency", in: 1...Int.max, rule: "a positive integer") ?? 8
         let settings = try DatabaseEntryParser.sessionSettings(root, defaults: SessionSettings())
@@ -70,41 +83,38 @@ public enum ConfigLoader: Sendable {
                 throw databasesObject.error("duplicate key `\(member.key)` in `databases`", line: member.line)
             }
             parsed.append(try DatabaseEntryParser.parse(name: member.key, node: member.node, nameLine: member.line,
-                                                        defaults: settings, directory: directory, file: file))
+                                                        defaults: settings, directory: directory, file: file,
+                                                        unresolved: Set(unresolved.map(\.keyPath))))
         }
         let databases = try checkReferences(parsed, file: file)
         return FleetConfig(file: file, directory: directory, concurrency: concurrency, settings: settings,
-                           databases: databases)
+                           databases: databases, unresolvedConnections: unresolved)
     }
 
-    /// `${VAR}` in every string value, before any validation reads it; keys are left alone.
-    static func expandVariables(in node: JSONNode, keyPath: String, file: String,
-                                environment: [String: String]) throws -> JSONNode {
-        var node = node
-        switch node.value {
-        case .string(let text):
-            do {
-                node.value = .string(try EnvironmentExpander.expand(text, keyPath: keyPath, environment: environment))
-            } catch var error as ShoalError {
-                error.file = file
-                error.line = node.line
-                throw error
-            }
-        case .array(let elements):
-            node.value = .array(try elements.enumerated().map { index, element in
-                try expandVariables(in: element, keyPath: "\(keyPath)[\(index)]", file: file, environment: environment)
-            })
-        case .object(let members):
-            node.value = .object(try members.map { member in
-                var member = member
-                let path = keyPath.isEmpty ? member.key : "\(keyPath).\(member.key)"
-                member.node = try expandVariables(in: member.node, keyPath: path, file: file, environment: environment)
-                return member
-            })
-        case .null, .bool, .integer, .number:
-            break
+    /// `${VAR}` in every string value, before any validation reads it; keys
+    /// are left alone. Every unset variable of the file is named in one error,
+    /// except, with `resolvingConnections` false, those of connection settings:
+    /// those strings stay as written and their variables are returned.
+    static func expandVariables(in document: JSONNode, file: String, environment: [String: String],
+                                resolvingConnections: Bool) throws -> (JSONNode, unresolved: [UnsetVariable]) {
+        var expansion = VariableExpansion(file: file, environment: environment, resolvingConnections: resolvingConnections)
+        let node = try expansion.expand(document, keyPath: "", path: [])
+        guard expansion.unset.isEmpty else { throw UnsetVariable.error(expansion.unset, file: file) }
+        return (node, expansion.unresolved)
+    }
+
+    /// Whether the value at `path` (keys from the top; `[]` for an array
+    /// element) is a connection setting: the `url` of a database, of one of
+    /// its shards, or of a replica of either.
+    static func isConnectionSetting(_ path: [String]) -> Bool {
+        guard path.count >= 3, path[0] == "databases", path.last == "url" else { return false }
+        let between = Array(path[2..<(path.count - 1)])
+        switch between.count {
+        case 0: return true
+        case 2: return between == ["replicas", "[]"] || between[0] == "shards"
+        case 4: return between[0] == "shards" && Array(between[2...]) == ["replicas", "[]"]
+        default: return false
         }
-        return node
     }
 
     /// `after` and `tenants.from` name configured databases; the result is in run order.
@@ -146,5 +156,67 @@ public enum ConfigLoader: Sendable {
                              + "remove one of these dependencies", file: file, line: first?.line)
         }
         return order.compactMap { name in parsed.first { $0.config.name == name }?.config }
+    }
+}
+
+/// One pass of ``ConfigLoader/expandVariables(in:file:environment:resolvingConnections:)``
+/// over a config document, collecting the unset variables as it goes.
+private struct VariableExpansion {
+    let file: String
+    let environment: [String: String]
+    let resolvingConnections: Bool
+    /// Unset variables that make the config unusable.
+    var unset: [UnsetVariable] = []
+    /// Unset variables of connection settings left as written.
+    var unresolved: [UnsetVariable] = []
+
+    mutating func expand(_ node: JSONNode, keyPath: String, path: [String]) throws -> JSONNode {
+        var node = node
+        switch node.value {
+        case .string(let text):
+            var missing: [UnsetVariable] = []
+            let expanded: String
+            do {
+                expanded = try EnvironmentExpander.expand(text, keyPath: keyPath, environment: environment, unset: &missing)
+            } catch var error as ShoalError {
+                error.file = file
+                error.line = node.line
+                throw error
+            }
+            guard !missing.isEmpty else {
+                node.value = .string(expanded)
+                break
+            }
+            let line = node.line
+            missing = missing.map { variable in
+                var variable = variable
+                variable.line = line
+                return variable
+            }
+            if !resolvingConnections && ConfigLoader.isConnectionSetting(path) {
+                unresolved += missing
+            } else {
+                unset += missing
+            }
+        case .array(let elements):
+            var expanded: [JSONNode] = []
+            expanded.reserveCapacity(elements.count)
+            for (index, element) in elements.enumerated() {
+                expanded.append(try expand(element, keyPath: "\(keyPath)[\(index)]", path: path + ["[]"]))
+            }
+            node.value = .array(expanded)
+        case .object(let members):
+            var expanded: [JSONMember] = []
+            expanded.reserveCapacity(members.count)
+            for var member in members {
+                let memberPath = keyPath.isEmpty ? member.key : "\(keyPath).\(member.key)"
+                member.node = try expand(member.node, keyPath: memberPath, path: path + [member.key])
+                expanded.append(member)
+            }
+            node.value = .object(expanded)
+        case .null, .bool, .integer, .number:
+            break
+        }
+        return node
     }
 }

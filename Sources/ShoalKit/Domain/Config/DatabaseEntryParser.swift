@@ -19,8 +19,10 @@ enum DatabaseEntryParser {
     ]
     static let tenantPlaceholder = "{tenant}"
 
+    /// `unresolved`: key paths of connection settings left as written
+    /// (their variables are unset; see ``ConfigLoader``), whose text is not checked.
     static func parse(name: String, node: JSONNode, nameLine: Int, defaults: SessionSettings,
-                      directory: String, file: String) throws -> ParsedDatabase {
+                      directory: String, file: String, unresolved: Set<String> = []) throws -> ParsedDatabase {
         guard NameRule.isValid(name) else {
             throw ShoalError(.config, "database name `\(name)` is invalid: \(NameRule.description)", file: file, line: nameLine)
         }
@@ -36,7 +38,7 @@ enum DatabaseEntryParser {
             settings: try sessionSettings(entry, defaults: defaults))
         switch driver {
         case .sqlite: try readSQLite(entry, into: &config, directory: directory)
-        case .postgres: try readPostgres(entry, into: &config)
+        case .postgres: try readPostgres(entry, into: &config, unresolved: unresolved)
         }
         var after: [(name: String, line: Int)] = []
         for item in try entry.stringArray("after") ?? [] {
@@ -146,7 +148,7 @@ enum DatabaseEntryParser {
         config.path = FilePath.absolute(path, relativeTo: directory)
     }
 
-    private static func readPostgres(_ entry: ConfigObject, into config: inout DatabaseConfig) throws {
+    private static func readPostgres(_ entry: ConfigObject, into config: inout DatabaseConfig, unresolved: Set<String>) throws {
         if let node = entry["path"] {
             throw entry.error("`\(entry.path("path"))` does not apply to a postgres database; use `url` or `shards`", line: node.line)
         }
@@ -185,7 +187,9 @@ enum DatabaseEntryParser {
         case (.some, .some):
             throw entry.error("`\(entry.keyPath)` has both `url` and `shards`; use one of them", line: entry["shards"]?.line)
         case (let url?, nil):
-            try checkPlaceholder(in: url, keyPath: entry.path("url"), line: entry["url"]?.line, config: config, entry: entry)
+            if !unresolved.contains(entry.path("url")) {
+                try checkPlaceholder(in: url, keyPath: entry.path("url"), line: entry["url"]?.line, config: config, entry: entry)
+            }
             config.url = url
             config.replicas = try parseReplicas(entry, config: config)
         case (nil, let shards?):
@@ -193,12 +197,12 @@ enum DatabaseEntryParser {
                 throw entry.error("`\(entry.path("replicas"))` applies to an unsharded database; list replicas under each shard",
                                   line: entry["replicas"]?.line)
             }
-            config.shards = try parseShards(shards, config: config)
+            config.shards = try parseShards(shards, config: config, unresolved: unresolved)
         }
         try checkReplicaNames(config, entry: entry)
     }
 
-    private static func parseShards(_ shards: ConfigObject, config: DatabaseConfig) throws -> [ShardConfig] {
+    private static func parseShards(_ shards: ConfigObject, config: DatabaseConfig, unresolved: Set<String>) throws -> [ShardConfig] {
         guard !shards.members.isEmpty else { throw shards.error("`\(shards.keyPath)` is empty; list at least one shard") }
         var result: [ShardConfig] = []
         var seen: Set<String> = []
@@ -214,7 +218,9 @@ enum DatabaseEntryParser {
             guard let url = try shard.nonEmptyString("url") else {
                 throw shard.error("`\(shard.path("url"))` is required")
             }
-            try checkPlaceholder(in: url, keyPath: shard.path("url"), line: shard["url"]?.line, config: config, entry: shard)
+            if !unresolved.contains(shard.path("url")) {
+                try checkPlaceholder(in: url, keyPath: shard.path("url"), line: shard["url"]?.line, config: config, entry: shard)
+            }
             let cap = try shard.integer("max_connections", in: 1...Int.max, rule: "a positive integer")
             result.append(ShardConfig(name: member.key, url: url, maxConnections: cap,
                                       replicas: try parseReplicas(shard, config: config)))

@@ -8,19 +8,32 @@
 /// - `$$`: a literal `$`. A `$` followed by anything else stays as it is.
 public enum EnvironmentExpander: Sendable {
     /// Expands every reference in `text`. `keyPath` (e.g. `databases.core.url`)
-    /// names the key in errors so the user knows where the variable is used.
+    /// names the key in errors so the user knows where the variable is used;
+    /// one error names every unset variable of `text`.
     ///
     /// ```swift
     /// try EnvironmentExpander.expand("${DB_URL:-postgres://localhost/app}", keyPath: "databases.core.url",
     ///                                environment: ProcessInfo.processInfo.environment)
     /// ```
     public static func expand(_ text: String, keyPath: String, environment: [String: String]) throws -> String {
+        var unset: [UnsetVariable] = []
+        let expanded = try expand(text, keyPath: keyPath, environment: environment, unset: &unset)
+        guard unset.isEmpty else { throw UnsetVariable.error(unset, file: nil) }
+        return expanded
+    }
+
+    /// Expands `text` as ``expand(_:keyPath:environment:)`` does, but appends
+    /// each unset variable to `unset` (the result is then incomplete) instead
+    /// of throwing, so that a caller can name every unset variable of a file
+    /// at once. A malformed reference still throws.
+    static func expand(_ text: String, keyPath: String, environment: [String: String],
+                       unset: inout [UnsetVariable]) throws -> String {
         guard text.contains("$") else { return text }
         if nesting(of: text) > maximumNesting {
             throw ShoalError(.config, "variable references in `\(keyPath)` are nested more than \(maximumNesting) deep "
                              + "(${A:-${B:-…}}); flatten them")
         }
-        return try expandChecked(text, keyPath: keyPath, environment: environment)
+        return try expandChecked(text, keyPath: keyPath, environment: environment, unset: &unset)
     }
 
     /// How deep `${…}` may nest, as in `${A:-${B:-…}}`. Each level of a
@@ -50,7 +63,8 @@ public enum EnvironmentExpander: Sendable {
         return deepest
     }
 
-    private static func expandChecked(_ text: String, keyPath: String, environment: [String: String]) throws -> String {
+    private static func expandChecked(_ text: String, keyPath: String, environment: [String: String],
+                                      unset: inout [UnsetVariable]) throws -> String {
         guard text.contains("$") else { return text }
         let characters = Array(text)
         var result = ""
@@ -69,7 +83,7 @@ public enum EnvironmentExpander: Sendable {
             case "{":
                 let close = try matchingBrace(in: characters, openingAt: index + 1, keyPath: keyPath)
                 let body = String(characters[(index + 2)..<close])
-                result += try substitute(body, keyPath: keyPath, environment: environment)
+                result += try substitute(body, keyPath: keyPath, environment: environment, unset: &unset)
                 index = close + 1
             default:
                 result.append("$")
@@ -96,7 +110,9 @@ public enum EnvironmentExpander: Sendable {
         throw ShoalError(.config, "unterminated `${` in `\(keyPath)`: every `${` needs a closing `}` (write `$$` for a literal `$`)")
     }
 
-    private static func substitute(_ body: String, keyPath: String, environment: [String: String]) throws -> String {
+    /// The value of one reference; "" for an unset variable, which goes to `unset`.
+    private static func substitute(_ body: String, keyPath: String, environment: [String: String],
+                                   unset: inout [UnsetVariable]) throws -> String {
         let nameEnd = body.firstIndex { !($0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_")) } ?? body.endIndex
         let name = String(body[..<nameEnd])
         let rest = body[nameEnd...]
@@ -106,19 +122,19 @@ public enum EnvironmentExpander: Sendable {
         let value = environment[name]
         if rest.isEmpty {
             guard let value else {
-                throw ShoalError(.config, "environment variable `\(name)` is not set (used by `\(keyPath)`); set it, or give a default with ${\(name):-default}")
+                unset.append(UnsetVariable(name: name, keyPath: keyPath))
+                return ""
             }
             return value
         }
         if rest.hasPrefix(":-") {
             if let value, !value.isEmpty { return value }
-            return try expandChecked(String(rest.dropFirst(2)), keyPath: keyPath, environment: environment)
+            return try expandChecked(String(rest.dropFirst(2)), keyPath: keyPath, environment: environment, unset: &unset)
         }
         if rest.hasPrefix(":?") {
             if let value, !value.isEmpty { return value }
-            let message = String(rest.dropFirst(2))
-            let reason = message.isEmpty ? "is not set" : "is not set: \(message)"
-            throw ShoalError(.config, "environment variable `\(name)` \(reason) (used by `\(keyPath)`)")
+            unset.append(UnsetVariable(name: name, keyPath: keyPath, message: String(rest.dropFirst(2))))
+            return ""
         }
         throw ShoalError(.config, "invalid variable reference `${\(Redactor.redact(body))}` in `\(keyPath)`: expected ${\(name)}, ${\(name):-default} or ${\(name):?message}")
     }

@@ -122,14 +122,27 @@ public struct FleetConfig: Sendable, Hashable {
     public var settings: SessionSettings
     /// Databases in run order: `after` dependencies first, then by name.
     public var databases: [DatabaseConfig]
+    /// The unset variables of connection settings left as written, when the
+    /// config was loaded for a command that never connects
+    /// (``ConfigLoader/load(path:environment:resolvingConnections:)``); empty otherwise.
+    public var unresolvedConnections: [UnsetVariable]
 
     public init(file: String? = nil, directory: String, concurrency: Int = 8,
-                settings: SessionSettings = SessionSettings(), databases: [DatabaseConfig]) {
+                settings: SessionSettings = SessionSettings(), databases: [DatabaseConfig],
+                unresolvedConnections: [UnsetVariable] = []) {
         self.file = file
         self.directory = directory
         self.concurrency = concurrency
         self.settings = settings
         self.databases = databases
+        self.unresolvedConnections = unresolvedConnections
+    }
+
+    /// Throws the error naming every unset variable of ``unresolvedConnections``,
+    /// if any: what a command that connects would have refused to start with.
+    public func requireConnections() throws {
+        guard !unresolvedConnections.isEmpty else { return }
+        throw UnsetVariable.error(unresolvedConnections, file: file)
     }
 
     public func database(named name: String) -> DatabaseConfig? {
