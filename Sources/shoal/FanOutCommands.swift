@@ -111,7 +111,7 @@ enum FanOut {
                 if case .targetFinished(let report) = event {
                     progress.print(ReportText.line(report, width: width), toStderr: json)
                 } else if case .rollingBack(let count) = event {
-                    progress.print("a target failed: rolling back \(count) target(s) this run changed", toStderr: true)
+                    progress.print("a target failed: rolling back \(ReportText.count(count, "target")) this run changed", toStderr: true)
                 }
             }
         }
@@ -156,6 +156,11 @@ enum ReportText {
         rows.isEmpty ? "base" : rows.joined(separator: "+")
     }
 
+    /// `1 target`, `2 targets`.
+    static func count(_ number: Int, _ noun: String) -> String {
+        "\(number) \(noun)\(number == 1 ? "" : "s")"
+    }
+
     static func line(_ report: TargetReport, width: Int) -> String {
         let id = padded(report.target, to: width)
         var parts = [id]
@@ -187,7 +192,7 @@ enum ReportText {
 
     static func summary(_ report: FleetReport) -> String {
         let s = report.summary
-        var text = "\(s.targets) target\(s.targets == 1 ? "" : "s"): \(s.ok) ok, \(s.failed) failed, \(s.skipped) skipped"
+        var text = "\(count(s.targets, "target")): \(s.ok) ok, \(s.failed) failed, \(s.skipped) skipped"
         if s.rolledBack > 0 { text += ", \(s.rolledBack) rolled back" }
         if s.replicaLag > 0 { text += ", \(s.replicaLag) replica-lag" }
         text += " in " + String(format: "%.1f s", Double(report.durationMs) / 1000)

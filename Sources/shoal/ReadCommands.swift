@@ -53,7 +53,7 @@ struct StatusCommand: AsyncParsableCommand {
             var counts: [String: Int] = [:]
             for status in statuses { counts[status.state.rawValue, default: 0] += 1 }
             let parts = counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
-            table += "\(statuses.count) target\(statuses.count == 1 ? "" : "s")" + (parts.isEmpty ? "" : ": " + parts.joined(separator: ", ")) + "\n"
+            table += ReportText.count(statuses.count, "target") + (parts.isEmpty ? "" : ": " + parts.joined(separator: ", ")) + "\n"
             Console.write(table, toStderr: false)
         }
         if exitCode && statuses.contains(where: { $0.state != .upToDate }) { throw ExitCode(1) }
@@ -127,7 +127,7 @@ struct VerifyCommand: AsyncParsableCommand {
             if let error = result.error { line += "\n    error: \(error)" }
             Console.line(line, json: global.json)
         }
-        Console.line("\(results.count) targets: \(results.count - problems.count) ok, \(problems.count) with problems", json: global.json)
+        Console.line("\(ReportText.count(results.count, "target")): \(results.count - problems.count) ok, \(problems.count) with problems", json: global.json)
         if !problems.isEmpty { throw ExitCode(1) }
     }
 
