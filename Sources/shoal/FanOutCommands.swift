@@ -156,6 +156,16 @@ enum ReportText {
         rows.isEmpty ? "base" : rows.joined(separator: "+")
     }
 
+    /// What stands for revisions that could not be read (an unreachable
+    /// target): not `base`, which would say nothing is applied.
+    static let unknownRevisions = "?"
+
+    /// `from -> to` of a target's report.
+    static func fromTo(_ report: TargetReport) -> String {
+        guard report.revisionsKnown else { return "\(unknownRevisions) -> \(unknownRevisions)" }
+        return "\(revisions(report.from)) -> \(revisions(report.to))"
+    }
+
     /// `1 target`, `2 targets`.
     static func count(_ number: Int, _ noun: String) -> String {
         "\(number) \(noun)\(number == 1 ? "" : "s")"
@@ -167,7 +177,7 @@ enum ReportText {
         switch report.status {
         case .planned:
             let steps = report.planned ?? []
-            parts.append("\(revisions(report.from)) -> \(revisions(report.to))")
+            parts.append(fromTo(report))
             parts.append("would apply \(steps.count): \(steps.joined(separator: ", "))")
             parts.append("dry run")
         case .skipped:
@@ -175,7 +185,7 @@ enum ReportText {
             if let message = report.error?.message { parts.append(message) }
             return parts.joined(separator: "  ")
         default:
-            parts.append("\(revisions(report.from)) -> \(revisions(report.to))")
+            parts.append(fromTo(report))
             parts.append("\(report.applied.count) applied")
             parts.append("\(report.durationMs) ms")
             let status = report.status.rawValue

@@ -39,7 +39,7 @@ struct StatusCommand: AsyncParsableCommand {
             for status in statuses {
                 ReportText.pad(status.target, to: width, into: &table)
                 table += "  "
-                table += ReportText.revisions(status.current)
+                table += status.state == .unreachable ? ReportText.unknownRevisions : ReportText.revisions(status.current)
                 switch status.state {
                 case .upToDate: table += upToDate
                 case .behind: table += "  " + Console.paint("behind", .yellow) + " (\(status.pending) pending)"

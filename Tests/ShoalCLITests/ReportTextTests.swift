@@ -5,6 +5,65 @@ import Testing
 /// revision could not be read, one target or many, targets that never started.
 @Suite("report text: unknown revisions, plurals, skipped targets")
 struct ReportTextTests {
+    /// The app fleet plus a database `core` that cannot be read: on SQLite a
+    /// file that is not a database, on PostgreSQL a server that refuses
+    /// connections (a closed loopback port).
+    static func withUnreachableCore(_ backend: Backend, _ body: (AppFleet) async throws -> Void) async throws {
+        try await AppFleet.with(backend) { fleet async throws in
+            let core: String
+            switch backend {
+            case .sqlite:
+                try fleet.sandbox.write("core.sqlite", String(repeating: "this is not a database\n", count: 200))
+                core = "\"driver\": \"sqlite\", \"path\": \"core.sqlite\""
+            case .postgres:
+                core = "\"driver\": \"postgres\", \"url\": \"postgres://shoal@127.0.0.1:\(try closedLoopbackPort())/nowhere\""
+            }
+            try fleet.sandbox.write("config.json", """
+            { "concurrency": 4,
+              "databases": { "core": { \(core) }, "app": { \(fleet.appKeys) } } }
+            """)
+            try fleet.sandbox.write("versions/core/\(Fixture.r1)_create_users.sql", Fixture.users)
+            try await body(fleet)
+        }
+    }
+
+    /// The line of `target` in a text report.
+    static func line(_ target: String, in text: String) -> String? {
+        text.split(separator: "\n").first { $0.hasPrefix(target + " ") }.map(String.init)
+    }
+
+    @Test(arguments: Backend.allCases)
+    func anUnreachableTargetsRevisionIsUnknownNotBase(_ backend: Backend) async throws {
+        try await Self.withUnreachableCore(backend) { fleet in
+            let text = try await fleet.shoal("upgrade")
+            #expect(text.status == 1, "\(text.stderr)")
+            let core = try #require(Self.line("core", in: text.stdout), "\(text.stdout)")
+            #expect(core.contains("? -> ?") && core.hasSuffix("failed"), "\(core)")
+            #expect(!core.contains("base"), "\(core)")
+            let acme = try #require(Self.line("app/acme", in: text.stdout), "\(text.stdout)")
+            #expect(acme.contains("base -> \(Fixture.r3)"), "a target that was read still says base: \(acme)")
+
+            let json = try await fleet.shoal("upgrade", "--json")
+            #expect(json.status == 1)
+            let targets = try json.targets()
+            let report = try #require(targets["core"])
+            #expect(report["status"] as? String == "failed")
+            #expect(report["revisions_known"] as? Bool == false, "\(report)")
+            #expect(report["from"] as? [String] == [] && report["to"] as? [String] == [], "\(report)")
+            let message = (report["error"] as? [String: Any])?["message"] as? String ?? ""
+            #expect(message.contains(backend == .sqlite ? "not a database" : "connect"), "the error says why: \(report)")
+            #expect(targets["app/acme"]?["status"] as? String == "up-to-date")
+            #expect(targets["app/acme"]?["revisions_known"] == nil, "only there when false")
+            #expect(try await fleet.versions("acme") == [Fixture.r3])
+
+            let status = try await fleet.shoal("status")
+            let coreStatus = try #require(Self.line("core", in: status.stdout), "\(status.stdout)")
+            #expect(coreStatus.contains("?") && coreStatus.hasSuffix("unreachable") && !coreStatus.contains("base"), "\(coreStatus)")
+            let statusJSON = try await fleet.shoal("status", "--json").targets()
+            #expect(statusJSON["core"]?["state"] as? String == "unreachable")
+        }
+    }
+
     @Test(arguments: Backend.allCases)
     func summariesSayOneTargetAndTwoTargets(_ backend: Backend) async throws {
         try await AppFleet.with(backend) { fleet async throws in

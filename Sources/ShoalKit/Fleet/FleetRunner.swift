@@ -99,6 +99,7 @@ public struct FleetRunner: Sendable {
             switch assessment {
             case .refused(let error, let current):
                 reports[index] = TargetReport(target: target, status: .failed, from: current, to: current, error: .init(error))
+                if case .failure = states[index] { reports[index]?.revisionsKnown = false }
             case .upToDate(let plan):
                 reports[index] = TargetReport(target: target, status: .upToDate, from: plan.from, to: plan.to)
             case .work(let plan):
