@@ -105,10 +105,12 @@ enum FanOut {
         if targets.isEmpty {
             Console.line("no targets selected", json: true)
         }
+        let printed = PrintedTargets()
         let run = Task {
             try await runner.run(command, targets: targets) { event in
                 progress.handle(event)
                 if case .targetFinished(let report) = event {
+                    printed.insert(report.target)
                     progress.print(ReportText.line(report, width: width), toStderr: json)
                 } else if case .rollingBack(let count) = event {
                     progress.print("a target failed: rolling back \(ReportText.count(count, "target")) this run changed", toStderr: true)
@@ -120,6 +122,9 @@ enum FanOut {
         let outcome = await run.result
         progress.finish()  // also writes any lines still held back
         let report = try outcome.get()
+        // Targets that never started (after a signal, `--on-error stop`, a
+        // failed database they run after) are skipped without an event.
+        Console.lines(printed.missing(from: report.targets).map { ReportText.line($0, width: width) }, json: json)
         if json {
             try Console.json(report)
         }
@@ -128,6 +133,18 @@ enum FanOut {
             throw ExitCode(SignalTrap.exitStatus(for: signal))
         }
         return report
+    }
+}
+
+/// The targets whose line was printed while the run went.
+private final class PrintedTargets: @unchecked Sendable {
+    private let lock = NSLock()
+    private var ids: Set<String> = []
+
+    func insert(_ id: String) { lock.withLock { _ = ids.insert(id) } }
+    /// The reports whose line was not printed, in order.
+    func missing(from reports: [TargetReport]) -> [TargetReport] {
+        lock.withLock { reports.filter { !ids.contains($0.target) } }
     }
 }
 

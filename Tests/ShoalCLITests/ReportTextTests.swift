@@ -80,4 +80,32 @@ struct ReportTextTests {
             #expect(statusAll.stdout.hasSuffix("3 targets: 2 uninitialized, 1 up-to-date\n"), "\(statusAll.stdout)")
         }
     }
+
+    /// `--on-error stop` skips the targets after a failure without starting
+    /// them: each still gets its line, with the reason.
+    @Test(arguments: Backend.allCases)
+    func targetsThatNeverStartedGetASkippedLine(_ backend: Backend) async throws {
+        try await AppFleet.with(backend) { fleet async throws in
+            #expect(try await fleet.shoal("upgrade", Fixture.r1, "--tenant", "globex").status == 0)
+            try await fleet.execute("acme", "CREATE TABLE users (x INTEGER);")  // r1 fails on acme, the first target
+            let result = try await fleet.shoal("upgrade", "--on-error", "stop", "--concurrency", "1")
+            #expect(result.status == 1)
+            #expect(Self.line("app/acme", in: result.stdout)?.hasSuffix("failed") == true, "\(result.stdout)")
+            for tenant in ["globex", "initech"] {
+                let line = try #require(Self.line("app/\(tenant)", in: result.stdout), "no line for \(tenant): \(result.stdout)")
+                #expect(line.contains("skipped  not started: an earlier target failed (--on-error stop)"), "\(line)")
+            }
+            #expect(result.stdout.contains("3 targets: 0 ok, 1 failed, 2 skipped in "), "\(result.stdout)")
+
+            // Under --json the lines go to stderr, and the report says where a
+            // skipped target stands: where the plan found it, not base.
+            let json = try await fleet.shoal("upgrade", "--on-error", "stop", "--concurrency", "1", "--json")
+            #expect(json.status == 1)
+            #expect(Self.line("app/globex", in: json.stderr)?.contains("skipped  not started") == true, "\(json.stderr)")
+            let globex = try #require(try json.targets()["app/globex"])
+            #expect(globex["status"] as? String == "skipped")
+            #expect(globex["from"] as? [String] == [Fixture.r1] && globex["to"] as? [String] == [Fixture.r1], "\(globex)")
+            #expect(try await fleet.versions("globex") == [Fixture.r1])
+        }
+    }
 }
