@@ -72,7 +72,7 @@ struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Validate the config and every versions directory.",
-        discussion: "Parse errors, duplicate ids, unknown parents and cycles exit 2 (the files cannot be used); several heads exit 1 (legal on disk, but `upgrade head` refuses until you merge). It never connects: tenant registries are checked, tenant queries are not run, and the URL variables may be unset.")
+        discussion: "Parse errors, duplicate ids, unknown parents and cycles exit 2 (the files cannot be used); several heads exit 1 (legal on disk, but `upgrade head` refuses until you merge). An empty down section under a non-empty up is a warning; the exit code stays. It never connects: tenant registries are checked, tenant queries are not run, and the URL variables may be unset.")
 
     @OptionGroup var global: GlobalOptions
     @Option(name: .customLong("db"), help: "Only this database (repeatable).") var databases: [String] = []
@@ -82,6 +82,14 @@ struct CheckCommand: AsyncParsableCommand {
         var revisions: Int
         var heads: [String]
         var problems: [String]
+        var warnings: [Warning]
+    }
+
+    /// Something legal but rarely meant, in one migration file.
+    struct Warning: Encodable {
+        var revision: String
+        var file: String
+        var message: String
     }
 
     func run() async throws {
@@ -96,7 +104,12 @@ struct CheckCommand: AsyncParsableCommand {
             if graph.heads.count > 1 {
                 problems.append("\(graph.heads.count) heads (\(graph.heads.joined(separator: ", "))): run `shoal merge --db \(db.name) -m \"merge\"` so that `upgrade head` knows where to go")
             }
-            checks.append(DatabaseCheck(database: db.name, revisions: graph.migrations.count, heads: graph.heads, problems: problems))
+            let warnings = graph.migrations.filter(\.hasEmptyDown).map { migration in
+                Warning(revision: migration.revision, file: migration.path,
+                        message: "the down section is empty: a downgrade through \(migration.revision) would only change the version table, not undo its up section; write the SQL that undoes it, or remove the `-- shoal:down` line so that such a downgrade is refused")
+            }
+            checks.append(DatabaseCheck(database: db.name, revisions: graph.migrations.count, heads: graph.heads,
+                                        problems: problems, warnings: warnings))
         }
         let ok = checks.allSatisfy { $0.problems.isEmpty }
         if global.json {
@@ -105,9 +118,13 @@ struct CheckCommand: AsyncParsableCommand {
         for check in checks {
             var line = "\(check.database): \(check.revisions) revision\(check.revisions == 1 ? "" : "s"), head \(check.heads.joined(separator: ", "))"
             for problem in check.problems { line += "\n  " + Console.paint("problem: ", .red) + problem }
+            for warning in check.warnings {
+                line += "\n  " + Console.paint("warning: ", .yellow) + "\(warning.file) (\(warning.revision)): \(warning.message)"
+            }
             Console.line(line, json: global.json)
         }
-        Console.line(ok ? "ok" : "problems found", json: global.json)
+        let warnings = checks.reduce(0) { $0 + $1.warnings.count }
+        Console.line((ok ? "ok" : "problems found") + (warnings > 0 ? " (\(ReportText.count(warnings, "warning")))" : ""), json: global.json)
         if !ok { throw ExitCode(1) }
     }
 

@@ -110,6 +110,7 @@ enum FanOut {
         if targets.isEmpty {
             Console.line("no targets selected", json: true)
         }
+        let printed = PrintedTargets()
         let run = Task {
             try await runner.run(command, targets: targets) { event in
                 progress.handle(event)
@@ -118,9 +119,10 @@ enum FanOut {
                     progress.print(line, toStderr: json)
                 }
                 if case .targetFinished(let report) = event {
+                    printed.insert(report.target)
                     progress.print(ReportText.line(report, width: width, command: command), toStderr: json)
                 } else if case .rollingBack(let count) = event {
-                    progress.print("a target failed: rolling back \(count) target(s) this run changed", toStderr: true)
+                    progress.print("a target failed: rolling back \(ReportText.count(count, "target")) this run changed", toStderr: true)
                 }
             }
         }
@@ -129,6 +131,9 @@ enum FanOut {
         let outcome = await run.result
         progress.finish()  // also writes any lines still held back
         let report = try outcome.get()
+        // Targets that never started (after a signal, `--on-error stop`, a
+        // failed database they run after) are skipped without an event.
+        Console.lines(printed.missing(from: report.targets).map { ReportText.line($0, width: width, command: command) }, json: json)
         if json {
             try Console.json(report)
         }
@@ -137,6 +142,18 @@ enum FanOut {
             throw ExitCode(SignalTrap.exitStatus(for: signal))
         }
         return report
+    }
+}
+
+/// The targets whose line was printed while the run went.
+private final class PrintedTargets: @unchecked Sendable {
+    private let lock = NSLock()
+    private var ids: Set<String> = []
+
+    func insert(_ id: String) { lock.withLock { _ = ids.insert(id) } }
+    /// The reports whose line was not printed, in order.
+    func missing(from reports: [TargetReport]) -> [TargetReport] {
+        lock.withLock { reports.filter { !ids.contains($0.target) } }
     }
 }
 
@@ -165,13 +182,28 @@ enum ReportText {
         rows.isEmpty ? "base" : rows.joined(separator: "+")
     }
 
+    /// What stands for revisions that could not be read (an unreachable
+    /// target): not `base`, which would say nothing is applied.
+    static let unknownRevisions = "?"
+
+    /// `from -> to` of a target's report.
+    static func fromTo(_ report: TargetReport) -> String {
+        guard report.revisionsKnown else { return "\(unknownRevisions) -> \(unknownRevisions)" }
+        return "\(revisions(report.from)) -> \(revisions(report.to))"
+    }
+
+    /// `1 target`, `2 targets`.
+    static func count(_ number: Int, _ noun: String) -> String {
+        "\(number) \(noun)\(number == 1 ? "" : "s")"
+    }
+
     static func line(_ report: TargetReport, width: Int, command: FleetCommand? = nil) -> String {
         let id = padded(report.target, to: width)
         var parts = [id]
         switch report.status {
         case .planned:
             let steps = report.planned ?? []
-            parts.append("\(revisions(report.from)) -> \(revisions(report.to))")
+            parts.append(fromTo(report))
             if case .stamp = command {
                 // No SQL runs: only the version table changes.
                 parts.append("would set the version table to \(revisions(report.to)), running no SQL")
@@ -184,7 +216,7 @@ enum ReportText {
             if let message = report.error?.message { parts.append(message) }
             return parts.joined(separator: "  ")
         default:
-            parts.append("\(revisions(report.from)) -> \(revisions(report.to))")
+            parts.append(fromTo(report))
             parts.append("\(report.applied.count) applied")
             parts.append("\(report.durationMs) ms")
             let status = report.status.rawValue
@@ -201,7 +233,7 @@ enum ReportText {
 
     static func summary(_ report: FleetReport) -> String {
         let s = report.summary
-        var text = "\(s.targets) target\(s.targets == 1 ? "" : "s"): \(s.ok) ok, \(s.failed) failed, \(s.skipped) skipped"
+        var text = "\(count(s.targets, "target")): \(s.ok) ok, \(s.failed) failed, \(s.skipped) skipped"
         if s.rolledBack > 0 { text += ", \(s.rolledBack) rolled back" }
         if s.replicaLag > 0 { text += ", \(s.replicaLag) replica-lag" }
         text += " in " + String(format: "%.1f s", Double(report.durationMs) / 1000)

@@ -39,7 +39,7 @@ struct StatusCommand: AsyncParsableCommand {
             for status in statuses {
                 ReportText.pad(status.target, to: width, into: &table)
                 table += "  "
-                table += ReportText.revisions(status.current)
+                table += status.state == .unreachable ? ReportText.unknownRevisions : ReportText.revisions(status.current)
                 switch status.state {
                 case .upToDate: table += upToDate
                 case .behind: table += "  " + Console.paint("behind", .yellow) + " (\(status.pending) pending)"
@@ -54,7 +54,7 @@ struct StatusCommand: AsyncParsableCommand {
             var counts: [String: Int] = [:]
             for status in statuses { counts[status.state.rawValue, default: 0] += 1 }
             let parts = counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
-            table += "\(statuses.count) target\(statuses.count == 1 ? "" : "s")" + (parts.isEmpty ? "" : ": " + parts.joined(separator: ", ")) + "\n"
+            table += ReportText.count(statuses.count, "target") + (parts.isEmpty ? "" : ": " + parts.joined(separator: ", ")) + "\n"
             Console.write(table, toStderr: false)
         }
         if exitCode && statuses.contains(where: { $0.state != .upToDate }) { throw ExitCode(1) }
@@ -128,7 +128,7 @@ struct VerifyCommand: AsyncParsableCommand {
             if let error = result.error { line += "\n    error: \(error)" }
             Console.line(line, json: global.json)
         }
-        Console.line("\(results.count) targets: \(results.count - problems.count) ok, \(problems.count) with problems", json: global.json)
+        Console.line("\(ReportText.count(results.count, "target")): \(results.count - problems.count) ok, \(problems.count) with problems", json: global.json)
         if !problems.isEmpty { throw ExitCode(1) }
     }
 

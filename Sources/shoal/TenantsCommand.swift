@@ -59,16 +59,36 @@ struct TenantsCommand: AsyncParsableCommand {
         @Argument(help: "Tenant name.") var name: String
         @OptionGroup var global: GlobalOptions
         @Option(name: .customLong("db"), help: "Database (optional when the config has one).") var database: String?
-        @Flag(name: .long, help: "Also delete the tenant's file, schema or database.") var drop = false
+        @Flag(name: .long, help: "Also delete the tenant's file, schema or database (asks first on a terminal).") var drop = false
+        @Flag(name: .long, help: "With --drop: drop without asking (required when stdin is not a terminal).") var yes = false
 
         func run() async throws {
             let fleet = try global.loadFleet()
-            let admin = try TenantAdministrator(fleet: fleet, database: try fleet.database(database))
+            let db = try fleet.database(database)
+            let admin = try TenantAdministrator(fleet: fleet, database: db)
+            if drop && !yes {
+                try confirmDrop(admin.storage(of: name), target: "\(db.name)/\(name)")
+            }
             let done = try await admin.remove(name, drop: drop)
             if global.json {
                 try Console.json(["removed": name, "result": done])
             } else {
                 Console.line(done, json: false)
+            }
+        }
+
+        /// Asks on the terminal before `what` is dropped; without a terminal
+        /// to ask on, refuses (exit 2) unless `--yes` was given. Nothing is
+        /// changed before the answer.
+        private func confirmDrop(_ what: String, target: String) throws {
+            guard isatty(STDIN_FILENO) == 1 else {
+                throw ShoalError(.usage, "tenants remove \(name) --drop would drop \(what) (all the data of tenant \(target)) "
+                    + "and stdin is not a terminal to confirm it: pass --yes to drop it. Nothing was changed.")
+            }
+            Console.write("Drop \(what) (all the data of tenant \(target))? This cannot be undone. [y/N] ", toStderr: true)
+            let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased()
+            guard answer == "y" || answer == "yes" else {
+                throw ShoalError(.usage, "kept tenant \(target) and its \(what): the answer was not yes. Nothing was changed.")
             }
         }
     }

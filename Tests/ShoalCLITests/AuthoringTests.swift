@@ -77,6 +77,46 @@ struct AuthoringTests {
         #expect(try result.json()["ok"] as? Bool == true)
     }
 
+    /// A `down` that does nothing is legal but rarely meant: `check` warns,
+    /// naming the file and the revision, and its exit code stays. A
+    /// revision with an empty `up` too (a merge, usually) is left alone.
+    @Test(arguments: Backend.allCases)
+    func checkWarnsAboutAnEmptyDownSection(_ backend: Backend) async throws {
+        try await AppFleet.with(backend) { fleet async throws in
+            let r4 = "4444dddd0004", r5 = "5555eeee0005"
+            let file = "versions/app/\(r4)_add_tags.sql"
+            try fleet.sandbox.write(file, Fixture.migration(r4, parents: [Fixture.r3], message: "add tags",
+                                                            up: "CREATE TABLE tags (id INTEGER PRIMARY KEY);",
+                                                            down: "-- TODO: drop the table"))
+            try fleet.sandbox.write("versions/app/\(r5)_nothing.sql", Fixture.migration(r5, parents: [r4], message: "nothing", up: "", down: ""))
+            let text = try await fleet.shoal("check")
+            #expect(text.status == 0, "\(text.stderr)")
+            let warnings = text.stdout.split(separator: "\n").filter { $0.contains("warning:") }
+            #expect(warnings.count == 1, "\(text.stdout)")
+            let warning = String(warnings.first ?? "")
+            #expect(warning.contains(file) && warning.contains(r4) && warning.contains("down section is empty"), "\(warning)")
+            #expect(text.stdout.hasSuffix("ok (1 warning)\n"), "\(text.stdout)")
+
+            let json = try await fleet.shoal("check", "--json")
+            #expect(json.status == 0, "\(json.stderr)")
+            let document = try json.json()
+            #expect(document["ok"] as? Bool == true)
+            let app = try #require((document["databases"] as? [[String: Any]])?.first)
+            let listed = try #require(app["warnings"] as? [[String: Any]])
+            #expect(listed.count == 1, "\(listed)")
+            #expect(listed.first?["revision"] as? String == r4)
+            #expect((listed.first?["file"] as? String)?.hasSuffix(file) == true, "\(listed)")
+            #expect((listed.first?["message"] as? String)?.contains("down section is empty") == true, "\(listed)")
+
+            // The fleet's own files have full down sections: no warning.
+            try fleet.sandbox.remove(file)
+            try fleet.sandbox.remove("versions/app/\(r5)_nothing.sql")
+            let clean = try await fleet.shoal("check")
+            #expect(clean.status == 0 && !clean.stdout.contains("warning"), "\(clean.stdout)")
+            #expect(clean.stdout.hasSuffix("ok\n"), "\(clean.stdout)")
+        }
+    }
+
     @Test func configIsFoundThroughTheEnvironment() async throws {
         let sandbox = try Sandbox()
         try Fixture.sqliteFleet(sandbox)

@@ -79,7 +79,7 @@ struct HostileTenantTests {
         try sandbox.write("tenants/app.json", "[\"acme\", \"../../evil\"]")
         let before = try Self.tree(sandbox)
         for command in [["upgrade"], ["status"], ["history"], ["verify"], ["downgrade", "base"], ["stamp", "head"],
-                        ["tenants", "add", "wayne", "--db", "app"], ["tenants", "remove", "acme", "--db", "app", "--drop"]] {
+                        ["tenants", "add", "wayne", "--db", "app"], ["tenants", "remove", "acme", "--db", "app", "--drop", "--yes"]] {
             let result = try await sandbox.run(command)
             #expect(result.status == 2, "\(command): \(result.stderr)")
             #expect(result.stderr.contains("../../evil"), "\(command): \(result.stderr)")

@@ -182,7 +182,7 @@ struct PostgresSafetyTests {
             try await run("stamp", Fixture.r3, "--db", "core")
             try await run("tenants", "list", "--db", "app")
             try await run("tenants", "add", "initech", "--db", "sites")
-            try await run("tenants", "remove", "hooli", "--db", "sites", "--drop")
+            try await run("tenants", "remove", "hooli", "--db", "sites", "--drop", "--yes")
             try await run("upgrade", "--on-error", "rollback")
             // Logs too, at their most talkative.
             outputs.append(("upgrade (trace logs)", try await sandbox.run(["upgrade"], environment: ["SHOAL_LOG_LEVEL": "trace"])))

@@ -205,7 +205,7 @@ struct PostgresShardTests {
             #expect(unknown.stderr.contains("ap-1"))
             #expect(!(try sandbox.read("tenants/accounts.json")).contains("soylent"))
 
-            let dropped = try await sandbox.shoal("tenants", "remove", "wayne", "--db", "accounts", "--drop")
+            let dropped = try await sandbox.shoal("tenants", "remove", "wayne", "--db", "accounts", "--drop", "--yes")
             #expect(dropped.status == 0, "\(dropped.stderr)")
             #expect(try await !PostgresProbe.schemas(usURL).contains("tenant_wayne"))
         }

@@ -96,7 +96,7 @@ struct PostgresTenantNameTests {
             #expect(try await sandbox.shoal("downgrade", "-1", "--tenant", "ACME-Corp").status == 0)
             #expect(try await PostgresProbe.query(url, "SELECT revision FROM \"T_ACME-Corp\".\"Shoal_Version\"") == [[Fixture.r2]])
             #expect(try await PostgresProbe.query(url, "SELECT revision FROM \"T_acme-corp\".\"Shoal_Version\"") == [[Fixture.r3]])
-            let drop = try await sandbox.shoal("tenants", "remove", "ACME-Corp", "--db", "app", "--drop")
+            let drop = try await sandbox.shoal("tenants", "remove", "ACME-Corp", "--db", "app", "--drop", "--yes")
             #expect(drop.status == 0, "\(drop.stderr)")
             #expect(try await PostgresProbe.schemas(url) == ["T_acme-corp"])
         }

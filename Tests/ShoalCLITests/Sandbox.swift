@@ -120,6 +120,8 @@ final class Sandbox: @unchecked Sendable {
         env.removeValue(forKey: "SHOAL_CONFIG")
         for (key, value) in environment { env[key] = value }
         process.environment = env
+        // Never a terminal to prompt on, whatever ran the tests.
+        process.standardInput = FileHandle.nullDevice
         let running = RunningShoal(process: process, stdout: path(".out-\(UUID().uuidString)"),
                                    stderr: path(".err-\(UUID().uuidString)"))
         FileManager.default.createFile(atPath: running.stdout, contents: nil)

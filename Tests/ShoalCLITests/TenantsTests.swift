@@ -43,7 +43,7 @@ struct TenantsTests {
             #expect(try await fleet.storageExists("acme"))
             #expect(try await fleet.versions("acme") == [Fixture.r3])
             #expect(!(try fleet.sandbox.read("tenants/app.json")).contains("acme"))
-            let drop = try await fleet.shoal("tenants", "remove", "globex", "--db", "app", "--drop")
+            let drop = try await fleet.shoal("tenants", "remove", "globex", "--db", "app", "--drop", "--yes")
             #expect(drop.status == 0, "\(drop.stderr)")
             #expect(try await !fleet.storageExists("globex"))
             if backend == .postgres { #expect(drop.stdout.contains("dropped schema tenant_globex")) }
@@ -54,5 +54,90 @@ struct TenantsTests {
             #expect(Set(try status.targets().keys) == ["app/initech"])
             #expect(try await fleet.versions("initech") == [Fixture.r3])
         }
+    }
+
+    /// `--drop` deletes a tenant's data: without `--yes`, and with no
+    /// terminal to ask on, it is refused before anything is touched.
+    @Test(arguments: Backend.allCases)
+    func dropWithoutYesIsRefusedWhenStdinIsNotATerminal(_ backend: Backend) async throws {
+        try await AppFleet.with(backend) { fleet async throws in
+            #expect(try await fleet.shoal("upgrade").status == 0)
+            let before = try await fleet.snapshot()
+            let registry = try fleet.sandbox.read("tenants/app.json")
+            let refused = try await fleet.shoal("tenants", "remove", "globex", "--db", "app", "--drop")
+            #expect(refused.status == 2, "\(refused.stderr)")
+            let storage = backend == .postgres ? "schema tenant_globex" : "file \(fleet.sandbox.path(Fixture.tenantFile("globex")))"
+            for fragment in ["app/globex", storage, "not a terminal", "--yes", "Nothing was changed"] {
+                #expect(refused.stderr.contains(fragment), "\(fragment): \(refused.stderr)")
+            }
+            #expect(refused.stdout.isEmpty)
+            #expect(try fleet.sandbox.read("tenants/app.json") == registry)
+            #expect(try await fleet.storageExists("globex"))
+            #expect(try await fleet.versions("globex") == [Fixture.r3])
+            #expect(try await fleet.snapshot() == before, "nothing touched")
+
+            let dropped = try await fleet.shoal("tenants", "remove", "globex", "--db", "app", "--drop", "--yes", "--json")
+            #expect(dropped.status == 0, "\(dropped.stderr)")
+            #expect(try dropped.json()["removed"] as? String == "globex")
+            #expect(try await !fleet.storageExists("globex"))
+            #expect(!(try fleet.sandbox.read("tenants/app.json")).contains("globex"))
+            #expect(try await fleet.storageExists("acme"))
+            #expect(try await fleet.storageExists("initech"))
+        }
+    }
+
+    /// On a terminal, `--drop` asks first: anything but yes keeps the
+    /// tenant, `y` drops it. (`script` runs shoal on a pseudo-terminal.)
+    @Test(arguments: Backend.allCases)
+    func dropAsksOnATerminal(_ backend: Backend) async throws {
+        try await AppFleet.with(backend) { fleet async throws in
+            #expect(try await fleet.shoal("upgrade").status == 0)
+            let registry = try fleet.sandbox.read("tenants/app.json")
+            let declined = try await Self.onTerminal(fleet.sandbox, answer: "n", "tenants", "remove", "globex", "--db", "app", "--drop")
+            #expect(declined.status == 2, "\(declined.output)")
+            #expect(declined.output.contains("Drop ") && declined.output.contains("app/globex") && declined.output.contains("[y/N]"),
+                    "\(declined.output)")
+            #expect(declined.output.contains("kept tenant app/globex"), "\(declined.output)")
+            #expect(try fleet.sandbox.read("tenants/app.json") == registry)
+            #expect(try await fleet.storageExists("globex"))
+
+            let accepted = try await Self.onTerminal(fleet.sandbox, answer: "y", "tenants", "remove", "globex", "--db", "app", "--drop")
+            #expect(accepted.status == 0, "\(accepted.output)")
+            #expect(try await !fleet.storageExists("globex"))
+            #expect(!(try fleet.sandbox.read("tenants/app.json")).contains("globex"))
+        }
+    }
+
+    /// Runs shoal under `script`, whose pseudo-terminal becomes shoal's
+    /// stdin, stdout and stderr, and types `answer` and a newline into it.
+    static func onTerminal(_ sandbox: Sandbox, answer: String, _ args: String...) async throws -> (status: Int32, output: String) {
+        let command = ([Sandbox.binary] + args).map { "'\($0)'" }.joined(separator: " ")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        process.arguments = ["-qec", command, "/dev/null"]
+        process.currentDirectoryURL = URL(fileURLWithPath: sandbox.root)
+        var environment = ProcessInfo.processInfo.environment
+        environment["NO_COLOR"] = "1"
+        environment.removeValue(forKey: "SHOAL_CONFIG")
+        process.environment = environment
+        let input = Pipe()
+        let output = sandbox.path(".tty-\(UUID().uuidString)")
+        _ = FileManager.default.createFile(atPath: output, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        process.standardInput = input
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
+        process.standardError = process.standardOutput
+        let status = await withCheckedContinuation { (continuation: CheckedContinuation<Int32, Never>) in
+            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+            do {
+                try process.run()
+                input.fileHandleForWriting.write(Data((answer + "\n").utf8))
+            } catch {
+                process.terminationHandler = nil
+                continuation.resume(returning: -1)
+            }
+        }
+        try? input.fileHandleForWriting.close()
+        return (status, try String(contentsOfFile: output, encoding: .utf8))
     }
 }

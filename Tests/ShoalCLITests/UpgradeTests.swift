@@ -147,4 +147,31 @@ struct UpgradeTests {
             #expect(seen.sorted() == tenants.map { "app/\($0)" }.sorted())
         }
     }
+
+    /// SPEC §3: the slices of one fleet differ in size by at most one target
+    /// (101 tenants in 3 slices were 42/25/34), and an upgrade of a slice
+    /// touches exactly the targets `status` lists for it.
+    @Test(arguments: Backend.allCases)
+    func partitionsAreBalanced(_ backend: Backend) async throws {
+        let tenants = (1...101).map { "tenant\($0)" }
+        try await AppFleet.with(backend, tenants: tenants) { fleet async throws in
+            for n in [2, 3, 4] {
+                var slices: [Set<String>] = []
+                for k in 1...n {
+                    let result = try await fleet.shoal("status", "--partition", "\(k)/\(n)", "--json")
+                    #expect(result.status == 0, "\(result.stderr)")
+                    slices.append(Set(try result.targets().keys))
+                }
+                let sizes = slices.map(\.count)
+                #expect(sizes.max()! - sizes.min()! <= 1, "101 targets in \(n) slices: \(sizes)")
+                #expect(sizes.reduce(0, +) == 101 && slices.reduce(Set()) { $0.union($1) }.count == 101, "\(sizes)")
+            }
+            let second = Set(try await fleet.shoal("status", "--partition", "2/3", "--json").targets().keys)
+            let upgrade = try await fleet.shoal("upgrade", "--partition", "2/3", "--json")
+            #expect(upgrade.status == 0, "\(upgrade.stderr)")
+            #expect(Set(try upgrade.targets().keys) == second)
+            let states = try await fleet.shoal("status", "--json").targets()
+            #expect(states.filter { $0.value["state"] as? String == "up-to-date" }.keys.sorted() == second.sorted())
+        }
+    }
 }

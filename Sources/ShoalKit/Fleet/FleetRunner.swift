@@ -93,12 +93,15 @@ public struct FleetRunner: Sendable {
         }
 
         var reports = [TargetReport?](repeating: nil, count: targets.count)
+        // Where each target that has work stands, for the report of one that never starts.
+        let plannedFrom: [[String]] = assessments.map { if case .work(let plan) = $0 { plan.from } else { [] } }
         var pending: [Int] = []
         for (index, assessment) in assessments.enumerated() {
             let target = targets[index]
             switch assessment {
             case .refused(let error, let current):
                 reports[index] = TargetReport(target: target, status: .failed, from: current, to: current, error: .init(error))
+                if case .failure = states[index] { reports[index]?.revisionsKnown = false }
             case .upToDate(let plan):
                 reports[index] = TargetReport(target: target, status: .upToDate, from: plan.from, to: plan.to)
             case .inProgress(let mark, let current):
@@ -139,10 +142,10 @@ public struct FleetRunner: Sendable {
                     let results = await forEachConcurrently(wave, limit: options.concurrency) { index -> (Int, TargetReport, [PlanStep]) in
                         let target = targets[index]
                         if let blocker = fleet.config.database(named: target.database)?.after.first(where: failedDatabases.contains) {
-                            return (index, skipped(target, "not started: \(blocker), which \(target.database) runs after, had failures"), [])
+                            return (index, skipped(target, "not started: \(blocker), which \(target.database) runs after, had failures", at: plannedFrom[index]), [])
                         }
                         if let reason = await control.stopReason {
-                            return (index, skipped(target, "not started: \(reason)"), [])
+                            return (index, skipped(target, "not started: \(reason)", at: plannedFrom[index]), [])
                         }
                         events(.targetStarted(target.id))
                         let (report, steps) = await caps.withSlot(for: target) {
@@ -198,14 +201,15 @@ public struct FleetRunner: Sendable {
 
         await pool.closeAll()
         let final = reports.enumerated().map { index, report in
-            report ?? skipped(targets[index], "not started")
+            report ?? skipped(targets[index], "not started", at: plannedFrom[index])
         }
         return FleetReport(command: command.name, dryRun: options.dryRun,
                            durationMs: (clock.now - started).milliseconds, targets: final)
     }
 
-    private func skipped(_ target: Target, _ reason: String) -> TargetReport {
-        TargetReport(target: target, status: .skipped, error: .init(message: reason))
+    /// A target that never started, still at `revisions`.
+    private func skipped(_ target: Target, _ reason: String, at revisions: [String]) -> TargetReport {
+        TargetReport(target: target, status: .skipped, from: revisions, to: revisions, error: .init(message: reason))
     }
 
     /// With `--on-error rollback` every step must be undoable before anything runs.

@@ -74,6 +74,7 @@ struct TargetMigrator: Sendable {
         var appliedSteps: [PlanStep] = []
         var from: [String] = []
         var to: [String] = []
+        var read = false  // whether `from` and `to` were read, or are unknown
         var retries = 0
 
         func report(_ status: TargetReport.Status, _ error: ShoalError? = nil) -> (TargetReport, [PlanStep]) {
@@ -81,9 +82,10 @@ struct TargetMigrator: Sendable {
             if retries > 0, error?.sqlState == Self.lockNotAvailable {
                 error?.message += " (gave up after \(retries) retr\(retries == 1 ? "y" : "ies") on lock_timeout)"
             }
-            let report = TargetReport(target: target, status: status, from: from, to: to, applied: applied,
+            var report = TargetReport(target: target, status: status, from: from, to: to, applied: applied,
                                       durationMs: (clock.now - started).milliseconds,
                                       error: error.map(TargetReport.ErrorInfo.init), retries: retries)
+            report.revisionsKnown = read
             return (report, appliedSteps)
         }
 
@@ -109,7 +111,7 @@ struct TargetMigrator: Sendable {
         nonisolated(nonsending) func migrate(_ store: VersionStore) async throws -> (TargetReport, [PlanStep]) {
             for attempt in 1... {
                 let state = try await store.readState()
-                if attempt == 1 { from = state.current.sorted() }
+                if attempt == 1 { from = state.current.sorted(); read = true }
                 to = state.current.sorted()
                 let plan: Plan
                 switch try classify(state: state) {

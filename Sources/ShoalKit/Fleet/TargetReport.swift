@@ -105,6 +105,11 @@ public struct TargetReport: Sendable, Hashable, Encodable {
     public var replicas: [ReplicaReport]
     /// Lock-timeout retries this target needed (PostgreSQL).
     public var retries: Int
+    /// False when the target's version table could not be read (it was
+    /// unreachable, locked, or failed before its first read): `from` and
+    /// `to` are then empty but do not mean `base`. In JSON only when false,
+    /// as `"revisions_known": false`.
+    public var revisionsKnown = true
     /// The primary's WAL position after this run's last commit on a target
     /// with replicas: what they must replay. Not part of the JSON.
     var commitPosition: WALPosition?
@@ -132,7 +137,7 @@ public struct TargetReport: Sendable, Hashable, Encodable {
 
     enum CodingKeys: String, CodingKey {
         case target, database, shard, tenant, status, from, to, applied, planned
-        case durationMs = "duration_ms", error, replicas, retries
+        case durationMs = "duration_ms", error, replicas, retries, revisionsKnown = "revisions_known"
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -144,6 +149,7 @@ public struct TargetReport: Sendable, Hashable, Encodable {
         try c.encode(status, forKey: .status)
         try c.encode(from, forKey: .from)
         try c.encode(to, forKey: .to)
+        if !revisionsKnown { try c.encode(false, forKey: .revisionsKnown) }
         try c.encode(applied, forKey: .applied)
         try c.encodeIfPresent(planned, forKey: .planned)
         try c.encode(durationMs, forKey: .durationMs)

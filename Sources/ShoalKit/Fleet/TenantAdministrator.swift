@@ -72,14 +72,10 @@ public struct TenantAdministrator: Sendable {
     /// where it is.
     /// Returns what was done, for the user.
     public func remove(_ name: String, drop: Bool) async throws -> String {
-        var tenants = try registeredTenants()
-        guard let index = tenants.firstIndex(where: { $0.name == name }) else {
-            var message = "\(database.name) has no tenant named \(name)"
-            if let close = Suggestion.closest(to: name, in: tenants.map(\.name)) { message += "; did you mean \(close)?" }
-            throw ShoalError(.usage, message)
-        }
-        let target = try TargetResolver.targets(database: database, tenants: [tenants[index]])[0]
-        tenants.remove(at: index)
+        let found = try registered(name)
+        let target = found.target
+        var tenants = found.tenants
+        tenants.remove(at: found.index)
         var done = "removed \(name) from \(try registryPath())"
         if drop {
             done += " and " + (try await TenantStorage.drop(target))
@@ -97,5 +93,31 @@ public struct TenantAdministrator: Sendable {
         }
         try AtomicFile.replace(try registryPath(), contents: TenantRegistry.encode(tenants))
         return done
+    }
+
+    /// What `remove(name, drop: true)` would delete, for the user to
+    /// confirm: `schema tenant_acme in postgres://u:***@h/db`,
+    /// `database tenant_acme (postgres://u:***@h/tenant_acme)`, `file /x/acme.sqlite`.
+    /// Throws as ``remove(_:drop:)`` does for a tenant that is not registered.
+    public func storage(of name: String) throws -> String {
+        switch try registered(name).target.location {
+        case .sqlite(let path):
+            return "file \(path)"
+        case .postgres(let url, let schema?):
+            return "schema \(schema) in \(Redactor.redact(url))"
+        case .postgres(let url, nil):
+            return "database \(PostgresURL.databaseName(of: url) ?? "") (\(Redactor.redact(url)))"
+        }
+    }
+
+    /// The registry's tenants, where `name` is among them, and its target.
+    private func registered(_ name: String) throws -> (tenants: [Tenant], index: Int, target: Target) {
+        let tenants = try registeredTenants()
+        guard let index = tenants.firstIndex(where: { $0.name == name }) else {
+            var message = "\(database.name) has no tenant named \(name)"
+            if let close = Suggestion.closest(to: name, in: tenants.map(\.name)) { message += "; did you mean \(close)?" }
+            throw ShoalError(.usage, message)
+        }
+        return (tenants, index, try TargetResolver.targets(database: database, tenants: [tenants[index]])[0])
     }
 }

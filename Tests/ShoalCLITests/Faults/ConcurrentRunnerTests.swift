@@ -74,6 +74,7 @@ struct ConcurrentRunnerTests {
             #expect((locked?["applied"] as? [Any])?.isEmpty == true)
             let message = (locked?["error"] as? [String: Any])?["message"] as? String ?? ""
             #expect(message.contains("locked by another shoal run"), "\(message)")
+            #expect(locked?["revisions_known"] as? Bool == false, "not read under the lock: unknown, not base")
             #expect(report[fleet.targetID("tenant01")]?["status"] as? String == "ok")
             #expect(report[fleet.targetID("tenant03")]?["status"] as? String == "ok")
             #expect(try await fleet.contents("tenant02").tables.isEmpty)
@@ -98,6 +99,8 @@ struct ConcurrentRunnerTests {
         #expect(locked?["status"] as? String == "failed")
         let message = (locked?["error"] as? [String: Any])?["message"] as? String ?? ""
         #expect(message.contains("another process holds the database"), "\(message)")
+        // SQLite's lock is the step's BEGIN IMMEDIATE: the version table was read before it.
+        #expect(locked?["from"] as? [String] == ["m01"] && locked?["revisions_known"] == nil, "\(locked ?? [:])")
         #expect(report[fleet.targetID("tenant01")]?["status"] as? String == "ok")
         #expect(try await fleet.contents("tenant02").versions == ["m01"])
         let checked = try await fleet.checkConsistent()

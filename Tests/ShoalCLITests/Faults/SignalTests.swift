@@ -45,6 +45,12 @@ struct SignalTests {
             let message = (target["error"] as? [String: Any])?["message"] as? String ?? ""
             #expect(message.contains("interrupted (\(name))"), "\(id): \(message)")
         }
+        // Each skipped target has its text line too (on stderr, under --json), with the reason.
+        let lines = result.stderr.split(separator: "\n")
+        for (id, target) in report where target["status"] as? String == "skipped" {
+            #expect(lines.contains { $0.hasPrefix(id + " ") && $0.contains("skipped  not started: the run was interrupted (\(name))") },
+                    "no skipped line for \(id): \(result.stderr)")
+        }
         // The report says where each target is: check it against the databases.
         let contents = try await fleet.contents()
         for tenant in fleet.tenants {

@@ -29,34 +29,46 @@ import Testing
 
     @Test(arguments: [1, 2, 3, 4, 7, 16])
     func everyTargetIsInExactlyOneSlice(_ count: Int) throws {
-        let slices = try (1...count).map { try Partition(parsing: "\($0)/\(count)") }
+        let slices = try (1...count).map { try Partition(parsing: "\($0)/\(count)").slice(of: Self.ids) }
         for id in Self.ids {
             #expect(slices.filter { $0.contains(id) }.count == 1, "\(id)")
         }
-        if count > 1 {
-            // Every slice gets a share of 603 ids; none is empty.
-            #expect(slices.allSatisfy { slice in Self.ids.contains { slice.contains($0) } })
-        }
+        // 603 ids: every slice gets 603/N of them, give or take one, in the order given.
+        #expect(slices.allSatisfy { abs($0.count * count - Self.ids.count) < count }, "\(slices.map(\.count))")
+        #expect(slices.allSatisfy { slice in slice == Self.ids.filter(slice.contains) })
     }
 
     @Test func slicesAreTheSameWhenComputedAgain() throws {
-        let partition = try Partition(parsing: "2/5")
-        let first = Self.ids.filter(partition.contains)
-        let again = try Self.ids.filter(Partition(parsing: "2/5").contains)
-        #expect(first == again)
+        let first = try Partition(parsing: "2/5").slice(of: Self.ids)
+        let again = try Partition(parsing: "2/5").slice(of: Self.ids.reversed())
+        #expect(Set(first) == Set(again), "the order the ids come in does not matter")
         #expect(!first.isEmpty)
     }
 
-    /// SHA-256 of the id, first 8 bytes big-endian, mod N (computed independently with Python's hashlib).
+    /// Ids ordered by SHA-256 (first 8 bytes, big-endian), cut into N runs
+    /// (computed independently with Python's hashlib).
     @Test(arguments: [
-        ("core", [2: 0, 3: 0, 4: 0, 7: 1]),
-        ("accounts/acme", [2: 1, 3: 1, 4: 3, 7: 3]),
-        ("events/eu-1", [2: 1, 3: 2, 4: 3, 7: 3]),
-        ("app/globex", [2: 0, 3: 2, 4: 0, 7: 4]),
+        (2, [["core", "events/us-1", "accounts/globex", "app/acme", "app/umbrella"],
+             ["events/eu-1", "accounts/acme", "app/globex", "app/initech", "app/hooli"]]),
+        (3, [["core", "accounts/globex", "app/acme", "app/umbrella"], ["events/eu-1", "events/us-1", "app/globex"],
+             ["accounts/acme", "app/initech", "app/hooli"]]),
+        (4, [["core", "accounts/globex", "app/umbrella"], ["events/us-1", "app/acme"],
+             ["events/eu-1", "app/globex", "app/hooli"], ["accounts/acme", "app/initech"]]),
     ])
-    func slicesAreStableAcrossMachines(_ id: String, _ expected: [Int: Int]) throws {
-        for (count, slice) in expected {
-            #expect(try Partition(parsing: "\(slice + 1)/\(count)").contains(id), "\(id) in \(slice + 1)/\(count)")
+    func slicesAreStableAcrossMachines(_ count: Int, _ expected: [[String]]) throws {
+        let ids = ["core", "events/eu-1", "events/us-1", "accounts/acme", "accounts/globex",
+                   "app/acme", "app/globex", "app/initech", "app/umbrella", "app/hooli"]
+        for (k, slice) in expected.enumerated() {
+            #expect(try Partition(parsing: "\(k + 1)/\(count)").slice(of: ids) == slice, "\(k + 1)/\(count)")
         }
+    }
+
+    /// More slices than ids: no overflow, each id alone in a slice, most slices empty.
+    @Test func aHugeNLeavesMostSlicesEmpty() throws {
+        let n = Int.max
+        #expect(try Partition(parsing: "1/\(n)").slice(of: Self.ids) == [Self.ids.min { Partition.hashKey($0) < Partition.hashKey($1) }!])
+        #expect(try Partition(parsing: "2/\(n)").slice(of: Self.ids).isEmpty)
+        #expect(try Partition(parsing: "\(n)/\(n)").slice(of: Self.ids).isEmpty)
+        #expect(try Partition(parsing: "1/3").slice(of: []).isEmpty)
     }
 }

@@ -30,4 +30,14 @@ public struct Migration: Sendable, Hashable {
     }
 
     public var isMerge: Bool { parents.count > 1 }
+
+    /// True when the file has a `down` section with nothing to run (blanks
+    /// and comments only) while `up` runs something: a downgrade through it
+    /// would move the version table and leave the schema as `up` made it,
+    /// which is rarely meant (`shoal check` warns). A revision whose `up` is
+    /// empty too, as a merge's usually is, undoes nothing with nothing.
+    public var hasEmptyDown: Bool {
+        guard let down else { return false }
+        return SQLScript.isEmpty(down) && !SQLScript.isEmpty(up)
+    }
 }

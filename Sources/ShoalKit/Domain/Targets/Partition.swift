@@ -3,9 +3,19 @@ import Crypto
 /// One of N disjoint slices of a fleet (`--partition K/N`), so that N
 /// machines can share one fleet without talking to each other (SPEC §3).
 ///
-/// Membership depends only on the target id, through SHA-256: the same id
-/// falls in the same slice on every machine, in every run, whatever else is
-/// in the fleet. (Swift's `hashValue` is seeded per process and would not.)
+/// The targets being sliced are ordered by a stable hash of their id (the
+/// first 8 bytes of SHA-256, big-endian; then by id), and that order is cut
+/// into N consecutive runs whose sizes differ by at most one: slice K is the
+/// K-th run. The same fleet gives the same slices on every machine, in every
+/// run. (Swift's `hashValue` is seeded per process and would not.)
+///
+/// Adding or removing one target moves at most N - 1 others, each to a
+/// neighbouring slice: every cut between two runs shifts by at most one place
+/// in the order.
+///
+/// ```swift
+/// let slice = try Partition(parsing: "2/3").slice(of: ["app/acme", "app/globex", "app/initech"])
+/// ```
 public struct Partition: Sendable, Hashable, CustomStringConvertible {
     /// K, from 1.
     public let index: Int
@@ -35,17 +45,32 @@ public struct Partition: Sendable, Hashable, CustomStringConvertible {
         self.count = count
     }
 
-    /// Whether `targetID` falls in this slice: the first 8 bytes of
-    /// SHA-256(id), as a big-endian integer, modulo N, equal K - 1.
-    public func contains(_ targetID: String) -> Bool {
-        Self.slice(of: targetID, count: count) == index - 1
+    /// The ids of `ids` (the targets being sliced, each once) that fall in
+    /// this slice, in the order given.
+    public func slice(of ids: [String]) -> [String] {
+        let slices = Self.slices(of: ids, count: count)
+        return ids.indices.filter { slices[$0] == index - 1 }.map { ids[$0] }
     }
 
-    /// 0-based slice of `targetID` among `count`.
-    static func slice(of targetID: String, count: Int) -> Int {
-        let digest = SHA256.hash(data: Array(targetID.utf8))
-        let prefix = digest.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-        return Int(prefix % UInt64(count))
+    /// For each of `ids`, in the order given, its 0-based slice among
+    /// `count`: the id of hash rank r (0-based, of M) is in slice
+    /// ⌊r·N/M⌋, so that slice k holds the ranks from ⌈k·M/N⌉ up to
+    /// ⌈(k+1)·M/N⌉ - 1: ⌊M/N⌋ or ⌈M/N⌉ of them.
+    static func slices(of ids: [String], count: Int) -> [Int] {
+        let keys = ids.map(hashKey)
+        let order = ids.indices.sorted { keys[$0] != keys[$1] ? keys[$0] < keys[$1] : ids[$0] < ids[$1] }
+        var slices = [Int](repeating: 0, count: ids.count)
+        let total = UInt64(ids.count)
+        for (rank, position) in order.enumerated() {
+            // rank·N may not fit in 64 bits (N is whatever was typed); the quotient, below N, does.
+            slices[position] = Int(total.dividingFullWidth(UInt64(rank).multipliedFullWidth(by: UInt64(count))).quotient)
+        }
+        return slices
+    }
+
+    /// The first 8 bytes of SHA-256(id), as a big-endian integer.
+    static func hashKey(_ id: String) -> UInt64 {
+        SHA256.hash(data: Array(id.utf8)).prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
     }
 
     /// `K/N`, as written on the command line.

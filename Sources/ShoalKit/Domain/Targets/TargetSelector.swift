@@ -33,7 +33,8 @@ public struct TargetSelector: Sendable, Hashable {
         databases.isEmpty && shards.isEmpty && tenants.isEmpty && targets.isEmpty && partition == nil
     }
 
-    /// Whether `target` passes every kind of selector.
+    /// Whether `target` passes every kind of selector but `--partition`,
+    /// whose slices depend on the other targets (see ``select(_:)``).
     public func matches(_ target: Target) -> Bool {
         if !databases.isEmpty && !databases.contains(target.database) { return false }
         if !shards.isEmpty {
@@ -43,13 +44,21 @@ public struct TargetSelector: Sendable, Hashable {
             guard let tenant = target.tenant, tenants.contains(where: { Glob.matches($0, tenant) }) else { return false }
         }
         if !targets.isEmpty && !targets.contains(where: { Glob.matches($0, target.id) }) { return false }
-        if let partition, !partition.contains(target.id) { return false }
         return true
     }
 
     /// The targets that match, in their original (run) order.
+    ///
+    /// `--partition` slices every target of the selected databases (of all
+    /// of `targets` without `--db`), so that the slices of one fleet differ
+    /// in size by at most one; `--shard`, `--tenant` and `--target` then
+    /// narrow the slice.
     public func select(_ targets: [Target]) -> [Target] {
-        isEmpty ? targets : targets.filter(matches)
+        guard !isEmpty else { return targets }
+        guard let partition else { return targets.filter(matches) }
+        let sliced = databases.isEmpty ? targets : targets.filter { databases.contains($0.database) }
+        let slice = Set(partition.slice(of: sliced.map(\.id)))
+        return targets.filter { slice.contains($0.id) && matches($0) }
     }
 
     /// Rejects `--db` names that are not configured and `--shard` names that
