@@ -49,15 +49,18 @@ struct LockCoverageTests {
             let fleet = try FaultFleet(sandbox, backend: .postgres, tenants: 1, migrations: 2, url: url, slowness: 0.01)
             let tenant = fleet.tenants[0]
             #expect(try await fleet.shoal("upgrade", "m01").status == 0)
-            try fleet.write(2, up: "CREATE TABLE \(FaultFleet.table(2)) (n int);\nSELECT pg_sleep(6);")
+            // m02 waits at a gate the test holds shut: its backend runs on
+            // after its client is killed, for exactly as long as the test needs.
+            let gate = try await Gate.shut(.postgres, sandbox: sandbox, url: url)
+            try fleet.write(2, up: "CREATE TABLE \(FaultFleet.table(2)) (n int);\n\(gate.statement)")
             let run = try sandbox.launch("upgrade", environment: fleet.environment)
             var sleeper = ""
-            try await waitUntil("shoal's backend sleeps in m02") {
+            try await waitUntil("shoal's backend waits at the gate in m02") {
                 if !run.isRunning { throw FinishedEarly(message: "shoal exited before m02 started: \(run.stderrSoFar)") }
                 sleeper = try await fleet.column("""
                     SELECT pid::text FROM pg_stat_activity
                     WHERE application_name = 'shoal' AND datname = current_database() AND pid <> pg_backend_pid()
-                      AND state = 'active' AND query LIKE '%pg_sleep(6)%'
+                      AND state = 'active' AND query LIKE '%pg_try_advisory_lock(\(Gate.key))%'
                     """).first ?? ""
                 return !sleeper.isEmpty
             }
@@ -65,26 +68,36 @@ struct LockCoverageTests {
             _ = try await run.finish()
             try fleet.write(2, up: "CREATE TABLE \(FaultFleet.table(2)) (n int);")
             let alive = { try await fleet.column("SELECT count(*) FROM pg_stat_activity WHERE pid = \(sleeper)") == ["1"] }
-            #expect(try await alive(), "the killed client's backend lives on, holding the lock")
+            #expect(try await alive(), "the killed client's backend lives on, holding the migrator lock")
 
             // A short --lock-wait finds the target locked; nothing applied.
             let short = try await fleet.shoal("upgrade", "--lock-wait", "0.2", "--json")
-            if try await alive() {
-                #expect(short.status == 1, "\(short.stdout)\n\(short.stderr)")
-                let message = (try short.targets()[fleet.targetID(tenant)]?["error"] as? [String: Any])?["message"] as? String ?? ""
-                #expect(message.contains("lock"), "\(message)")
-                #expect(try await fleet.contents(tenant).versions == ["m01"])
-            }
+            #expect(short.status == 1, "\(short.stdout)\n\(short.stderr)")
+            let message = (try short.targets()[fleet.targetID(tenant)]?["error"] as? [String: Any])?["message"] as? String ?? ""
+            #expect(message.contains("locked by another shoal run"), "\(message)")
+            #expect(try await fleet.contents(tenant).versions == ["m01"])
 
-            // A long one waits until that backend ends, then migrates.
-            #expect(try await alive(), "the backend outlived the short run")
-            let rerun = try await sandbox.launch("upgrade", "--lock-wait", "60", "--json", environment: fleet.environment)
-                .finish(within: .seconds(120))
-            #expect(rerun.status == 0, "\(rerun.stdout)\n\(rerun.stderr)")
-            let report = try #require(try rerun.targets()[fleet.targetID(tenant)])
+            // A long one waits for the lock while that backend lives, and
+            // migrates once it ends.
+            let rerun = try sandbox.launch("upgrade", "--lock-wait", "60", "--json", environment: fleet.environment)
+            try await waitUntil("the rerun polls for the migrator lock") {
+                if !rerun.isRunning { throw FinishedEarly(message: "the rerun ended while the lock was held: \(rerun.stderrSoFar)") }
+                return try await fleet.column("""
+                    SELECT count(*) FROM pg_stat_activity
+                    WHERE application_name = 'shoal' AND datname = current_database() AND pid <> pg_backend_pid()
+                      AND pid <> \(sleeper) AND query LIKE 'SELECT pg_try_advisory_lock(%'
+                    """) != ["0"]
+            }
+            #expect(try await alive())
+            #expect(rerun.isRunning, "the rerun waits while the killed client's backend holds the lock")
+            try await gate.open()
+            let result = try await rerun.finish(within: .seconds(120))
+            try await gate.close()
+            #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+            let report = try #require(try result.targets()[fleet.targetID(tenant)])
             #expect(report["status"] as? String == "ok")
             #expect(report["from"] as? [String] == ["m01"] && report["to"] as? [String] == ["m02"], "\(report)")
-            #expect(try await !alive(), "the rerun finished only once the killed client's backend was gone")
+            #expect(try await !alive(), "the killed client's backend is gone")
             #expect(try await fleet.contents(tenant) == TargetContents(tables: ["t_01", "t_02"], versions: ["m02"],
                                                                            upgrades: ["m01", "m02"], dirty: false))
             try await fleet.checkConsistent()
