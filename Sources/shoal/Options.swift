@@ -53,7 +53,7 @@ struct FanOutOptions: ParsableArguments {
     @Option(name: .customLong("on-error"), help: "continue | stop | rollback.")
     var onError: String = "continue"
 
-    @Option(name: .long, help: "Migrate the first N selected targets, and go on only if all succeeded.")
+    @Option(name: .long, help: "Migrate the first N selected targets that have work, and go on only if all succeeded.")
     var canary: Int = 0
 
     @Flag(name: .customLong("dry-run"), help: "Print each target's plan; change nothing.")

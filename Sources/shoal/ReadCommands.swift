@@ -13,6 +13,10 @@ struct StatusCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Targets read at once (default: config's concurrency).") var concurrency: Int?
     @OptionGroup var replica: ReplicaOption
 
+    func validate() throws {
+        if let concurrency, concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
+    }
+
     func run() async throws {
         let fleet = try global.loadFleet()
         let selector = try selection.selector()
