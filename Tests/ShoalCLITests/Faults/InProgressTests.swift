@@ -31,7 +31,9 @@ struct InProgressTests {
                         transaction: false)
         let tenant = fleet.targetID("tenant01")
         let env = fleet.environment.merging(["SHOAL_LOG_LEVEL": "notice"]) { $1 }
-        let first = try sandbox.launch("upgrade", "--target", tenant, "--json", environment: env)
+        // --lock-wait is also SQLite's busy timeout, which bounds the wait at
+        // the gate: long, so that a loaded machine cannot end it early.
+        let first = try sandbox.launch("upgrade", "--target", tenant, "--json", "--lock-wait", "600", environment: env)
         do {
             try await waitUntil("m02 marked tenant01 dirty and waits at the gate") {
                 if !first.isRunning { throw FinishedEarly(message: "the first run ended early: \(first.stderrSoFar)") }
@@ -62,8 +64,8 @@ struct InProgressTests {
 
             // Following the advice of the old message: stamp the revision the
             // target was at. And a plain upgrade beside it. Both wait.
-            let stamp = try sandbox.launch("stamp", "m01", "--target", tenant, "--json", environment: env)
-            let upgrade = try sandbox.launch("upgrade", "--target", tenant, "--json", environment: env)
+            let stamp = try sandbox.launch("stamp", "m01", "--target", tenant, "--json", "--lock-wait", "600", environment: env)
+            let upgrade = try sandbox.launch("upgrade", "--target", tenant, "--json", "--lock-wait", "600", environment: env)
             try await waitUntil("the stamp and the upgrade wait for the lock") {
                 for run in [stamp, upgrade] where !run.isRunning {
                     throw FinishedEarly(message: "a run ended while the target was in progress: \(run.stderrSoFar)")
