@@ -99,7 +99,9 @@ public actor PostgresSession: DatabaseSession {
         }
         columns.append("current_database()")
         do {
-            let rows = try connection.query("SELECT " + columns.joined(separator: ", "), values, cancellable: false).rows
+            let rows = try LibPQActivity.shared.tracking {
+                try connection.query("SELECT " + columns.joined(separator: ", "), values, cancellable: false).rows
+            }
             databaseName = rows.first?.last.flatMap { $0 } ?? ""
         } catch var error as ShoalError {
             connection.finish()
@@ -113,9 +115,10 @@ public actor PostgresSession: DatabaseSession {
     /// task refuses to start and cancelling the task mid-statement sends
     /// `PQcancel`; clean-up statements (ROLLBACK, unlock) pass false so they
     /// still run in a cancelled task.
+    /// `body` runs as a call inside libpq (``LibPQActivity``).
     private func run<Result>(cancellable: Bool, _ body: (PostgresConnection) throws -> Result) async throws -> Result {
         guard let connection else { throw PostgresError.closed }
-        guard cancellable else { return try body(connection) }
+        guard cancellable else { return try LibPQActivity.shared.tracking { try body(connection) } }
         if Task.isCancelled { throw PostgresError.cancelledBeforeStart }
         let canceller = connection.canceller
         return try await withTaskCancellationHandler {
@@ -123,7 +126,7 @@ public actor PostgresSession: DatabaseSession {
             // nonisolated, and Swift runs it on the cooperative pool instead
             // of the session's queue (8 sessions then wait 2 at a time).
             self.preconditionIsolated()
-            return try body(connection)
+            return try LibPQActivity.shared.tracking { try body(connection) }
         } onCancel: {
             canceller?.cancelInBackground()
         }
