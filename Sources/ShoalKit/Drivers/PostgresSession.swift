@@ -50,8 +50,13 @@ public actor PostgresSession: DatabaseSession {
     /// `application_name` is always `shoal`; `connect_timeout` is 10 seconds
     /// unless the conninfo or `PGCONNECT_TIMEOUT` says otherwise; the client
     /// encoding is UTF-8 unless the conninfo or `PGCLIENTENCODING` says
-    /// otherwise. A failure is a ``ShoalError`` of kind `database` naming the
-    /// redacted conninfo and libpq's (redacted) reason.
+    /// otherwise; `gssencmode` is `disable` unless the conninfo sets it, a
+    /// Kerberos setting or a service, or `PGGSSENCMODE`, `PGKRBSRVNAME`,
+    /// `PGGSSLIB` or `PGSERVICE` is set (GSSAPI encryption is then
+    /// negotiated as libpq's default `prefer` says: a Kerberos user who
+    /// wants it writes `gssencmode=prefer` or `require` in the URL). A
+    /// failure is a ``ShoalError`` of kind `database` naming the redacted
+    /// conninfo and libpq's (redacted) reason.
     ///
     /// `searchPath`, when given, becomes the session's `search_path` (the
     /// schema quoted), set in the same round trip as the settings.
@@ -75,6 +80,12 @@ public actor PostgresSession: DatabaseSession {
         }
         if !isEnvironmentSet("PGCLIENTENCODING") {
             parameters.append((keyword: "client_encoding", value: "UTF8"))
+        }
+        // Without a Kerberos ticket, `prefer` only costs time in krb5; with
+        // one, a round trip to a server that has no GSSAPI encryption.
+        if !["PGGSSENCMODE", "PGKRBSRVNAME", "PGGSSLIB", "PGSERVICE"].contains(where: isEnvironmentSet),
+           !PostgresURL.setsGSSAPI(conninfo) {
+            parameters.append((keyword: "gssencmode", value: "disable"))
         }
         parameters.append((keyword: "dbname", value: conninfo))
         parameters.append((keyword: "application_name", value: "shoal"))
