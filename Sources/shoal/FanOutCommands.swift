@@ -86,16 +86,19 @@ enum FanOut {
         let fleet = try global.loadFleet()
         let selector = try selection.selector()
         let options = fanOut.options(config: fleet.config)
-        // The shards connect while the registries and migration files load.
+        // Tenant names are checked before any connection opens (SPEC §2);
+        // then the shards connect while the migration files load.
+        let targets = try await fleet.targets(selector)
         let warmup = fleet.warmUp(selector, concurrency: options.concurrency)
-        let targets: [Target]
+        let report: FleetReport
         do {
-            targets = try await fleet.targets(selector)
+            report = try await run(command, fleet: fleet, targets: targets, options: options, json: global.json, warmup: warmup)
         } catch {
-            warmup?.discard()
+            // No connection attempt may outlive the command (see LibPQActivity).
+            await warmup?.close()
             throw error
         }
-        let report = try await run(command, fleet: fleet, targets: targets, options: options, json: global.json, warmup: warmup)
+        await warmup?.close()
         if !report.succeeded { throw ExitCode(1) }
     }
 

@@ -21,17 +21,20 @@ struct StatusCommand: AsyncParsableCommand {
         let fleet = try global.loadFleet()
         let selector = try selection.selector()
         let concurrency = concurrency ?? fleet.config.concurrency
-        // The primaries connect while the registries and migration files load.
+        // Tenant names are checked before any connection opens (SPEC §2);
+        // then the primaries connect while the migration files load.
+        let targets = try replica.targets(try await fleet.targets(selector))
         let warmup = replica.replica == nil ? fleet.warmUp(selector, concurrency: concurrency) : nil
-        let targets: [Target]
+        let statuses: [TargetStatus]
         do {
-            targets = try replica.targets(try await fleet.targets(selector))
+            statuses = try await FleetStatus(fleet: fleet, concurrency: concurrency, warmup: warmup)
+                .status(of: targets, onReplica: replica.replica)
         } catch {
-            warmup?.discard()
+            // No connection attempt may outlive the command (see LibPQActivity).
+            await warmup?.close()
             throw error
         }
-        let statuses = try await FleetStatus(fleet: fleet, concurrency: concurrency, warmup: warmup)
-            .status(of: targets, onReplica: replica.replica)
+        await warmup?.close()
         if global.json {
             try Console.json(["targets": statuses])
         } else {

@@ -43,17 +43,38 @@ struct Shoal: AsyncParsableCommand {
             }
         } catch let error as ShoalError {
             Console.error(error)
-            Foundation.exit(error.preventsStart ? 2 : 1)
+            exit(status: error.preventsStart ? 2 : 1)
         } catch let error as ExitCode {
-            Foundation.exit(error.rawValue)
+            exit(status: error.rawValue)
         } catch {
             let code = exitCode(for: error)
             if code == .success {
+                _ = LibPQActivity.shared.quiesce(waitingAtMost: exitWait)
                 exit(withError: error)
             }
             let message = fullMessage(for: error)
             if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
-            Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
+            exit(status: code == .validationFailure ? 2 : code.rawValue)
         }
+        exit(status: 0)
+    }
+
+    /// How long an exit waits for calls still inside libpq.
+    static let exitWait = Duration.seconds(5)
+
+    /// The one way out of the process: once no thread is inside libpq.
+    ///
+    /// The commands await their own sessions and connection attempts; what
+    /// may still run is a cancel request or the closing of a session on
+    /// another thread. Exiting under them can abort the process: `exit`
+    /// runs libraries' destructors (krb5's, linked by libpq) while another
+    /// thread is inside them. If a call does not return within
+    /// ``exitWait``, the process leaves with `_exit`, which runs none.
+    static func exit(status: Int32) -> Never {
+        if LibPQActivity.shared.quiesce(waitingAtMost: exitWait) {
+            Foundation.exit(status)
+        }
+        fflush(nil)
+        _exit(status)
     }
 }

@@ -22,7 +22,8 @@ final class PostgresCanceller: @unchecked Sendable {
     }
 
     /// Sends the cancel request on the calling thread. It opens a new
-    /// connection to the server, so it blocks briefly.
+    /// connection to the server, so it blocks briefly. Called while a
+    /// statement runs, inside its ``LibPQActivity/tracking(_:)``.
     func cancel() {
         var buffer = [CChar](repeating: 0, count: 256)
         // A failed request changes nothing: the statement simply runs on.
@@ -31,8 +32,9 @@ final class PostgresCanceller: @unchecked Sendable {
 
     /// Sends the cancel request from a dispatch thread, so that a task
     /// cancellation handler (which may run on the cooperative pool) never
-    /// blocks on the network.
+    /// blocks on the network. The request counts as a call inside libpq
+    /// (``LibPQActivity``): a process exits only once it is sent.
     func cancelInBackground() {
-        DispatchQueue.global().async { self.cancel() }
+        DispatchQueue.global().async { LibPQActivity.shared.tracking { self.cancel() } }
     }
 }

@@ -10,8 +10,9 @@ import Darwin
 /// One `PGconn`, owned: finished exactly once, by ``finish()`` or `deinit`.
 ///
 /// Every method blocks the calling thread, so only ``PostgresSession`` calls
-/// them, on its own ``BlockingExecutor``. Nothing outside the driver sees the
-/// pointer.
+/// them, on its own ``BlockingExecutor``, and inside
+/// ``LibPQActivity/tracking(_:)`` (connecting and finishing track
+/// themselves). Nothing outside the driver sees the pointer.
 final class PostgresConnection {
     private let handle: OpaquePointer
     private var isOpen = true
@@ -21,23 +22,29 @@ final class PostgresConnection {
     /// Connects with `PQconnectdbParams` and `expand_dbname = 1`, so the
     /// `dbname` value may be a whole URL or conninfo. Later keywords override
     /// what that string sets, earlier ones are overridden by it.
+    ///
+    /// The connection attempt counts as a call inside libpq
+    /// (``LibPQActivity``): a process exits only once it is over.
     init(parameters: [(keyword: String, value: String)], conninfoForMessages: String) throws {
-        let connection = withCStrings(parameters.map(\.keyword) + [nil]) { keywords in
-            withCStrings(parameters.map(\.value) + [nil]) { values in
-                PQconnectdbParams(keywords, values, 1)
+        let connection = try LibPQActivity.shared.tracking { () throws -> OpaquePointer in
+            let connection = withCStrings(parameters.map(\.keyword) + [nil]) { keywords in
+                withCStrings(parameters.map(\.value) + [nil]) { values in
+                    PQconnectdbParams(keywords, values, 1)
+                }
             }
-        }
-        guard let connection else {
-            throw PostgresError.connectionFailed(
-                conninfo: conninfoForMessages, libpqMessage: "out of memory", password: nil)
-        }
-        guard PQstatus(connection) == CONNECTION_OK else {
-            let error = PostgresError.connectionFailed(
-                conninfo: conninfoForMessages,
-                libpqMessage: String(cString: PQerrorMessage(connection)),
-                password: PQpass(connection).map { String(cString: $0) })
-            PQfinish(connection)
-            throw error
+            guard let connection else {
+                throw PostgresError.connectionFailed(
+                    conninfo: conninfoForMessages, libpqMessage: "out of memory", password: nil)
+            }
+            guard PQstatus(connection) == CONNECTION_OK else {
+                let error = PostgresError.connectionFailed(
+                    conninfo: conninfoForMessages,
+                    libpqMessage: String(cString: PQerrorMessage(connection)),
+                    password: PQpass(connection).map { String(cString: $0) })
+                PQfinish(connection)
+                throw error
+            }
+            return connection
         }
         // libpq prints NOTICEs and WARNINGs on stderr by default; shoal's
         // stderr is for its own progress and logs.
@@ -47,14 +54,15 @@ final class PostgresConnection {
     }
 
     deinit {
-        if isOpen { PQfinish(handle) }
+        if isOpen { LibPQActivity.shared.tracking { PQfinish(handle) } }
     }
 
     /// Closes the connection; later calls throw ``PostgresError/closed``.
+    /// Not to be called inside ``LibPQActivity/tracking(_:)``: it tracks itself.
     func finish() {
         guard isOpen else { return }
         isOpen = false
-        PQfinish(handle)
+        LibPQActivity.shared.tracking { PQfinish(handle) }
     }
 
     /// `PQserverVersion`: 150004 for 15.4; 0 once finished.

@@ -50,8 +50,13 @@ public actor PostgresSession: DatabaseSession {
     /// `application_name` is always `shoal`; `connect_timeout` is 10 seconds
     /// unless the conninfo or `PGCONNECT_TIMEOUT` says otherwise; the client
     /// encoding is UTF-8 unless the conninfo or `PGCLIENTENCODING` says
-    /// otherwise. A failure is a ``ShoalError`` of kind `database` naming the
-    /// redacted conninfo and libpq's (redacted) reason.
+    /// otherwise; `gssencmode` is `disable` unless the conninfo sets it, a
+    /// Kerberos setting or a service, or `PGGSSENCMODE`, `PGKRBSRVNAME`,
+    /// `PGGSSLIB` or `PGSERVICE` is set (GSSAPI encryption is then
+    /// negotiated as libpq's default `prefer` says: a Kerberos user who
+    /// wants it writes `gssencmode=prefer` or `require` in the URL). A
+    /// failure is a ``ShoalError`` of kind `database` naming the redacted
+    /// conninfo and libpq's (redacted) reason.
     ///
     /// `searchPath`, when given, becomes the session's `search_path` (the
     /// schema quoted), set in the same round trip as the settings.
@@ -76,6 +81,12 @@ public actor PostgresSession: DatabaseSession {
         if !isEnvironmentSet("PGCLIENTENCODING") {
             parameters.append((keyword: "client_encoding", value: "UTF8"))
         }
+        // Without a Kerberos ticket, `prefer` only costs time in krb5; with
+        // one, a round trip to a server that has no GSSAPI encryption.
+        if !["PGGSSENCMODE", "PGKRBSRVNAME", "PGGSSLIB", "PGSERVICE"].contains(where: isEnvironmentSet),
+           !PostgresURL.setsGSSAPI(conninfo) {
+            parameters.append((keyword: "gssencmode", value: "disable"))
+        }
         parameters.append((keyword: "dbname", value: conninfo))
         parameters.append((keyword: "application_name", value: "shoal"))
         return parameters
@@ -99,7 +110,9 @@ public actor PostgresSession: DatabaseSession {
         }
         columns.append("current_database()")
         do {
-            let rows = try connection.query("SELECT " + columns.joined(separator: ", "), values, cancellable: false).rows
+            let rows = try LibPQActivity.shared.tracking {
+                try connection.query("SELECT " + columns.joined(separator: ", "), values, cancellable: false).rows
+            }
             databaseName = rows.first?.last.flatMap { $0 } ?? ""
         } catch var error as ShoalError {
             connection.finish()
@@ -113,9 +126,10 @@ public actor PostgresSession: DatabaseSession {
     /// task refuses to start and cancelling the task mid-statement sends
     /// `PQcancel`; clean-up statements (ROLLBACK, unlock) pass false so they
     /// still run in a cancelled task.
+    /// `body` runs as a call inside libpq (``LibPQActivity``).
     private func run<Result>(cancellable: Bool, _ body: (PostgresConnection) throws -> Result) async throws -> Result {
         guard let connection else { throw PostgresError.closed }
-        guard cancellable else { return try body(connection) }
+        guard cancellable else { return try LibPQActivity.shared.tracking { try body(connection) } }
         if Task.isCancelled { throw PostgresError.cancelledBeforeStart }
         let canceller = connection.canceller
         return try await withTaskCancellationHandler {
@@ -123,7 +137,7 @@ public actor PostgresSession: DatabaseSession {
             // nonisolated, and Swift runs it on the cooperative pool instead
             // of the session's queue (8 sessions then wait 2 at a time).
             self.preconditionIsolated()
-            return try body(connection)
+            return try LibPQActivity.shared.tracking { try body(connection) }
         } onCancel: {
             canceller?.cancelInBackground()
         }

@@ -54,6 +54,19 @@ public enum PostgresURL {
             .joined(separator: " ")
     }
 
+    /// Whether the conninfo has a say in GSSAPI: it sets `gssencmode`, a
+    /// Kerberos setting (`krbsrvname`, `gsslib`, `gssdelegation`), or a
+    /// `service` whose entry in the service file may set them. shoal
+    /// connects with `gssencmode=disable` unless it does (see
+    /// ``PostgresSession/connect(_:settings:searchPath:)``).
+    static func setsGSSAPI(_ conninfo: String) -> Bool {
+        guard isConnectionString(conninfo), let options = parse(conninfo) else { return false }
+        return options.contains { gssKeywords.contains($0.keyword) }
+    }
+
+    /// The conninfo keywords ``setsGSSAPI(_:)`` looks for.
+    static let gssKeywords: Set<String> = ["gssencmode", "krbsrvname", "gsslib", "gssdelegation", "service"]
+
     /// What libpq's `expand_dbname` treats as a connection string rather
     /// than a database name: a URL, or anything with an `=`.
     static func isConnectionString(_ text: String) -> Bool {

@@ -1,14 +1,18 @@
 import Foundation
 
 /// PostgreSQL sessions opened in the background while a command still loads
-/// tenant registries and migration files, for the read that plans (or
-/// reports) every target: a shard's connection (TCP, authentication, the
-/// server starting a backend) overlaps that work instead of following it.
+/// migration files, for the read that plans (or reports) every target: a
+/// shard's connection (TCP, authentication, the server starting a backend)
+/// overlaps that work instead of following it.
 ///
 /// Each warmed session is handed out once, to the read of the place it was
 /// opened for (``StateReader``); the ones nobody took are closed
 /// (``discard()``) before any migration starts. A warmed session has the
 /// default `search_path`: it serves reads that qualify every name.
+///
+/// Whoever started the warm-up awaits ``close()`` before the process exits,
+/// on every path: a connection attempt still running when `exit` runs the
+/// libraries' destructors can abort the process (``LibPQActivity``).
 public final class SessionWarmup: @unchecked Sendable {
     /// Where a session goes: the URL and settings a target's session would be opened with.
     struct Place: Hashable, Sendable {
@@ -18,6 +22,8 @@ public final class SessionWarmup: @unchecked Sendable {
 
     private let lock = NSLock()
     private var pending: [Place: Task<PostgresSession, any Error>]
+    /// The closing of sessions nobody took, still under way or done.
+    private var closing: [Task<Void, Never>] = []
 
     /// Starts connecting to every place, each once.
     init(_ places: [Place]) {
@@ -38,21 +44,32 @@ public final class SessionWarmup: @unchecked Sendable {
         return try await task.value
     }
 
-    /// Closes, in the background, the sessions nobody took. Idempotent.
+    /// Closes, in the background, the sessions nobody took (each once its
+    /// connection attempt is over). Idempotent.
     public func discard() {
-        let tasks = lock.withLock { () -> [Task<PostgresSession, any Error>] in
-            defer { pending = [:] }
-            return Array(pending.values)
+        lock.withLock {
+            for task in pending.values {
+                closing.append(Task { await (try? task.value)?.close() })
+            }
+            pending = [:]
         }
-        for task in tasks {
-            Task { await (try? task.value)?.close() }
+    }
+
+    /// Discards the sessions nobody took and returns once their connection
+    /// attempts are over and they are closed (a session that was taken is
+    /// its taker's to close). Await it before the process exits. Idempotent.
+    public func close() async {
+        discard()
+        for task in lock.withLock({ closing }) {
+            await task.value
         }
     }
 }
 
 extension Fleet {
     /// Starts opening the sessions the read of `selector`'s targets will
-    /// need, before their tenants are loaded; nil when that would not be
+    /// need. Call it once ``targets(_:)`` has returned: tenant names are
+    /// checked before any connection opens (SPEC §2). Nil when that would not be
     /// safe or useful: only when every PostgreSQL target the selector can
     /// pick is read over its shard's (or database's) URL as the config
     /// writes it (not `layout: database`, whose URLs name each tenant),

@@ -45,11 +45,55 @@ import ShoalTestSupport
 
     @Test func connectionParametersLetTheConninfoOverrideDefaultsButNotApplicationName() {
         let parameters = PostgresSession.connectionParameters(for: "postgres://h/db") { _ in false }
-        #expect(parameters.map(\.keyword) == ["connect_timeout", "client_encoding", "dbname", "application_name"])
-        #expect(parameters.map(\.value) == ["10", "UTF8", "postgres://h/db", "shoal"])
+        #expect(parameters.map(\.keyword) == ["connect_timeout", "client_encoding", "gssencmode", "dbname", "application_name"])
+        #expect(parameters.map(\.value) == ["10", "UTF8", "disable", "postgres://h/db", "shoal"])
 
         let fromEnvironment = PostgresSession.connectionParameters(for: "db") { $0 == "PGCONNECT_TIMEOUT" }
         #expect(!fromEnvironment.contains { $0.keyword == "connect_timeout" }, "PGCONNECT_TIMEOUT wins, as in psql")
+    }
+
+    /// The `gssencmode` shoal adds, if any.
+    static func addedGSSEncMode(_ conninfo: String, environment: Set<String> = []) -> String? {
+        PostgresSession.connectionParameters(for: conninfo) { environment.contains($0) }
+            .first { $0.keyword == "gssencmode" }?.value
+    }
+
+    @Test func gssEncryptionIsDisabledUnlessTheConninfoOrEnvironmentAsksForGSSAPI() {
+        // Off by default, in every form; words in a password or a database name ask for nothing.
+        for conninfo in ["postgres://app:Sup3rSecretPw@db1:5433/accounts?sslmode=require",
+                         "host=db1 dbname=accounts password='it\\'s'", "accounts",
+                         "postgres://gssencmode:krbsrvname@db1/service", "host=db1 dbname=gsslib"] {
+            #expect(Self.addedGSSEncMode(conninfo) == "disable", "\(conninfo)")
+        }
+        // An explicit gssencmode is kept (shoal adds none, and libpq reads the
+        // conninfo's); so are Kerberos settings and services, whose entry in
+        // the service file may set gssencmode.
+        for conninfo in ["postgres://db1/accounts?gssencmode=require", "postgresql://app:pw@db1/a?sslmode=require&gssencmode=prefer",
+                         "host=db1 gssencmode=prefer dbname=accounts", "host=db1 gssencmode='require'",
+                         "postgres://db1/a?krbsrvname=postgres", "host=db1 krbsrvname=pg", "host=db1 gsslib=gssapi",
+                         "service=accounts", "postgres:///accounts?service=accounts"] {
+            #expect(Self.addedGSSEncMode(conninfo) == nil, "\(conninfo)")
+        }
+        for variable in ["PGGSSENCMODE", "PGKRBSRVNAME", "PGGSSLIB", "PGSERVICE"] {
+            #expect(Self.addedGSSEncMode("postgres://db1/a", environment: [variable]) == nil, "\(variable)")
+        }
+        #expect(Self.addedGSSEncMode("postgres://db1/a", environment: ["PGCONNECT_TIMEOUT", "PGSSLMODE"]) == "disable")
+    }
+
+    @Test func sessionsAreNotGSSEncryptedAndAnExplicitGSSEncModeReachesLibpq() async throws {
+        try await PostgresTestServer.withScratchDatabase { url in
+            let session = try await PostgresSession.connect(url)
+            #expect(try await session.query("SELECT encrypted FROM pg_stat_gssapi WHERE pid = pg_backend_pid()") == [["f"]])
+            await session.close()
+            // The test server has no GSSAPI encryption: `require` fails, as it
+            // would not if shoal had replaced it with `disable`.
+            let error = await #expect(throws: ShoalError.self) {
+                try await PostgresSession.connect(url + " gssencmode=require password=Sup3rSecretPw")
+            }
+            let text = error?.description ?? ""
+            #expect(text.contains("GSSAPI encryption required"), "\(text)")
+            #expect(!text.contains("Sup3rSecretPw"), "\(text)")
+        }
     }
 
     @Test(arguments: [

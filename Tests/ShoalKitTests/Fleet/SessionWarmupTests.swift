@@ -126,6 +126,22 @@ import Testing
         #expect(warm.first?.message?.contains("Sup3rSecret") == false)
     }
 
+    @Test func closeReturnsOnceEveryConnectionAttemptIsOver() async throws {
+        // A server that never answers: the warmed session's attempt lasts
+        // until libpq's connect_timeout (2 s, counted in whole seconds: 1 to 2 s).
+        let listener = try SilentListener()
+        let directory = try TemporaryDirectory()
+        let fleet = try Self.tenantFleet(url: "host=127.0.0.1 port=\(listener.port) user=shoal dbname=crm connect_timeout=2",
+                                         directory: directory)
+        let started = ContinuousClock.now
+        let warmup = try #require(fleet.warmUp(TargetSelector(), concurrency: 8))
+        await warmup.close()
+        #expect(ContinuousClock.now - started >= .seconds(1), "close() waited for libpq to give up")
+        #expect(warmup.untaken == 0)
+        #expect(listener.connectionsWaiting() == 1, "the attempt reached the server")
+        await warmup.close()  // idempotent
+    }
+
     private func watcherDatabase(_ url: String) async throws -> String? {
         let session = try await PostgresSession.connect(url)
         defer { Task { await session.close() } }
