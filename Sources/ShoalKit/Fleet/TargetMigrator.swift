@@ -72,9 +72,10 @@ struct TargetMigrator: Sendable {
         let started = clock.now
         var applied: [TargetReport.AppliedStep] = []
         var appliedSteps: [PlanStep] = []
-        var from: [String] = []
-        var to: [String] = []
-        var read = false  // whether `from` and `to` were read, or are unknown
+        // Until the read under the lock, the planning pass's read is what is known.
+        var from = planned?.current.sorted() ?? []
+        var to = from
+        var read = planned != nil  // whether `from` and `to` were read, or are unknown
         var retries = 0
 
         func report(_ status: TargetReport.Status, _ error: ShoalError? = nil) -> (TargetReport, [PlanStep]) {

@@ -74,7 +74,8 @@ struct ConcurrentRunnerTests {
             #expect((locked?["applied"] as? [Any])?.isEmpty == true)
             let message = (locked?["error"] as? [String: Any])?["message"] as? String ?? ""
             #expect(message.contains("locked by another shoal run"), "\(message)")
-            #expect(locked?["revisions_known"] as? Bool == false, "not read under the lock: unknown, not base")
+            // Not read under the lock, but by the planning pass: known, and base here.
+            #expect(locked?["revisions_known"] == nil && locked?["from"] as? [String] == [], "\(locked ?? [:])")
             #expect(report[fleet.targetID("tenant01")]?["status"] as? String == "ok")
             #expect(report[fleet.targetID("tenant03")]?["status"] as? String == "ok")
             #expect(try await fleet.contents("tenant02").tables.isEmpty)

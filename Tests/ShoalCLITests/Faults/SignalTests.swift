@@ -1,4 +1,5 @@
 import Foundation
+@testable import ShoalKit
 import ShoalTestSupport
 import Testing
 #if canImport(Glibc)
@@ -24,46 +25,113 @@ struct SignalTests {
         }
     }
 
+    /// The first target's second step waits at a gate the test holds when
+    /// the signal lands: that step finishes (running steps commit), but the
+    /// target's third step never starts, and no other target starts.
     static func interrupt(_ backend: Backend, _ signal: Int32, url: String?) async throws {
         let sandbox = try Sandbox()
-        // One target at a time, so that when the first step commits most targets are unstarted.
+        // One target at a time: when the signal lands, the first is in its
+        // second step and the other three are unstarted.
         let fleet = try FaultFleet(sandbox, backend: backend, tenants: 4, migrations: 3, url: url,
-                                   slowness: backend == .sqlite ? 15 : 0.3, concurrency: 1)
-        let run = try fleet.sandbox.launch("upgrade", "--json", environment: fleet.environment)
-        try await fleet.waitUntilMidRun(run)
-        run.send(signal)
-        let result = try await run.finish()
-        #expect(result.status == 128 + signal, "\(result.stderr)")
+                                   slowness: 0.01, concurrency: 1)
+        let gate = try await Gate.shut(backend, sandbox: sandbox, url: url)
+        // SQLite cannot ATTACH the gate inside a transaction: there m02 runs outside one.
+        try fleet.write(2, up: "\(gate.statement)\nCREATE TABLE \(FaultFleet.table(2)) (n int);",
+                        transaction: backend == .postgres)
+        // --lock-wait is SQLite's busy timeout at the gate too: long.
+        let run = try fleet.sandbox.launch("upgrade", "--json", "--lock-wait", "600", environment: fleet.environment)
         let name = signal == SIGINT ? "SIGINT" : "SIGTERM"
-        #expect(result.stderr.contains("\(name): finishing running steps"), "\(result.stderr)")
+        let result: CLIResult
+        do {
+            try await waitUntil("tenant01's m02 waits at the gate") {
+                if !run.isRunning { throw FinishedEarly(message: "shoal ended early: \(run.stderrSoFar)") }
+                switch backend {
+                case .sqlite:
+                    return try await fleet.contents("tenant01").dirty
+                case .postgres:
+                    return try await fleet.column("""
+                        SELECT count(*) FROM pg_stat_activity WHERE application_name = 'shoal' AND state = 'active'
+                          AND datname = current_database() AND pid <> pg_backend_pid()
+                          AND query LIKE '%pg_try_advisory_lock(\(Gate.key))%'
+                        """) == ["1"]
+                }
+            }
+            run.send(signal)
+            try await waitUntil("shoal heard the signal") { run.stderrSoFar.contains("\(name): finishing running steps") }
+            try await gate.open()
+            result = try await run.finish(within: .seconds(120))
+        } catch {
+            try? await gate.open()
+            run.send(SIGKILL)
+            throw error
+        }
+        try await gate.close()  // its session is one of shoal's, which the checks below wait to end
+        #expect(result.status == 128 + signal, "\(result.stderr)")
         let report = try result.targets()
         #expect(report.count == fleet.tenants.count, "\(result.stdout)")
-        let statuses = report.values.map { $0["status"] as? String ?? "" }
-        #expect(statuses.contains("skipped"), "\(statuses)")
-        #expect(statuses.allSatisfy { ["ok", "failed", "skipped"].contains($0) }, "\(statuses)")
-        for (id, target) in report where target["status"] as? String != "ok" {
-            let message = (target["error"] as? [String: Any])?["message"] as? String ?? ""
-            #expect(message.contains("interrupted (\(name))"), "\(id): \(message)")
-        }
-        // Each skipped target has its text line too (on stderr, under --json), with the reason.
+
+        // The step that was running committed; the next one never started.
+        let first = try #require(report[fleet.targetID("tenant01")])
+        #expect(first["status"] as? String == "failed", "\(first)")
+        #expect(first["to"] as? [String] == ["m02"], "\(first)")
+        #expect((first["applied"] as? [[String: Any]])?.compactMap { $0["revision"] as? String } == ["m01", "m02"])
+        let message = (first["error"] as? [String: Any])?["message"] as? String ?? ""
+        #expect(message.contains("interrupted (\(name))"), "\(message)")
+        let contents = try await fleet.contents()
+        #expect(contents["tenant01"]?.versions == ["m02"], "below head: m03 did not start")
+        #expect(contents["tenant01"]?.upgrades == ["m01", "m02"])
+
+        // No other target started; each has its skipped line (on stderr, under --json), with the reason.
         let lines = result.stderr.split(separator: "\n")
-        for (id, target) in report where target["status"] as? String == "skipped" {
+        for tenant in fleet.tenants.dropFirst() {
+            let id = fleet.targetID(tenant)
+            #expect(report[id]?["status"] as? String == "skipped", "\(id): \(report[id] ?? [:])")
+            let reason = (report[id]?["error"] as? [String: Any])?["message"] as? String ?? ""
+            #expect(reason.contains("interrupted (\(name))"), "\(id): \(reason)")
+            #expect(contents[tenant]?.versions == [], "\(tenant) was skipped but is at \(contents[tenant]?.versions ?? [])")
             #expect(lines.contains { $0.hasPrefix(id + " ") && $0.contains("skipped  not started: the run was interrupted (\(name))") },
                     "no skipped line for \(id): \(result.stderr)")
         }
-        // The report says where each target is: check it against the databases.
-        let contents = try await fleet.contents()
-        for tenant in fleet.tenants {
-            let target = try #require(report[fleet.targetID(tenant)])
-            if target["status"] as? String != "skipped" {
-                #expect(target["to"] as? [String] == contents[tenant]?.versions, "\(tenant): \(target)")
-            } else {
-                #expect(contents[tenant]?.versions == [], "\(tenant) was skipped but is at \(contents[tenant]?.versions ?? [])")
+        let checked = try await fleet.checkConsistent()
+        try await fleet.rerunFinishes()  // the gate is open for good now: m02 passes it at once
+        FaultLedger.note("\(name), \(backend)", faults: 1, targets: checked)
+    }
+
+    /// The same on SQLite: the second signal interrupts the running
+    /// statement (`sqlite3_interrupt`) and the step's transaction rolls back.
+    @Test func aSecondSignalInterruptsTheRunningSQLiteStatementWhichRollsBack() async throws {
+        let sandbox = try Sandbox()
+        // 3e8 rows of a recursive CTE: minutes of CPU, ended only by the interrupt.
+        let fleet = try FaultFleet(sandbox, backend: .sqlite, tenants: 1, migrations: 1, slowness: 3000)
+        let run = try fleet.sandbox.launch("upgrade", "--json", environment: fleet.environment)
+        let file = sandbox.path(Fixture.tenantFile("tenant01"))
+        try await waitUntil("the migration's transaction holds the write lock") {
+            if !run.isRunning { throw FinishedEarly(message: "shoal ended early: \(run.stderrSoFar)") }
+            guard FileManager.default.fileExists(atPath: file) else { return false }  // never create it
+            let probe = try await SQLiteSession.open(path: file, mode: .readWrite, busyTimeoutMs: 0)
+            defer { Task { await probe.close() } }
+            do {
+                try await probe.begin()
+                await probe.rollback()
+                return false
+            } catch let error as ShoalError where error.kind == .locked {
+                return true
             }
         }
+        run.send(SIGINT)
+        try await waitUntil("shoal heard the first signal") { run.stderrSoFar.contains("SIGINT: finishing") }
+        run.send(SIGINT)
+        let result = try await run.finish(within: .seconds(60))
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("SIGINT again: cancelling running statements"), "\(result.stderr)")
+        let target = try result.targets()["app/tenant01"]
+        #expect(target?["status"] as? String == "failed", "\(result.stdout)")
         let checked = try await fleet.checkConsistent()
+        #expect(try await fleet.contents("tenant01").tables.isEmpty, "the interrupted migration rolled back")
+        #expect(try await fleet.contents("tenant01").versions.isEmpty)
+        try fleet.write(1, up: "CREATE TABLE t_01 (n int);")
         try await fleet.rerunFinishes()
-        FaultLedger.note("\(name), \(backend)", faults: 1, targets: checked)
+        FaultLedger.note("SIGINT twice, SQLite", faults: 2, targets: checked)
     }
 
     @Test func aSecondSignalCancelsTheRunningStatementWhichRollsBack() async throws {
