@@ -9,7 +9,8 @@ struct StatusCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var selection: SelectorOptions
-    @Flag(name: .customLong("exit-code"), help: "Exit 1 when a target is not at head.") var exitCode = false
+    @Flag(name: .customLong("exit-code"), help: "Exit 1 when a target is not at head or an applied migration was edited.")
+    var exitCode = false
     @Option(name: .long, help: "Targets read at once (default: config's concurrency).") var concurrency: Int?
     @OptionGroup var replica: ReplicaOption
 
@@ -47,16 +48,24 @@ struct StatusCommand: AsyncParsableCommand {
                 default: table += "  " + Console.paint(status.state.rawValue, .red)
                 }
                 if let message = status.message { table += "\n    \(message)" }
+                if !status.modified.isEmpty {
+                    let list = status.modified.joined(separator: ", ")
+                    table += "\n    " + Console.paint("modified", .red) + ": \(list) "
+                        + (status.modified.count == 1 ? "was" : "were") + " edited after being applied (`shoal verify` shows the checksums)"
+                }
                 if !status.replicas.isEmpty { table += ReplicaText.lines(status.replicas) }
                 table += "\n"
             }
             var counts: [String: Int] = [:]
             for status in statuses { counts[status.state.rawValue, default: 0] += 1 }
             let parts = counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
-            table += "\(statuses.count) target\(statuses.count == 1 ? "" : "s")" + (parts.isEmpty ? "" : ": " + parts.joined(separator: ", ")) + "\n"
+            table += "\(statuses.count) target\(statuses.count == 1 ? "" : "s")" + (parts.isEmpty ? "" : ": " + parts.joined(separator: ", "))
+            let modified = statuses.count { !$0.modified.isEmpty }
+            if modified > 0 { table += "; \(modified) with edited migrations" }
+            table += "\n"
             Console.write(table, toStderr: false)
         }
-        if exitCode && statuses.contains(where: { $0.state != .upToDate }) { throw ExitCode(1) }
+        if exitCode && statuses.contains(where: { $0.state != .upToDate || !$0.modified.isEmpty }) { throw ExitCode(1) }
     }
 }
 

@@ -147,4 +147,57 @@ struct VerifyTests {
                                "app/stamped": [Fixture.r2], "app/stray": [Fixture.r3]])
         }
     }
+
+    /// `status` says when an applied migration's file was edited (SPEC §6:
+    /// `modified`), and `--exit-code` fails on it, so that a deploy gate built
+    /// on status does not let it through (issue 17).
+    @Test(arguments: Backend.allCases)
+    func statusShowsAppliedMigrationsWhoseFilesWereEdited(_ backend: Backend) async throws {
+        try await AppFleet.with(backend) { fleet async throws in
+            #expect(try await fleet.shoal("upgrade").status == 0)
+            let clean = try await fleet.shoal("status", "--json")
+            #expect(clean.status == 0)
+            for (id, target) in try clean.targets() {
+                #expect(target["modified"] as? [String] == [], "\(id): \(target)")
+                #expect(target["state"] as? String == "up-to-date")
+            }
+            #expect(try await fleet.shoal("status", "--exit-code").status == 0)
+            #expect(try await !fleet.shoal("status").stdout.contains("modified"))
+
+            let original = try fleet.sandbox.read("versions/app/\(Fixture.r1)_create_users.sql")
+            try fleet.sandbox.write("versions/app/\(Fixture.r1)_create_users.sql",
+                                    Fixture.migration(Fixture.r1, message: "create users",
+                                                      up: "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL, age INTEGER);",
+                                                      down: "DROP TABLE users;"))
+            let edited = try await fleet.shoal("status", "--json")
+            #expect(edited.status == 0, "without --exit-code status reports, it does not fail")
+            let targets = try edited.targets()
+            #expect(targets.count == 3)
+            for (id, target) in targets {
+                #expect(target["modified"] as? [String] == [Fixture.r1], "\(id): \(target)")
+                #expect(target["state"] as? String == "up-to-date", "the state is still about the revisions")
+            }
+            let gate = try await fleet.shoal("status", "--exit-code", "--json")
+            #expect(gate.status == 1, "\(gate.stdout)\(gate.stderr)")
+            #expect(try gate.targets()["app/acme"]?["modified"] as? [String] == [Fixture.r1])
+            let text = try await fleet.shoal("status", "--exit-code")
+            #expect(text.status == 1)
+            let lines = text.stdout.split(separator: "\n").map(String.init)
+            let acme = try #require(lines.firstIndex { $0.hasPrefix("app/acme ") })
+            #expect(lines[acme + 1].contains("modified: \(Fixture.r1)") && lines[acme + 1].contains("shoal verify"), "\(text.stdout)")
+            #expect(lines.last == "3 targets: 3 up-to-date; 3 with edited migrations", "\(text.stdout)")
+
+            // Only what is applied counts: r3's edit is nothing to a target
+            // that undid r3.
+            try fleet.sandbox.write("versions/app/\(Fixture.r1)_create_users.sql", original)
+            #expect(try await fleet.shoal("downgrade", Fixture.r2, "--tenant", "initech").status == 0)
+            try fleet.sandbox.write("versions/app/\(Fixture.r3)_create_projects.sql",
+                                    Fixture.projects.replacingOccurrences(of: "title TEXT", with: "title TEXT NOT NULL"))
+            let partly = try await fleet.shoal("status", "--json").targets()
+            #expect(partly["app/acme"]?["modified"] as? [String] == [Fixture.r3])
+            #expect(partly["app/globex"]?["modified"] as? [String] == [Fixture.r3])
+            #expect(partly["app/initech"]?["modified"] as? [String] == [])
+            #expect(partly["app/initech"]?["state"] as? String == "behind")
+        }
+    }
 }

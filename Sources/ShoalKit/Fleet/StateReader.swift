@@ -7,7 +7,7 @@
 struct StateReader: Sendable {
     let concurrency: Int
     let caps: ConnectionCaps
-    /// Whether to read applied checksums (planning needs them; status does not).
+    /// Whether to read applied checksums (planning and status need them).
     var checksums = true
     /// The migration files' checksums by database and revision, for the
     /// batch read to share (``VersionStore/readStates(of:session:checksums:chunkSize:expected:)``).
