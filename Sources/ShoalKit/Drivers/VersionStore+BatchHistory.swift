@@ -81,17 +81,20 @@ extension VersionStore {
     /// targets over their version and history tables (the branches of
     /// ``stateQueryParts(index:version:history:dirty:)``, without the dirty
     /// mark). One result per target, in order; a history row whose
-    /// operation shoal does not know fails that target only.
+    /// operation shoal does not know fails that target only. `expected`:
+    /// the files' checksums by database and revision, shared by the rows
+    /// that hold them (as ``readStates(of:session:checksums:chunkSize:expected:)`` does).
     nonisolated(nonsending) static func readAppliedLogs(of targets: [Target], session: any DatabaseSession,
-                                                        chunkSize: Int = 25) async throws -> [Result<AppliedLog, ShoalError>] {
+                                                        chunkSize: Int = 25,
+                                                        expected: [String: [String: String]] = [:]) async throws -> [Result<AppliedLog, ShoalError>] {
         guard let postgres = session as? PostgresSession else {
             preconditionFailure("readAppliedLogs(of:) reads over a PostgreSQL session")
         }
-        return try await readAppliedLogs(of: targets, on: postgres, chunkSize: max(1, chunkSize))
+        return try await readAppliedLogs(of: targets, on: postgres, chunkSize: max(1, chunkSize), expected: expected)
     }
 
-    private static func readAppliedLogs(of targets: [Target], on session: isolated PostgresSession,
-                                        chunkSize: Int) async throws -> [Result<AppliedLog, ShoalError>] {
+    private static func readAppliedLogs(of targets: [Target], on session: isolated PostgresSession, chunkSize: Int,
+                                        expected: [String: [String: String]]) async throws -> [Result<AppliedLog, ShoalError>] {
         guard !targets.isEmpty else { return [] }
         let tables = try await TenantTables.find(targets, on: session)
         let chunks = TenantTables.chunks(targets.indices.filter { tables.has[$0].version }, size: chunkSize)
@@ -115,7 +118,7 @@ extension VersionStore {
         try await session.forEachSimpleResult(count: chunks.count, statement: statement) { chunk, result in
             let indices = chunks[chunk]
             let historyTables = indices.map { tables.qualifier($0) + tables.quoted(targets[$0].historyTable) }
-            foldAppliedLogs(result, targets: indices.map { targets[$0] }, tables: historyTables) { slot, log in
+            foldAppliedLogs(result, targets: indices.map { targets[$0] }, tables: historyTables, expected: expected) { slot, log in
                 logs[indices[slot]] = log
             }
         }
@@ -137,9 +140,12 @@ extension VersionStore {
 
     /// Folds rows of ``stateQueryParts(index:version:history:dirty:)``
     /// into one ``AppliedLog`` per target of the chunk (`targets[slot]`,
-    /// all initialized, whose history table is `tables[slot]`).
+    /// all initialized, whose history table is `tables[slot]`); a checksum
+    /// equal to `expected[database][revision]` is that String.
     static func foldAppliedLogs(_ rows: some StateQueryRows, targets: [Target], tables: [String],
+                                expected: [String: [String: String]] = [:],
                                 _ store: (Int, Result<AppliedLog, ShoalError>) -> Void) {
+        let expectedChecksums = targets.map { expected[$0.database] }
         var current = [[String]](repeating: [], count: targets.count)
         var history = [[(id: Int, entry: AppliedLog.Entry)]](repeating: [], count: targets.count)
         var failures = [ShoalError?](repeating: nil, count: targets.count)
@@ -155,8 +161,9 @@ extension VersionStore {
                     failures[slot] = unexpectedRow(values, in: tables[slot], of: targets[slot])
                     continue
                 }
+                let checksum = rows.text(row, 4, sharing: expectedChecksums[slot]?[revision])
                 history[slot].append((rows.int(row, 5) ?? 0, AppliedLog.Entry(revision: revision, operation: operation,
-                                                                               checksum: rows.text(row, 4))))
+                                                                               checksum: checksum)))
             default:
                 break
             }
