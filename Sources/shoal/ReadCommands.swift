@@ -91,18 +91,21 @@ struct HistoryCommand: AsyncParsableCommand {
         if global.json {
             try Console.json(["targets": histories])
         } else {
+            // One write for the whole listing (1,000 targets are one system call, not 2,000).
+            var lines: [String] = []
             for history in histories {
-                Console.line(history.target, json: false)
+                lines.append(history.target)
                 if let error = history.error {
-                    Console.line("  " + Console.paint("error: ", .red) + error, json: false)
+                    lines.append("  " + Console.paint("error: ", .red) + error)
                 } else if history.entries.isEmpty {
-                    Console.line("  (no history)", json: false)
+                    lines.append("  (no history)")
                 }
                 for entry in history.entries {
                     let operation = ReportText.padded(entry.operation.rawValue, to: 9)
-                    Console.line("  \(entry.appliedAt)  \(operation)  \(entry.revision)  \(entry.durationMs) ms  \(entry.appliedBy)", json: false)
+                    lines.append("  \(entry.appliedAt)  \(operation)  \(entry.revision)  \(entry.durationMs) ms  \(entry.appliedBy)")
                 }
             }
+            Console.lines(lines, json: false)
         }
         if histories.contains(where: { $0.error != nil }) { throw ExitCode(1) }
     }
@@ -125,6 +128,9 @@ struct VerifyCommand: AsyncParsableCommand {
             try Console.json(VerifyReport(ok: problems.isEmpty, targets: results))
         }
         let width = targets.map(\.id.count).max() ?? 0
+        // One write for the whole report.
+        var lines: [String] = []
+        lines.reserveCapacity(results.count + 1)
         for result in results {
             var line = ReportText.padded(result.target, to: width) + "  "
             line += result.hasProblems ? Console.paint(result.status, .red) : Console.paint(result.status, .green)
@@ -134,9 +140,10 @@ struct VerifyCommand: AsyncParsableCommand {
             for revision in result.missing { line += "\n    missing: \(revision) was applied but its file is gone" }
             for revision in result.unknown { line += "\n    unknown: the version table holds \(revision), which no file has" }
             if let error = result.error { line += "\n    error: \(error)" }
-            Console.line(line, json: global.json)
+            lines.append(line)
         }
-        Console.line("\(results.count) targets: \(results.count - problems.count) ok, \(problems.count) with problems", json: global.json)
+        lines.append("\(results.count) targets: \(results.count - problems.count) ok, \(problems.count) with problems")
+        Console.lines(lines, json: global.json)
         if !problems.isEmpty { throw ExitCode(1) }
     }
 
