@@ -85,8 +85,17 @@ struct HistoryCommand: AsyncParsableCommand {
 
     func run() async throws {
         let fleet = try global.loadFleet()
-        let targets = try replica.targets(try await fleet.targets(selection.selector()))
-        let histories = await FleetHistory(fleet: fleet, concurrency: fleet.config.concurrency)
+        let selector = try selection.selector()
+        // The primaries connect while the registries load.
+        let warmup = replica.replica == nil ? fleet.warmUp(selector, concurrency: fleet.config.concurrency) : nil
+        let targets: [Target]
+        do {
+            targets = try replica.targets(try await fleet.targets(selector))
+        } catch {
+            warmup?.discard()
+            throw error
+        }
+        let histories = await FleetHistory(fleet: fleet, concurrency: fleet.config.concurrency, warmup: warmup)
             .history(of: targets, limit: limit, onReplica: replica.replica)
         if global.json {
             try Console.json(["targets": histories])
@@ -121,8 +130,18 @@ struct VerifyCommand: AsyncParsableCommand {
 
     func run() async throws {
         let fleet = try global.loadFleet()
-        let targets = try await fleet.targets(selection.selector())
-        let results = try await FleetVerifier(fleet: fleet, concurrency: fleet.config.concurrency).verify(targets)
+        let selector = try selection.selector()
+        // The shards connect while the registries and migration files load.
+        let warmup = fleet.warmUp(selector, concurrency: fleet.config.concurrency)
+        let targets: [Target]
+        do {
+            targets = try await fleet.targets(selector)
+        } catch {
+            warmup?.discard()
+            throw error
+        }
+        let results = try await FleetVerifier(fleet: fleet, concurrency: fleet.config.concurrency, warmup: warmup)
+            .verify(targets)
         let problems = results.filter(\.hasProblems)
         if global.json {
             try Console.json(VerifyReport(ok: problems.isEmpty, targets: results))

@@ -11,6 +11,8 @@ struct BatchReader: Sendable {
     let caps: ConnectionCaps
     /// `.replica` reads replicas on read-only sessions (`history --replica`).
     var access: SessionFactory.Access = .read
+    /// Sessions opened ahead for the places read here (``SessionWarmup``).
+    var warmup: SessionWarmup?
 
     /// How to read a `Value` from each kind of target.
     struct Reads<Value: Sendable>: Sendable {
@@ -77,8 +79,9 @@ struct BatchReader: Sendable {
     /// PostgreSQL targets: a shard's tenants in one batch, anything else alone.
     private func readPostgres<Value: Sendable>(_ targets: [Target], _ reads: Reads<Value>) async -> [Result<Value, ShoalError>] {
         do {
-            // A shard's tenants are read schema-qualified: the session's search_path does not matter.
-            return try await SessionFactory.withSession(targets[0], access: access) { session in
+            // A shard's tenants are read schema-qualified, and a target
+            // without a schema needs no search_path: both may take a warmed session.
+            return try await SessionFactory.withSession(targets[0], access: access, warmup: warmup) { session in
                 if targets.count == 1 && StateReader.batchKey(targets[0]) == nil {
                     return [.success(try await reads.single(VersionStore(session: session, target: targets[0])))]
                 }

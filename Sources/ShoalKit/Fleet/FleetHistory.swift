@@ -45,10 +45,13 @@ extension HistoryEntry: Encodable {
 public struct FleetHistory: Sendable {
     public let fleet: Fleet
     public let concurrency: Int
+    /// Sessions opened ahead for reading the primaries (``Fleet/warmUp(_:concurrency:)``).
+    public let warmup: SessionWarmup?
 
-    public init(fleet: Fleet, concurrency: Int) {
+    public init(fleet: Fleet, concurrency: Int, warmup: SessionWarmup? = nil) {
         self.fleet = fleet
         self.concurrency = concurrency
+        self.warmup = warmup
     }
 
     /// Each target's history, newest first, at most `limit` entries per
@@ -56,10 +59,11 @@ public struct FleetHistory: Sendable {
     /// on a read-only session (a target without one gets an error). A
     /// shard's tenants are read together over one session (``BatchReader``).
     public func history(of targets: [Target], limit: Int?, onReplica replica: String? = nil) async -> [TargetHistory] {
+        defer { warmup?.discard() }
         // With `replica`, each target's replica of that name (nil: none).
         let sources = replica.map { name in targets.map { $0.onReplica(named: name) } }
         let reader = BatchReader(concurrency: concurrency, caps: ConnectionCaps(targets: targets),
-                                 access: replica == nil ? .read : .replica)
+                                 access: replica == nil ? .read : .replica, warmup: replica == nil ? warmup : nil)
         let reads = await reader.read(sources?.compactMap { $0 } ?? targets, BatchReader.Reads(
             sqlite: { reader, targets in await reader.readHistories(of: targets, limit: limit) },
             shard: { targets, session in try await VersionStore.readHistories(of: targets, session: session, limit: limit) },

@@ -28,18 +28,22 @@ public struct TargetVerification: Sendable, Hashable, Encodable {
 public struct FleetVerifier: Sendable {
     public let fleet: Fleet
     public let concurrency: Int
+    /// Sessions opened ahead for reading the targets (``Fleet/warmUp(_:concurrency:)``).
+    public let warmup: SessionWarmup?
 
-    public init(fleet: Fleet, concurrency: Int) {
+    public init(fleet: Fleet, concurrency: Int, warmup: SessionWarmup? = nil) {
         self.fleet = fleet
         self.concurrency = concurrency
+        self.warmup = warmup
     }
 
     /// What each target's history says was applied, compared with the
     /// files, in the order given. A shard's tenants are read together over
     /// one session (``BatchReader``).
     public func verify(_ targets: [Target]) async throws -> [TargetVerification] {
+        defer { warmup?.discard() }
         let graphs = try fleet.graphs(for: targets.map(\.database))
-        let reader = BatchReader(concurrency: concurrency, caps: ConnectionCaps(targets: targets))
+        let reader = BatchReader(concurrency: concurrency, caps: ConnectionCaps(targets: targets), warmup: warmup)
         // Checksums equal to the files' share their Strings (1,000 tenants × 20 revisions).
         let expected = graphs.mapValues { graph in
             Dictionary(graph.migrations.map { ($0.revision, $0.checksum) }, uniquingKeysWith: { first, _ in first })
