@@ -30,12 +30,13 @@ struct BenchRunner {
 
     func run() -> [WorkloadResult] {
         var results: [WorkloadResult] = []
+        let onW4Fleet = settings.workloads.filter(\.usesW4Fleet)
         for id in settings.workloads {
             switch id {
             case .w1: results.append(measure(id, w1))
             case .w2: results.append(measure(id) { try w2or3(.w2) })
             case .w3: results.append(measure(id) { try w2or3(.w3) })
-            case .w4: results.append(contentsOf: w4())
+            case .w4, .w6, .w7: if id == onW4Fleet.first { results.append(contentsOf: w4Fleet(onW4Fleet)) }
             case .w5: results.append(measure(id, w5))
             }
         }
@@ -142,23 +143,32 @@ struct BenchRunner {
         }
     }
 
-    /// Two rows: `status`, and a no-op `upgrade`, over schemas already at head
-    /// on two shards (databases of one server), set up by the raw baseline.
-    private func w4() -> [WorkloadResult] {
+    /// The workloads on one fleet of schemas at head on two shards
+    /// (databases of one server), set up once by the raw baseline: W4's two
+    /// rows, `status` and a no-op `upgrade`; W6, `verify`; W7, `history --limit 1`.
+    private func w4Fleet(_ ids: [WorkloadID]) -> [WorkloadResult] {
         let (n, m, c) = (tenants(.w4), settings.migrations, concurrency(.w4))
-        let goal = Goal(maxSeconds: 0.5)
         let raw = "1 connection per shard, UNION ALL per 25 tenants"
-        var status = WorkloadResult(workload: "W4", description: "\(n) schemas at head on 2 shards",
-                                    command: "status", tenants: n, migrations: m, concurrency: c, raw: raw, goal: goal)
-        var upgrade = WorkloadResult(workload: "W4", description: "no-op, \(n) schemas at head on 2 shards",
-                                     command: "upgrade", tenants: n, migrations: m, concurrency: c, raw: raw, goal: goal)
+        func row(_ id: WorkloadID, _ command: String, _ description: String, _ goal: Goal) -> WorkloadResult {
+            WorkloadResult(workload: id.rawValue, description: description, command: command, tenants: n, migrations: m,
+                           concurrency: c, raw: raw, goal: goal)
+        }
+        var rows: [WorkloadResult] = []
+        if ids.contains(.w4) {
+            rows.append(row(.w4, "status", "\(n) schemas at head on 2 shards", Goal(maxSeconds: 0.5)))
+            rows.append(row(.w4, "upgrade", "no-op, \(n) schemas at head on 2 shards", Goal(maxSeconds: 0.5)))
+        }
+        if ids.contains(.w6) { rows.append(row(.w6, "verify", "\(n) schemas at head on 2 shards", Goal())) }
+        if ids.contains(.w7) { rows.append(row(.w7, "history --limit 1", "\(n) schemas at head on 2 shards", Goal())) }
+
         let config: String
         let urls: [String]
+        let migrations = MigrationSet.standard.migrations(count: m, dialect: .postgres)
+        let head = migrations.last?.revision ?? ""
         let databases = Fleets.shardNames.map { "bench_w4_\($0)" }
         do {
             let postgres = try requirePostgres(.w4)
             urls = databases.map { postgres.url(database: $0) }
-            let migrations = MigrationSet.standard.migrations(count: m, dialect: .postgres)
             let started = ProcessTimer.monotonicSeconds()
             for database in databases { try postgres.recreate(database) }
             try FleetSetup.postgresAtHead(shards: urls, tenants: Fleets.tenants(n), migrations: migrations, threads: 4)
@@ -167,9 +177,11 @@ struct BenchRunner {
             config = try Fleets.write(to: scratch("W4"), storage: .shards(Array(zip(Fleets.shardNames, urls)).map { ($0, $1) }),
                                       tenantCount: n, migrations: migrations, concurrency: c)
         } catch {
-            status.error = "setup: \(error)"
-            upgrade.error = status.error
-            return [status, upgrade]
+            return rows.map { row in
+                var row = row
+                row.error = "setup: \(error)"
+                return row
+            }
         }
         defer {
             if !settings.keep { for database in databases { try? settings.postgres?.drop(database) } }
@@ -179,17 +191,20 @@ struct BenchRunner {
                        + ["--tenants", "\(n)", "--migrations", "\(m)", "--read", read.rawValue],
                        expect: .init(targets: n, atHead: n))
         }
-        status = repeatRuns(status) { index in
-            try pair(index, shoal: {
-                try runShoal("W4-status-\(index)", ["status", "--config", config], expect: .status(targets: n))
-            }, raw: { try rawRead("W4-status-\(index)", .status) })
+        return rows.map { row in
+            // What shoal runs, what it must show, and what the baseline reads.
+            let (label, arguments, expectation, read): (String, [String], ShoalExpectation, RawRead) = switch row.command {
+            case "status": ("W4-status", ["status"], .status(targets: n), .status)
+            case "upgrade": ("W4-upgrade", ["upgrade"], .applied(targets: n, each: 0), .plan)
+            case "verify": ("W6-verify", ["verify"], .verified(targets: n), .verify)
+            default: ("W7-history", ["history", "--limit", "1"], .history(targets: n, head: head), .history)
+            }
+            return repeatRuns(row) { index in
+                try pair(index, shoal: {
+                    try runShoal("\(label)-\(index)", arguments + ["--config", config], expect: expectation)
+                }, raw: { try rawRead("\(label)-\(index)", read) })
+            }
         }
-        upgrade = repeatRuns(upgrade) { index in
-            try pair(index, shoal: {
-                try runShoal("W4-upgrade-\(index)", ["upgrade", "--config", config], expect: .applied(targets: n, each: 0))
-            }, raw: { try rawRead("W4-upgrade-\(index)", .plan) })
-        }
-        return [status, upgrade]
     }
 
     private func w5() throws -> Plan {
@@ -236,6 +251,10 @@ struct BenchRunner {
         case applied(targets: Int, each: Int)
         /// `status`: every target up-to-date.
         case status(targets: Int)
+        /// `verify`: every target ok.
+        case verified(targets: Int)
+        /// `history --limit 1`: every target's one entry the upgrade to `head`.
+        case history(targets: Int, head: String)
     }
 
     private func runShoal(_ label: String, _ arguments: [String], expect: ShoalExpectation) throws -> ProcessMeasurement {
@@ -263,6 +282,15 @@ struct BenchRunner {
             let plural = targets == 1 ? "target" : "targets"
             guard summary == "\(targets) \(plural): \(targets) up-to-date" else {
                 throw fail("did not report \(targets) up-to-date targets: \(summary)")
+            }
+        case .verified(let targets):
+            guard summary == "\(targets) targets: \(targets) ok, 0 with problems" else {
+                throw fail("did not report \(targets) ok targets: \(summary)")
+            }
+        case .history(let targets, let head):
+            let entries = lines.filter { $0.hasPrefix("  ") && $0.contains("  upgrade    \(head)  ") }.count
+            guard entries == targets, lines.count == 2 * targets else {
+                throw fail("did not list one upgrade to \(head) for each of \(targets) targets (\(entries) of \(lines.count) lines)")
             }
         }
         return measurement

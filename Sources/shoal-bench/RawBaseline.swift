@@ -45,11 +45,14 @@ enum RawBaseline {
         return Outcome(targets: tenants.count, applied: applied)
     }
 
-    /// SQLite status: each file opened read-only, its version row read, `threads` at a time.
-    static func readSQLiteFleet(directory: String, tenants: [String], head: String?, threads: Int) throws -> Outcome {
+    /// SQLite status: each file opened read-only, its version row, dirty
+    /// mark and history read, `threads` at a time.
+    static func readSQLiteFleet(directory: String, tenants: [String], migrations: [BenchMigration], threads: Int) throws -> Outcome {
+        let head = migrations.last?.revision
+        let checksums = Dictionary(uniqueKeysWithValues: migrations.map { ($0.revision, $0.checksum) })
         let atHead = try WorkQueue.run(count: tenants.count, threads: threads) { queue in
             while let index = queue.take() {
-                let version = try readSQLiteVersion(path: Fleets.sqlitePath(in: directory, tenant: tenants[index]))
+                let version = try readSQLiteVersion(path: Fleets.sqlitePath(in: directory, tenant: tenants[index]), checksums: checksums)
                 if version == head { queue.add(1) }
             }
         }

@@ -90,17 +90,23 @@ extension RawBaseline {
     }
 
     /// Every tenant's version state on one shard, as a hand-written tool
-    /// that plans (or reports) safely must read it: one catalog query for
+    /// that reports (or plans) safely must read it: one catalog query for
     /// the tenants whose version table exists, then one `UNION ALL` query per
-    /// `chunk` of them over their version and dirty tables and, to plan,
-    /// their history (to check the checksums of applied revisions). Chunks
-    /// of 25 tenants are PostgreSQL's fastest shape here: its planning time
-    /// grows faster than linearly with the branches of a `UNION ALL`.
+    /// `chunk` of them over their version tables, their dirty tables (but
+    /// for verify) and their history, whose latest checksum per applied
+    /// revision is checked against the migrations (`status` shows an edited
+    /// applied migration, `upgrade` refuses it, `verify` lists it; verify
+    /// also checks that every applied or current revision has a file).
+    /// Chunks of 25 tenants are PostgreSQL's fastest shape here: its
+    /// planning time grows faster than linearly with the branches of a
+    /// `UNION ALL`. `history` reads ``readPostgresHistories(_:tenants:head:chunk:)``.
     ///
-    /// Returns the tenants at `head`; throws for a dirty tenant, or one whose
-    /// latest history row for an applied revision has another checksum.
+    /// Returns the tenants at `head`; throws for a dirty tenant, one whose
+    /// latest history row for an applied revision has another checksum, or
+    /// (verify) a revision without a file.
     static func readPostgresStates(_ pg: RawPostgres, tenants: [String], read: RawRead, head: String?,
                                    checksums: [String: String], chunk: Int = 25) throws -> Int {
+        guard read != .history else { return try readPostgresHistories(pg, tenants: tenants, head: head, chunk: chunk) }
         guard !tenants.isEmpty else { return 0 }
         let schemas = tenants.map(Fleets.schema(of:))
         let list = "{" + schemas.map { "\"" + $0 + "\"" }.joined(separator: ",") + "}"
@@ -114,15 +120,15 @@ extension RawBaseline {
             let indices = readable[start..<min(start + chunk, readable.count)]
             let sql = indices.flatMap { index in
                 let tables = RawVersionTables(dialect: .postgres, schema: schemas[index])
-                var parts = ["SELECT \(index), 'v', revision, NULL, NULL, 0 FROM \(tables.version)",
-                             "SELECT \(index), 'd', revision, operation, started_at, 0 FROM \(tables.dirty)"]
-                if read == .plan {
-                    parts.append("SELECT \(index), 'h', revision, operation, checksum, id FROM \(tables.history)")
+                var parts = ["SELECT \(index), 'v', revision, NULL, NULL, 0 FROM \(tables.version)"]
+                if read != .verify {
+                    parts.append("SELECT \(index), 'd', revision, operation, started_at, 0 FROM \(tables.dirty)")
                 }
+                parts.append("SELECT \(index), 'h', revision, operation, checksum, id FROM \(tables.history)")
                 return parts
             }.joined(separator: "\nUNION ALL ")
             var versions: [Int: [String]] = [:]
-            var latest: [Int: [String: (id: Int, checksum: String?)]] = [:]
+            var latest: [Int: [String: (id: Int, operation: String?, checksum: String?)]] = [:]
             for row in try pg.exec(sql) {
                 guard row.count == 6, let index = row[0].flatMap({ Int($0) }), let revision = row[2] else { continue }
                 switch row[1] {
@@ -132,27 +138,71 @@ extension RawBaseline {
                     throw BenchError("\(tenants[index]) is dirty: \(revision)")
                 default:
                     let id = row[5].flatMap { Int($0) } ?? 0
-                    if id > latest[index]?[revision]?.id ?? -1, row[3] == "upgrade" || row[3] == "stamp" {
-                        latest[index, default: [:]][revision] = (id, row[4])
+                    if id > latest[index]?[revision]?.id ?? -1 {
+                        latest[index, default: [:]][revision] = (id, row[3], row[4])
                     }
                 }
             }
             for index in indices {
-                for (revision, entry) in latest[index] ?? [:] where entry.checksum != checksums[revision] {
-                    throw BenchError("\(tenants[index]): \(revision) was applied with another checksum")
+                for (revision, entry) in latest[index] ?? [:] where entry.operation == "upgrade" || entry.operation == "stamp" {
+                    guard entry.checksum == checksums[revision] else {
+                        throw BenchError("\(tenants[index]): \(revision) was applied with another checksum")
+                    }
+                }
+                if read == .verify {
+                    for revision in (versions[index] ?? []) + (latest[index] ?? [:]).filter({ $0.value.operation != "downgrade" }).map(\.key)
+                    where checksums[revision] == nil {
+                        throw BenchError("\(tenants[index]): \(revision) has no migration file")
+                    }
                 }
                 if versions[index] == head.map({ [$0] }) { atHead += 1 }
             }
         }
         return atHead
     }
+
+    /// What `history --limit 1` reads, the way a hand-written tool would:
+    /// one catalog query for the tenants whose history table exists, then
+    /// one `UNION ALL` per `chunk` of them of `(SELECT … ORDER BY id DESC
+    /// LIMIT 1)` over every column shoal prints. Returns the tenants whose
+    /// newest entry is the upgrade to `head`.
+    static func readPostgresHistories(_ pg: RawPostgres, tenants: [String], head: String?, chunk: Int = 25) throws -> Int {
+        guard !tenants.isEmpty else { return 0 }
+        let schemas = tenants.map(Fleets.schema(of:))
+        let list = "{" + schemas.map { "\"" + $0 + "\"" }.joined(separator: ",") + "}"
+        let withHistory = Set(try pg.exec("""
+            SELECT n.nspname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+            WHERE c.relkind = 'r' AND c.relname = 'shoal_version_history' AND n.nspname = ANY($1::text[])
+            """, [list]).compactMap { $0.first ?? nil })
+        let readable = schemas.indices.filter { withHistory.contains(schemas[$0]) }
+        var atHead = 0
+        for start in stride(from: 0, to: readable.count, by: chunk) {
+            let indices = readable[start..<min(start + chunk, readable.count)]
+            let sql = indices.map { index in
+                let tables = RawVersionTables(dialect: .postgres, schema: schemas[index])
+                return """
+                    (SELECT \(index), id, revision, operation, checksum, \
+                    to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), duration_ms, applied_by, \
+                    shoal_version FROM \(tables.history) ORDER BY id DESC LIMIT 1)
+                    """
+            }.joined(separator: "\nUNION ALL ")
+            for row in try pg.exec(sql) where row.count == 9 && row[2] == head && row[3] == "upgrade" {
+                atHead += 1
+            }
+        }
+        return atHead
+    }
 }
 
-/// What ``RawBaseline/readPostgresStates`` reads: what `status` shows, or
-/// what planning an upgrade needs.
+/// What ``RawBaseline/readPostgresStates`` reads: what a command must read.
 enum RawRead: String, Sendable, CaseIterable {
-    /// Version rows and dirty marks.
+    /// `status`: version rows, dirty marks, and the history's checksums
+    /// (an edited applied migration shows as `modified`).
     case status
-    /// Version rows, dirty marks and the history (checksums).
+    /// Planning an `upgrade`: the same.
     case plan
+    /// `verify`: version rows and the history.
+    case verify
+    /// `history --limit 1`: each tenant's newest history row.
+    case history
 }

@@ -182,14 +182,32 @@ extension RawBaseline {
     }
 
     /// Opens the file read-only and reads what `status` shows, in one
-    /// statement: its version row and its dirty mark (throws if it has one).
-    static func readSQLiteVersion(path: String) throws -> String? {
+    /// statement: its version row, its dirty mark (throws if it has one)
+    /// and its history, whose latest checksum of each applied revision must
+    /// be the migration's (`status` reports an edited one as `modified`).
+    static func readSQLiteVersion(path: String, checksums: [String: String]) throws -> String? {
         let db = try RawSQLite(path: path, readOnly: true)
         let tables = RawVersionTables(dialect: .sqlite, schema: nil)
         var version: String?
-        for row in try db.rows("SELECT 'v', revision FROM \(tables.version) UNION ALL SELECT 'd', revision FROM \(tables.dirty)") {
-            if row.first == "d" { throw BenchError("\(path) is dirty: \(row.last.map { $0 ?? "" } ?? "")") }
-            version = row.last ?? nil
+        var latest: [String: (id: Int, operation: String?, checksum: String?)] = [:]
+        for row in try db.rows("""
+            SELECT 'v', revision, NULL, NULL, 0 FROM \(tables.version) \
+            UNION ALL SELECT 'd', revision, NULL, NULL, 0 FROM \(tables.dirty) \
+            UNION ALL SELECT 'h', revision, operation, checksum, id FROM \(tables.history)
+            """) where row.count == 5 {
+            switch row[0] {
+            case "d": throw BenchError("\(path) is dirty: \(row[1] ?? "")")
+            case "v": version = row[1]
+            default:
+                guard let revision = row[1] else { continue }
+                let id = row[4].flatMap { Int($0) } ?? 0
+                if id > latest[revision]?.id ?? -1 { latest[revision] = (id, row[2], row[3]) }
+            }
+        }
+        for (revision, entry) in latest where entry.operation == "upgrade" || entry.operation == "stamp" {
+            guard entry.checksum == checksums[revision] else {
+                throw BenchError("\(path): \(revision) was applied with another checksum")
+            }
         }
         return version
     }

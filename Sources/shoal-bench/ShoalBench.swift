@@ -16,13 +16,13 @@ struct ShoalBench: ParsableCommand {
 
 /// The sizes and selection shared by `run` and `needs-postgres`.
 struct WorkloadOptions: ParsableArguments {
-    @Option(help: "Workloads to run, comma-separated: W1,W2,W3,W4,W5 (default: all).")
+    @Option(help: "Workloads to run, comma-separated: W1,W2,W3,W4,W5,W6,W7 (default: all).")
     var only: String?
 
-    @Option(help: "Tenants of every selected workload (default: W1 200, W2 200, W3 64, W4 1000, W5 10000).")
+    @Option(help: "Tenants of every selected workload (default: W1 200, W2 200, W3 64, W4, W6 and W7 1000, W5 10000).")
     var tenants: Int?
 
-    @Option(help: "Migrations of W1, W2, W4 and W5 (W3 always has one).")
+    @Option(help: "Migrations of every workload but W3 (which always has one).")
     var migrations: Int = 20
 
     @Option(help: "shoal's --concurrency and the baseline's threads (default: W3 32, others 8).")
@@ -54,7 +54,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "The shoal binary to measure.")
     var shoal = ".build/release/shoal"
 
-    @Option(help: "libpq URL of a throwaway server's maintenance database (W2-W4 create and drop databases on it).")
+    @Option(help: "libpq URL of a throwaway server's maintenance database (W2-W4, W6, W7 create and drop databases on it).")
     var pgURL: String?
 
     @Option(help: "Also write the results as JSON to this file.")
@@ -141,7 +141,7 @@ struct RawCommand: ParsableCommand {
         case sqliteRead = "sqlite-read"
         /// Apply the migrations to every tenant schema of one database (W2, W3).
         case pgApply = "pg-apply"
-        /// Read every tenant schema's state, one connection per shard (W4).
+        /// Read every tenant schema's state or history, one connection per shard (W4, W6, W7).
         case pgRead = "pg-read"
     }
 
@@ -152,7 +152,7 @@ struct RawCommand: ParsableCommand {
     @Option var migrations = 20
     @Option(help: "standard or sleep.") var set = MigrationSet.standard
     @Option var concurrency = 8
-    @Option(help: "pg-read: status (versions and dirty marks) or plan (also the history's checksums).")
+    @Option(help: "pg-read: status or plan (versions, dirty marks, history checksums), verify (versions, history), history (each newest history row).")
     var read = RawRead.status
 
     func run() throws {
@@ -164,7 +164,7 @@ struct RawCommand: ParsableCommand {
         case .sqliteApply:
             outcome = try RawBaseline.applySQLiteFleet(directory: try directory(), tenants: names, migrations: list, threads: concurrency)
         case .sqliteRead:
-            outcome = try RawBaseline.readSQLiteFleet(directory: try directory(), tenants: names, head: list.last?.revision,
+            outcome = try RawBaseline.readSQLiteFleet(directory: try directory(), tenants: names, migrations: list,
                                                       threads: concurrency)
         case .pgApply:
             outcome = try RawBaseline.applyPostgresFleet(url: try singleURL(), tenants: names, migrations: list, threads: concurrency)

@@ -12,14 +12,21 @@ enum WorkloadID: String, CaseIterable, Codable, Sendable {
     case w4 = "W4"
     /// `status` of 10,000 SQLite tenants at head.
     case w5 = "W5"
+    /// `verify` over W4's fleet.
+    case w6 = "W6"
+    /// `history --limit 1` over W4's fleet.
+    case w7 = "W7"
 
-    var needsPostgres: Bool { self == .w2 || self == .w3 || self == .w4 }
+    var needsPostgres: Bool { self != .w1 && self != .w5 }
+
+    /// The workloads measured on W4's fleet, which is set up once for all of them.
+    var usesW4Fleet: Bool { self == .w4 || self == .w6 || self == .w7 }
 
     var defaultTenants: Int {
         switch self {
         case .w1, .w2: 200
         case .w3: 64
-        case .w4: 1000
+        case .w4, .w6, .w7: 1000
         case .w5: 10_000
         }
     }
@@ -32,7 +39,7 @@ enum WorkloadID: String, CaseIterable, Codable, Sendable {
         var result: [WorkloadID] = []
         for name in names {
             guard let id = WorkloadID(rawValue: name) else {
-                throw BenchError("unknown workload \(name) (expected W1, W2, W3, W4 or W5)")
+                throw BenchError("unknown workload \(name) (expected W1, W2, W3, W4, W5, W6 or W7)")
             }
             if !result.contains(id) { result.append(id) }
         }

@@ -9,7 +9,8 @@ struct StatusCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var selection: SelectorOptions
-    @Flag(name: .customLong("exit-code"), help: "Exit 1 when a target is not at head.") var exitCode = false
+    @Flag(name: .customLong("exit-code"), help: "Exit 1 when a target is not at head or an applied migration was edited.")
+    var exitCode = false
     @Option(name: .long, help: "Targets read at once (default: config's concurrency).") var concurrency: Int?
     @OptionGroup var replica: ReplicaOption
 
@@ -55,16 +56,24 @@ struct StatusCommand: AsyncParsableCommand {
                 default: table += "  " + Console.paint(status.state.rawValue, .red)
                 }
                 if let message = status.message { table += "\n    \(message)" }
+                if !status.modified.isEmpty {
+                    let list = status.modified.joined(separator: ", ")
+                    table += "\n    " + Console.paint("modified", .red) + ": \(list) "
+                        + (status.modified.count == 1 ? "was" : "were") + " edited after being applied (`shoal verify` shows the checksums)"
+                }
                 if !status.replicas.isEmpty { table += ReplicaText.lines(status.replicas) }
                 table += "\n"
             }
             var counts: [String: Int] = [:]
             for status in statuses { counts[status.state.rawValue, default: 0] += 1 }
             let parts = counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
-            table += ReportText.count(statuses.count, "target") + (parts.isEmpty ? "" : ": " + parts.joined(separator: ", ")) + "\n"
+            table += ReportText.count(statuses.count, "target") + (parts.isEmpty ? "" : ": " + parts.joined(separator: ", "))
+            let modified = statuses.count { !$0.modified.isEmpty }
+            if modified > 0 { table += "; \(modified) with edited migrations" }
+            table += "\n"
             Console.write(table, toStderr: false)
         }
-        if exitCode && statuses.contains(where: { $0.state != .upToDate }) { throw ExitCode(1) }
+        if exitCode && statuses.contains(where: { $0.state != .upToDate || !$0.modified.isEmpty }) { throw ExitCode(1) }
     }
 }
 
@@ -84,24 +93,33 @@ struct HistoryCommand: AsyncParsableCommand {
 
     func run() async throws {
         let fleet = try global.loadFleet()
-        let targets = try replica.targets(try await fleet.targets(selection.selector()))
-        let histories = await FleetHistory(fleet: fleet, concurrency: fleet.config.concurrency)
+        let selector = try selection.selector()
+        // Tenant names are checked before any connection opens (SPEC §2);
+        // then the primaries connect while the migration files load.
+        let targets = try replica.targets(try await fleet.targets(selector))
+        let warmup = replica.replica == nil ? fleet.warmUp(selector, concurrency: fleet.config.concurrency) : nil
+        let histories = await FleetHistory(fleet: fleet, concurrency: fleet.config.concurrency, warmup: warmup)
             .history(of: targets, limit: limit, onReplica: replica.replica)
+        // No connection attempt may outlive the command (see LibPQActivity).
+        await warmup?.close()
         if global.json {
             try Console.json(["targets": histories])
         } else {
+            // One write for the whole listing (1,000 targets are one system call, not 2,000).
+            var lines: [String] = []
             for history in histories {
-                Console.line(history.target, json: false)
+                lines.append(history.target)
                 if let error = history.error {
-                    Console.line("  " + Console.paint("error: ", .red) + error, json: false)
+                    lines.append("  " + Console.paint("error: ", .red) + error)
                 } else if history.entries.isEmpty {
-                    Console.line("  (no history)", json: false)
+                    lines.append("  (no history)")
                 }
                 for entry in history.entries {
                     let operation = ReportText.padded(entry.operation.rawValue, to: 9)
-                    Console.line("  \(entry.appliedAt)  \(operation)  \(entry.revision)  \(entry.durationMs) ms  \(entry.appliedBy)", json: false)
+                    lines.append("  \(entry.appliedAt)  \(operation)  \(entry.revision)  \(entry.durationMs) ms  \(entry.appliedBy)")
                 }
             }
+            Console.lines(lines, json: false)
         }
         if histories.contains(where: { $0.error != nil }) { throw ExitCode(1) }
     }
@@ -117,13 +135,28 @@ struct VerifyCommand: AsyncParsableCommand {
 
     func run() async throws {
         let fleet = try global.loadFleet()
-        let targets = try await fleet.targets(selection.selector())
-        let results = try await FleetVerifier(fleet: fleet, concurrency: fleet.config.concurrency).verify(targets)
+        let selector = try selection.selector()
+        // Tenant names are checked before any connection opens (SPEC §2);
+        // then the shards connect while the migration files load.
+        let targets = try await fleet.targets(selector)
+        let warmup = fleet.warmUp(selector, concurrency: fleet.config.concurrency)
+        let results: [TargetVerification]
+        do {
+            results = try await FleetVerifier(fleet: fleet, concurrency: fleet.config.concurrency, warmup: warmup)
+                .verify(targets)
+        } catch {
+            await warmup?.close()  // no connection attempt may outlive the command
+            throw error
+        }
+        await warmup?.close()
         let problems = results.filter(\.hasProblems)
         if global.json {
             try Console.json(VerifyReport(ok: problems.isEmpty, targets: results))
         }
         let width = targets.map(\.id.count).max() ?? 0
+        // One write for the whole report.
+        var lines: [String] = []
+        lines.reserveCapacity(results.count + 1)
         for result in results {
             var line = ReportText.padded(result.target, to: width) + "  "
             line += result.hasProblems ? Console.paint(result.status, .red) : Console.paint(result.status, .green)
@@ -133,9 +166,10 @@ struct VerifyCommand: AsyncParsableCommand {
             for revision in result.missing { line += "\n    missing: \(revision) was applied but its file is gone" }
             for revision in result.unknown { line += "\n    unknown: the version table holds \(revision), which no file has" }
             if let error = result.error { line += "\n    error: \(error)" }
-            Console.line(line, json: global.json)
+            lines.append(line)
         }
-        Console.line("\(ReportText.count(results.count, "target")): \(results.count - problems.count) ok, \(problems.count) with problems", json: global.json)
+        lines.append("\(ReportText.count(results.count, "target")): \(results.count - problems.count) ok, \(problems.count) with problems")
+        Console.lines(lines, json: global.json)
         if !problems.isEmpty { throw ExitCode(1) }
     }
 

@@ -26,7 +26,7 @@ struct RawBaselineTests {
             #expect(applied == .init(targets: tenants, applied: tenants * count))
             try await expectAtHead(config: config, targets: tenants)
             let read = try RawBaseline.readSQLiteFleet(directory: directory.path, tenants: names,
-                                                       head: migrations.last?.revision, threads: 2)
+                                                       migrations: migrations, threads: 2)
             #expect(read == .init(targets: tenants, atHead: tenants))
         case .postgres:
             let server = PostgresServer(maintenanceURL: try PostgresTestServer.url())

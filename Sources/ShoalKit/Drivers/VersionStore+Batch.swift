@@ -37,55 +37,18 @@ extension VersionStore {
                                    checksums: Bool, chunkSize: Int,
                                    expected: [String: [String: String]]) async throws -> [VersionState] {
         guard !targets.isEmpty else { return [] }
-        let schemas = targets.map { target -> String in
-            guard case .postgres(_, let schema?) = target.location else {
-                preconditionFailure("readStates(of:) reads schema-per-tenant targets only")
-            }
-            return schema
-        }
-        var tableNames = Set<String>()
-        for target in targets {
-            tableNames.formUnion([target.versionTable, target.historyTable, target.dirtyTable])
-        }
-        let rows = try await session.query("""
-            SELECT n.nspname, c.relname FROM pg_catalog.pg_class c \
-            JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-            WHERE c.relkind IN ('r', 'p') AND n.nspname = ANY($1::text[]) AND c.relname = ANY($2::text[])
-            """, [arrayLiteral(Set(schemas).sorted()), arrayLiteral(tableNames.sorted())])
-        // Which of its three tables each target has, found with one lookup
-        // per catalog row (a schema may hold several targets' tables only if
-        // their version tables differ, hence a list per schema).
-        var targetsInSchema: [String: [Int]] = [:]
-        targetsInSchema.reserveCapacity(targets.count)
-        for (index, schema) in schemas.enumerated() { targetsInSchema[schema, default: []].append(index) }
-        var tables = [(version: Bool, history: Bool, dirty: Bool)](repeating: (false, false, false), count: targets.count)
-        for row in rows {
-            guard let schema = row[0], let table = row[1] else { continue }
-            for index in targetsInSchema[schema] ?? [] {
-                let target = targets[index]
-                if table == target.versionTable { tables[index].version = true }
-                if table == target.historyTable { tables[index].history = true }
-                if table == target.dirtyTable { tables[index].dirty = true }
-            }
-        }
-
-        let initialized = targets.indices.filter { tables[$0].version }
-        let chunks = stride(from: 0, to: initialized.count, by: chunkSize).map { start in
-            Array(initialized[start..<min(start + chunkSize, initialized.count)])
-        }
-        // Most targets share their table names: quote each name once.
-        var quotedNames: [String: String] = [:]
-        for name in tableNames { quotedNames[name] = session.quoteIdentifier(name) }
+        let tables = try await TenantTables.find(targets, on: session)
+        let chunks = TenantTables.chunks(targets.indices.filter { tables.has[$0].version }, size: chunkSize)
         func statement(_ chunk: Int) -> String {
             var sql = ""
             sql.reserveCapacity(chunks[chunk].count * 300)
             for (slot, index) in chunks[chunk].enumerated() {
                 let target = targets[index]
-                let schema = session.quoteIdentifier(schemas[index]) + "."
+                let schema = tables.qualifier(index)
                 let parts = stateQueryParts(index: slot,
-                                            version: schema + quotedNames[target.versionTable]!,
-                                            history: checksums && tables[index].history ? schema + quotedNames[target.historyTable]! : nil,
-                                            dirty: tables[index].dirty ? schema + quotedNames[target.dirtyTable]! : nil)
+                                            version: schema + tables.quoted(target.versionTable),
+                                            history: checksums && tables.has[index].history ? schema + tables.quoted(target.historyTable) : nil,
+                                            dirty: tables.has[index].dirty ? schema + tables.quoted(target.dirtyTable) : nil)
                 for part in parts {
                     if !sql.isEmpty { sql += "\nUNION ALL " }
                     sql += part

@@ -86,15 +86,29 @@ public struct VersionStore: Sendable {
         let sql = await tables()
         guard try await existingTables(sql).history else { return [] }
         return try await session.query(sql.selectHistory(limit: limit)).map { row in
-            guard row.count == 8, let id = row[0].flatMap({ Int($0) }), let revision = row[1],
-                  let operation = row[2].flatMap(Operation.init(rawValue:)), let appliedAt = row[4],
-                  let duration = row[5].flatMap({ Int($0) }), let appliedBy = row[6], let version = row[7] else {
-                throw ShoalError(.database, "unexpected row in \(sql.history) of \(target.id): \(row.map { $0 ?? "NULL" })",
-                                 hint: "the history table was changed by hand or by another tool")
+            guard row.count == 8, let entry = Self.historyEntry({ row[$0] }) else {
+                throw Self.unexpectedRow(row, in: sql.history, of: target)
             }
-            return HistoryEntry(id: id, revision: revision, operation: operation, checksum: row[3],
-                                appliedAt: appliedAt, durationMs: duration, appliedBy: appliedBy, shoalVersion: version)
+            return entry
         }
+    }
+
+    /// A history row from the columns of ``VersionTableSQL/selectHistory(limit:)``,
+    /// `column(0)` to `column(7)` (nil for NULL); nil when one does not parse.
+    static func historyEntry(_ column: (Int) -> String?) -> HistoryEntry? {
+        guard let id = column(0).flatMap({ Int($0) }), let revision = column(1),
+              let operation = column(2).flatMap(Operation.init(rawValue:)), let appliedAt = column(4),
+              let duration = column(5).flatMap({ Int($0) }), let appliedBy = column(6), let version = column(7) else {
+            return nil
+        }
+        return HistoryEntry(id: id, revision: revision, operation: operation, checksum: column(3),
+                            appliedAt: appliedAt, durationMs: duration, appliedBy: appliedBy, shoalVersion: version)
+    }
+
+    /// The error for a history row shoal cannot read.
+    static func unexpectedRow(_ row: [String?], in table: String, of target: Target) -> ShoalError {
+        ShoalError(.database, "unexpected row in \(table) of \(target.id): \(row.map { $0 ?? "NULL" })",
+                   hint: "the history table was changed by hand or by another tool")
     }
 
     // MARK: - Shared with the apply and offline extensions

@@ -173,16 +173,19 @@ struct VersionTableSQL: Sendable {
     /// id, revision, operation, checksum, applied_at (as shoal writes it),
     /// duration_ms, applied_by, shoal_version; newest first.
     func selectHistory(limit: Int?) -> String {
+        var sql = "SELECT \(Self.historyColumns(dialect)) FROM \(history) ORDER BY id DESC"
+        if let limit { sql += " LIMIT \(max(0, limit))" }
+        return sql
+    }
+
+    /// The columns ``selectHistory(limit:)`` reads, in its order (what
+    /// ``VersionStore/historyEntry(_:)`` parses).
+    static func historyColumns(_ dialect: DriverKind) -> String {
         let appliedAt = switch dialect {
         case .sqlite: "applied_at"
         case .postgres: "to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
         }
-        var sql = """
-            SELECT id, revision, operation, checksum, \(appliedAt), duration_ms, applied_by, shoal_version \
-            FROM \(history) ORDER BY id DESC
-            """
-        if let limit { sql += " LIMIT \(max(0, limit))" }
-        return sql
+        return "id, revision, operation, checksum, \(appliedAt), duration_ms, applied_by, shoal_version"
     }
 
     var selectDirty: String { "SELECT revision, operation, started_at FROM \(dirty) LIMIT 1" }

@@ -45,32 +45,42 @@ extension HistoryEntry: Encodable {
 public struct FleetHistory: Sendable {
     public let fleet: Fleet
     public let concurrency: Int
+    /// Sessions opened ahead for reading the primaries (``Fleet/warmUp(_:concurrency:)``).
+    public let warmup: SessionWarmup?
 
-    public init(fleet: Fleet, concurrency: Int) {
+    public init(fleet: Fleet, concurrency: Int, warmup: SessionWarmup? = nil) {
         self.fleet = fleet
         self.concurrency = concurrency
+        self.warmup = warmup
     }
 
     /// Each target's history, newest first, at most `limit` entries per
     /// target. With `replica`, read from each target's replica of that name
-    /// on a read-only session (a target without one gets an error).
+    /// on a read-only session (a target without one gets an error). A
+    /// shard's tenants are read together over one session (``BatchReader``).
     public func history(of targets: [Target], limit: Int?, onReplica replica: String? = nil) async -> [TargetHistory] {
-        let caps = ConnectionCaps(targets: targets)
-        return await forEachConcurrently(targets, limit: concurrency) { target in
-            await caps.withSlot(for: target) {
-                guard let source = replica.map({ target.onReplica(named: $0) }) ?? target else {
-                    return TargetHistory(target: target.id, entries: [], error: "\(target.id) has no replica named `\(replica ?? "")`",
-                                         readFrom: replica)
-                }
-                do {
-                    let entries = try await SessionFactory.withSession(source, access: replica == nil ? .read : .replica) { session in
-                        try await VersionStore(session: session, target: source).history(limit: limit)
-                    } ?? []
-                    return TargetHistory(target: target.id, entries: entries, readFrom: replica)
-                } catch {
-                    return TargetHistory(target: target.id, entries: [], error: ShoalError.wrap(error, target: target).message,
-                                         readFrom: replica)
-                }
+        defer { warmup?.discard() }
+        // With `replica`, each target's replica of that name (nil: none).
+        let sources = replica.map { name in targets.map { $0.onReplica(named: name) } }
+        let reader = BatchReader(concurrency: concurrency, caps: ConnectionCaps(targets: targets),
+                                 access: replica == nil ? .read : .replica, warmup: replica == nil ? warmup : nil)
+        let reads = await reader.read(sources?.compactMap { $0 } ?? targets, BatchReader.Reads(
+            sqlite: { reader, targets in await reader.readHistories(of: targets, limit: limit) },
+            shard: { targets, session in try await VersionStore.readHistories(of: targets, session: session, limit: limit) },
+            single: { store in try await store.history(limit: limit) },
+            absent: []))
+        var next = reads.makeIterator()
+        return targets.indices.map { index in
+            let target = targets[index]
+            if let sources, sources[index] == nil {
+                return TargetHistory(target: target.id, entries: [], error: "\(target.id) has no replica named `\(replica ?? "")`",
+                                     readFrom: replica)
+            }
+            switch next.next()! {
+            case .success(let entries):
+                return TargetHistory(target: target.id, entries: entries, readFrom: replica)
+            case .failure(let error):
+                return TargetHistory(target: target.id, entries: [], error: error.message, readFrom: replica)
             }
         }
     }

@@ -30,9 +30,14 @@ public struct TargetStatus: Sendable, Hashable, Encodable {
     /// The replica this status was read from (`status --replica NAME`);
     /// nil when read from the primary.
     public var readFrom: String?
+    /// Applied revisions whose file's checksum is no longer the one recorded
+    /// when they were applied (an applied migration was edited), sorted;
+    /// `shoal verify` says more, `upgrade` refuses the target.
+    public var modified: [String] = []
 
     enum CodingKeys: String, CodingKey {
         case target, database, shard, tenant, current, heads, pending, state, replicas, message, readFrom = "read_from"
+        case modified
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -48,6 +53,7 @@ public struct TargetStatus: Sendable, Hashable, Encodable {
         try c.encode(replicas, forKey: .replicas)
         try c.encodeIfPresent(message, forKey: .message)
         try c.encodeIfPresent(readFrom, forKey: .readFrom)
+        try c.encode(modified, forKey: .modified)
     }
 }
 
@@ -77,7 +83,11 @@ public struct FleetStatus: Sendable {
         let replicaSources = replica.map { name in targets.map { $0.onReplica(named: name) } }
         @Sendable func source(_ index: Int) -> Target? { replicaSources.map { $0[index] } ?? targets[index] }
         let readable = replicaSources?.compactMap { $0 } ?? targets
-        let reader = StateReader(concurrency: concurrency, caps: ConnectionCaps(targets: targets), checksums: false,
+        // The applied checksums too, for `modified`; equal ones share the files' Strings.
+        let reader = StateReader(concurrency: concurrency, caps: ConnectionCaps(targets: targets),
+                                 expectedChecksums: graphs.mapValues { graph in
+                                     Dictionary(graph.migrations.map { ($0.revision, $0.checksum) }, uniquingKeysWith: { first, _ in first })
+                                 },
                                  access: replica == nil ? .read : .replica, warmup: replica == nil ? warmup : nil)
         let states = await reader.readStates(readable)
         warmup?.discard()
@@ -153,6 +163,16 @@ public struct FleetStatus: Sendable {
         return Dictionary(read.compactMap { url, position in position.map { (url, $0) } }, uniquingKeysWith: { a, _ in a })
     }
 
+    /// The applied revisions whose file now has another checksum, sorted
+    /// (what `shoal verify` reports as modified).
+    static func modified(_ applied: [String: String], graph: RevisionGraph) -> [String] {
+        var modified: [String] = []
+        for (revision, checksum) in applied where graph.migration(revision).map({ $0.checksum != checksum }) ?? false {
+            modified.append(revision)
+        }
+        return modified.sortedIfNeeded()
+    }
+
     /// A target's status from its read, without its replicas.
     /// `read` is nil when the target has no replica named `replica`.
     private func status(of target: Target, graph: RevisionGraph, read: Result<VersionState, ShoalError>?,
@@ -175,6 +195,7 @@ public struct FleetStatus: Sendable {
             return result
         }
         result.current = state.current.sortedIfNeeded()
+        result.modified = Self.modified(state.appliedChecksums, graph: graph)
         let unknown = state.current.filter { graph.migration($0) == nil }
         result.pending = pending
         if let dirty = state.dirty, dirty.inProgress {

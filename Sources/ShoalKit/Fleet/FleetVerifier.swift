@@ -28,46 +28,68 @@ public struct TargetVerification: Sendable, Hashable, Encodable {
 public struct FleetVerifier: Sendable {
     public let fleet: Fleet
     public let concurrency: Int
+    /// Sessions opened ahead for reading the targets (``Fleet/warmUp(_:concurrency:)``).
+    public let warmup: SessionWarmup?
 
-    public init(fleet: Fleet, concurrency: Int) {
+    public init(fleet: Fleet, concurrency: Int, warmup: SessionWarmup? = nil) {
         self.fleet = fleet
         self.concurrency = concurrency
+        self.warmup = warmup
     }
 
+    /// What each target's history says was applied, compared with the
+    /// files, in the order given. A shard's tenants are read together over
+    /// one session (``BatchReader``).
     public func verify(_ targets: [Target]) async throws -> [TargetVerification] {
+        defer { warmup?.discard() }
         let graphs = try fleet.graphs(for: targets.map(\.database))
-        let caps = ConnectionCaps(targets: targets)
-        return await forEachConcurrently(targets, limit: concurrency) { target in
-            await caps.withSlot(for: target) { await verify(target, graph: graphs[target.database]!) }
+        let reader = BatchReader(concurrency: concurrency, caps: ConnectionCaps(targets: targets), warmup: warmup)
+        // Checksums equal to the files' share their Strings (1,000 tenants × 20 revisions).
+        let expected = graphs.mapValues { graph in
+            Dictionary(graph.migrations.map { ($0.revision, $0.checksum) }, uniquingKeysWith: { first, _ in first })
         }
+        let logs = await reader.read(targets, BatchReader.Reads(
+            sqlite: { reader, targets in await reader.readAppliedLogs(of: targets) },
+            shard: { targets, session in try await VersionStore.readAppliedLogs(of: targets, session: session, expected: expected) },
+            single: { store in try await store.readAppliedLog() },
+            absent: .uninitialized))
+        return zip(targets, logs).map { target, log in verify(target, graph: graphs[target.database]!, read: log) }
     }
 
-    private func verify(_ target: Target, graph: RevisionGraph) async -> TargetVerification {
+    private func verify(_ target: Target, graph: RevisionGraph, read: Result<AppliedLog, ShoalError>) -> TargetVerification {
         var result = TargetVerification(target: target.id, database: target.database, status: "ok",
                                         modified: [], missing: [], unknown: [], error: nil)
-        let read: (VersionState, [HistoryEntry])?
-        do {
-            read = try await SessionFactory.withSession(target, access: .read) { session in
-                let store = VersionStore(session: session, target: target)
-                return (try await store.readState(), try await store.history(limit: nil))
-            }
-        } catch {
+        let log: AppliedLog
+        switch read {
+        case .success(let read):
+            log = read
+        case .failure(let error):
             result.status = "unreachable"
-            result.error = ShoalError.wrap(error, target: target).message
+            result.error = error.message
             return result
         }
-        guard let (state, history) = read, state.initialized else {
+        guard log.initialized else {
             result.status = "uninitialized"
             return result
         }
-        for (revision, recorded) in state.appliedChecksums.sorted(by: { $0.key < $1.key }) {
+        // The latest history row of a revision decides: its operation, and
+        // the checksum when it applied the revision (an upgrade or a stamp).
+        var latest: [String: Operation] = [:]
+        var applied: [String: String] = [:]
+        for entry in log.entries {  // oldest first: last write wins
+            latest[entry.revision] = entry.operation
+            if entry.operation == .upgrade || entry.operation == .stamp, let checksum = entry.checksum {
+                applied[entry.revision] = checksum
+            } else {
+                applied.removeValue(forKey: entry.revision)
+            }
+        }
+        for (revision, recorded) in applied.sorted(by: { $0.key < $1.key }) {
             if let migration = graph.migration(revision), migration.checksum != recorded {
                 result.modified.append(.init(revision: revision, file: migration.path, appliedChecksum: recorded, fileChecksum: migration.checksum))
             }
         }
-        result.unknown = state.current.filter { graph.migration($0) == nil }.sorted()
-        var latest: [String: Operation] = [:]
-        for entry in history.reversed() { latest[entry.revision] = entry.operation }  // oldest first: last write wins
+        result.unknown = log.current.filter { graph.migration($0) == nil }.sorted()
         result.missing = latest.filter { $0.value != .downgrade && $0.key != "base" && graph.migration($0.key) == nil }
             .map(\.key).filter { !result.unknown.contains($0) }.sorted()
         if !result.modified.isEmpty || !result.missing.isEmpty || !result.unknown.isEmpty {

@@ -7,7 +7,7 @@
 struct StateReader: Sendable {
     let concurrency: Int
     let caps: ConnectionCaps
-    /// Whether to read applied checksums (planning needs them; status does not).
+    /// Whether to read applied checksums (planning and status need them).
     var checksums = true
     /// The migration files' checksums by database and revision, for the
     /// batch read to share (``VersionStore/readStates(of:session:checksums:chunkSize:expected:)``).
@@ -62,7 +62,8 @@ struct StateReader: Sendable {
         let results = await forEachConcurrently(units, limit: concurrency) { unit -> [(Int, Result<VersionState, ShoalError>)] in
             switch unit {
             case .sqlite(let indices):
-                let states = await SQLiteStateReader().readStates(of: indices.map { targets[$0] }, checksums: checksums)
+                let states = await SQLiteStateReader().readStates(of: indices.map { targets[$0] }, checksums: checksums,
+                                                                  expected: expectedChecksums)
                 return Array(zip(indices, states))
             case .postgres(let indices):
                 let states = await caps.withSlot(for: targets[indices[0]]) { await read(indices.map { targets[$0] }) }

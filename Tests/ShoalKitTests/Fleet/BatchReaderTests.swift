@@ -1,0 +1,68 @@
+import Foundation
+import ShoalTestSupport
+import Testing
+@testable import ShoalKit
+
+/// `verify` and `history` read a shard's tenants over one session, which may
+/// be the one ``SessionWarmup`` opened while the tenants loaded, as `status`
+/// does: what they report must not depend on it.
+@Suite struct BatchReaderTests {
+    @Test func verifyAndHistoryTakeTheWarmedSessionAndReportAsWithout() async throws {
+        try await PostgresTestServer.withScratchDatabase { url in
+            let directory = try TemporaryDirectory()
+            let fleet = try SessionWarmupTests.tenantFleet(url: url, directory: directory)
+            let targets = try await fleet.targets()
+            // Two tenants at the first revision, one at the second, one not started.
+            _ = try await FleetRunner(fleet: fleet).run(.upgrade(.relative(1)), targets: Array(targets.prefix(2)))
+            _ = try await FleetRunner(fleet: fleet).run(.upgrade(.head), targets: [targets[2]])
+
+            let coldVerify = try await FleetVerifier(fleet: fleet, concurrency: 8).verify(targets)
+            let coldHistory = await FleetHistory(fleet: fleet, concurrency: 8).history(of: targets, limit: nil)
+            #expect(coldVerify.map(\.status) == ["ok", "ok", "ok", "uninitialized"])
+            #expect(coldHistory.map { $0.entries.map(\.revision) } == [["aaaa0001"], ["aaaa0001"], ["bbbb0002", "aaaa0001"], []])
+
+            // One session to the shard in all: the warmed one, taken by the read.
+            let database = try #require(PostgresURL.databaseName(of: url))
+            let before = try await Self.sessionsOpened(database)
+            let warmVerify = try #require(fleet.warmUp(TargetSelector(), concurrency: 8))
+            #expect(try await FleetVerifier(fleet: fleet, concurrency: 8, warmup: warmVerify).verify(targets) == coldVerify)
+            let afterVerify = try await Self.sessionsOpened(database)
+            #expect(afterVerify - before == 1, "the shard's read took the warmed session")
+            let warmHistory = try #require(fleet.warmUp(TargetSelector(), concurrency: 8))
+            #expect(await FleetHistory(fleet: fleet, concurrency: 8, warmup: warmHistory).history(of: targets, limit: nil) == coldHistory)
+            #expect(try await Self.sessionsOpened(database) - afterVerify == 1)
+        }
+    }
+
+    /// Sessions established to `database` so far (`pg_stat_database`),
+    /// read once none of shoal's is left on it (a backend flushes its
+    /// statistics before it leaves `pg_stat_activity`).
+    static func sessionsOpened(_ database: String) async throws -> Int {
+        let session = try await PostgresSession.connect(try PostgresTestServer.url())
+        defer { Task { await session.close() } }
+        var left = -1
+        for _ in 0..<1000 where left != 0 {
+            if left > 0 { try await Task.sleep(for: .milliseconds(10)) }
+            left = try await session.query("SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND application_name = 'shoal'",
+                                           [database]).first?.first.flatMap { $0.flatMap { Int($0) } } ?? -1
+        }
+        #expect(left == 0, "shoal sessions still open on \(database) after 10 s")
+        return try await session.query("SELECT sessions FROM pg_stat_database WHERE datname = $1", [database])
+            .first?.first.flatMap { $0.flatMap { Int($0) } } ?? -1
+    }
+
+    @Test func aShardThatCannotBeReachedFailsTheSameWayWarmedOrNot() async throws {
+        let directory = try TemporaryDirectory()
+        let down = "postgres://postgres:Sup3rSecret@127.0.0.1:1/crm?connect_timeout=2"
+        let fleet = try SessionWarmupTests.tenantFleet(url: down, directory: directory)
+        let targets = try await fleet.targets()
+        let cold = try await FleetVerifier(fleet: fleet, concurrency: 8).verify(targets)
+        let warmup = try #require(fleet.warmUp(TargetSelector(), concurrency: 8))
+        let warm = try await FleetVerifier(fleet: fleet, concurrency: 8, warmup: warmup).verify(targets)
+        #expect(warm == cold)
+        #expect(warm.allSatisfy { $0.status == "unreachable" && $0.error?.contains("Sup3rSecret") == false })
+        let history = await FleetHistory(fleet: fleet, concurrency: 8, warmup: fleet.warmUp(TargetSelector(), concurrency: 8))
+            .history(of: targets, limit: 1)
+        #expect(history.allSatisfy { $0.entries.isEmpty && $0.error?.contains("Sup3rSecret") == false && $0.error != nil })
+    }
+}
