@@ -246,20 +246,8 @@ public actor PostgresSession: DatabaseSession {
     /// for (SPEC §7). Returns false when another session still holds it.
     public func acquireMigrationLock(key: String, timeout: Duration) async throws -> Bool {
         let lockKey = String(Self.advisoryLockKey(database: databaseName, key: key))
-        let clock = ContinuousClock()
-        let deadline = clock.now + timeout
-        var delay = Duration.milliseconds(10)
-        while true {
-            let rows = try await query("SELECT pg_try_advisory_lock($1::bigint)", [lockKey])
-            if rows.first?.first == "t" { return true }
-            let remaining = deadline - clock.now
-            if remaining <= .zero { return false }
-            do {
-                try await Task.sleep(for: min(delay, remaining))
-            } catch {
-                throw ShoalError(.interrupted, "cancelled while waiting for the migration lock")
-            }
-            delay = min(delay * 2, .milliseconds(500))
+        return try await LockPolling.poll(timeout: timeout) {
+            try await query("SELECT pg_try_advisory_lock($1::bigint)", [lockKey]).first?.first == "t"
         }
     }
 

@@ -113,22 +113,9 @@ public actor SQLiteSession: DatabaseSession {
     public func acquireMigrationLock(key: String, timeout: Duration) async throws -> Bool {
         _ = try live()
         if migrationLock != nil { return true }
-        let clock = ContinuousClock()
-        let deadline = clock.now + timeout
-        var delay = Duration.milliseconds(10)
-        while true {
-            if let lock = try SQLiteMigrationLock.tryAcquire(database: path) {
-                migrationLock = lock
-                return true
-            }
-            let remaining = deadline - clock.now
-            if remaining <= .zero { return false }
-            do {
-                try await Task.sleep(for: min(delay, remaining))
-            } catch {
-                throw ShoalError(.interrupted, "cancelled while waiting for the migration lock")
-            }
-            delay = min(delay * 2, .milliseconds(500))
+        return try await LockPolling.poll(timeout: timeout) {
+            migrationLock = try SQLiteMigrationLock.tryAcquire(database: path)
+            return migrationLock != nil
         }
     }
 

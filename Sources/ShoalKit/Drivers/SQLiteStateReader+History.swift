@@ -53,7 +53,7 @@ extension SQLiteStateReader {
 
     /// Opens `target`'s file read-only and runs `body` on it with the SQL of
     /// its tables; `absent` when the file does not exist.
-    private func read<Value>(_ target: Target, absent: Value, busyTimeoutMs: Int,
+    func read<Value>(_ target: Target, absent: Value, busyTimeoutMs: Int,
                              _ body: (SQLiteConnection, VersionTableSQL) throws -> Value) -> Result<Value, ShoalError> {
         guard case .sqlite(let path) = target.location else {
             preconditionFailure("SQLiteStateReader reads SQLite targets only")

@@ -22,17 +22,7 @@ public actor SQLiteStateReader {
     public func readStates(of targets: [Target], checksums: Bool, expected: [String: [String: String]] = [:],
                            busyTimeoutMs: Int = 5000) -> [Result<VersionState, ShoalError>] {
         targets.map { target in
-            guard case .sqlite(let path) = target.location else {
-                preconditionFailure("SQLiteStateReader reads SQLite targets only")
-            }
-            do {
-                let connection: SQLiteConnection
-                do {
-                    connection = try SQLiteConnection(path: path, mode: .readOnly, busyTimeoutMs: busyTimeoutMs)
-                } catch where !FileManager.default.fileExists(atPath: path) {
-                    return .success(.uninitialized)  // asked only when the open failed
-                }
-                let sql = VersionTableSQL(target: target, dialect: .sqlite, quote: VersionTableSQL.quote)
+            read(target, absent: .uninitialized, busyTimeoutMs: busyTimeoutMs) { connection, sql in
                 func read(history: Bool, dirty: Bool) throws -> VersionState {
                     let parts = VersionStore.stateQueryParts(index: 0, version: sql.version,
                                                              history: checksums && history ? sql.history : nil,
@@ -44,17 +34,15 @@ public actor SQLiteStateReader {
                 }
                 // shoal creates the three tables together: try the one-statement
                 // read first, and look the tables up only when it fails.
-                if let state = try? read(history: true, dirty: true) { return .success(Self.probed(state, path: path)) }
+                if let state = try? read(history: true, dirty: true) { return Self.probed(state, path: connection.path) }
                 let (query, parameters) = sql.existingTablesQuery
                 let tables = sql.existing(in: try connection.query(query, parameters))
-                guard tables.version else { return .success(.uninitialized) }
-                return .success(Self.probed(try read(history: tables.history, dirty: tables.dirty), path: path))
-            } catch let error as ShoalError {
+                guard tables.version else { return .uninitialized }
+                return Self.probed(try read(history: tables.history, dirty: tables.dirty), path: connection.path)
+            }.mapError { error in
                 var error = error
-                error.message = "\(target.id): \(error.message)"
-                return .failure(error)
-            } catch {
-                return .failure(ShoalError(.database, "\(target.id): \(error)"))
+                if !error.message.hasPrefix("\(target.id): ") { error.message = "\(target.id): \(error.message)" }
+                return error
             }
         }
     }

@@ -26,40 +26,9 @@ struct BatchReader: Sendable {
         var absent: Value
     }
 
-    /// A piece of work: some targets read together.
-    private enum Unit: Sendable {
-        /// SQLite files, read on one reader thread.
-        case sqlite([Int])
-        /// PostgreSQL targets over one session: a shard's tenants, or one target.
-        case postgres([Int])
-    }
-
     /// One value (or why it could not be read, redacted) per target, in order.
     func read<Value: Sendable>(_ targets: [Target], _ reads: Reads<Value>) async -> [Result<Value, ShoalError>] {
-        var units: [Unit] = []
-        var shards: [String: Int] = [:]
-        var sqlite: [Int] = []
-        for (index, target) in targets.enumerated() {
-            if case .sqlite = target.location {
-                sqlite.append(index)
-                if sqlite.count == StateReader.sqliteBatch {
-                    units.append(.sqlite(sqlite))
-                    sqlite = []
-                }
-            } else if let key = StateReader.batchKey(target) {
-                if let unit = shards[key], case .postgres(let indices) = units[unit] {
-                    units[unit] = .postgres(indices + [index])
-                } else {
-                    shards[key] = units.count
-                    units.append(.postgres([index]))
-                }
-            } else {
-                units.append(.postgres([index]))
-            }
-        }
-        if !sqlite.isEmpty { units.append(.sqlite(sqlite)) }
-
-        let results = await forEachConcurrently(units, limit: concurrency) { unit -> [(Int, Result<Value, ShoalError>)] in
+        let results = await forEachConcurrently(ReadUnit.grouping(targets), limit: concurrency) { unit -> [(Int, Result<Value, ShoalError>)] in
             switch unit {
             case .sqlite(let indices):
                 let values = await reads.sqlite(SQLiteStateReader(), indices.map { targets[$0] })
@@ -90,5 +59,43 @@ struct BatchReader: Sendable {
         } catch {
             return targets.map { .failure(ShoalError.wrap(error, target: $0)) }
         }
+    }
+}
+
+/// A piece of a read of many targets (``StateReader``, ``BatchReader``):
+/// some targets, by index, read together.
+enum ReadUnit: Sendable {
+    /// SQLite files, read on one reader thread.
+    case sqlite([Int])
+    /// PostgreSQL targets over one session: a shard's tenants, or one target.
+    case postgres([Int])
+
+    /// `targets` in units: SQLite files in batches of
+    /// ``StateReader/sqliteBatch``, the schema-per-tenant targets of one
+    /// shard together (``StateReader/batchKey(_:)``), any other target alone.
+    static func grouping(_ targets: [Target]) -> [ReadUnit] {
+        var units: [ReadUnit] = []
+        var shards: [String: Int] = [:]
+        var sqlite: [Int] = []
+        for (index, target) in targets.enumerated() {
+            if case .sqlite = target.location {
+                sqlite.append(index)
+                if sqlite.count == StateReader.sqliteBatch {
+                    units.append(.sqlite(sqlite))
+                    sqlite = []
+                }
+            } else if let key = StateReader.batchKey(target) {
+                if let unit = shards[key], case .postgres(let indices) = units[unit] {
+                    units[unit] = .postgres(indices + [index])
+                } else {
+                    shards[key] = units.count
+                    units.append(.postgres([index]))
+                }
+            } else {
+                units.append(.postgres([index]))
+            }
+        }
+        if !sqlite.isEmpty { units.append(.sqlite(sqlite)) }
+        return units
     }
 }

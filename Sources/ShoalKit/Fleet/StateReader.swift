@@ -26,40 +26,9 @@ struct StateReader: Sendable {
     /// that every reader thread gets work.
     static let sqliteBatch = 64
 
-    /// A piece of work: some targets read together.
-    private enum Unit: Sendable {
-        /// SQLite files, read on one reader thread.
-        case sqlite([Int])
-        /// PostgreSQL targets over one session: a shard's tenants, or one target.
-        case postgres([Int])
-    }
-
     /// One state (or the reason it could not be read) per target, in order.
     func readStates(_ targets: [Target]) async -> [Result<VersionState, ShoalError>] {
-        var units: [Unit] = []
-        var shards: [String: Int] = [:]
-        var sqlite: [Int] = []
-        for (index, target) in targets.enumerated() {
-            if case .sqlite = target.location {
-                sqlite.append(index)
-                if sqlite.count == Self.sqliteBatch {
-                    units.append(.sqlite(sqlite))
-                    sqlite = []
-                }
-            } else if let key = Self.batchKey(target) {
-                if let unit = shards[key], case .postgres(let indices) = units[unit] {
-                    units[unit] = .postgres(indices + [index])
-                } else {
-                    shards[key] = units.count
-                    units.append(.postgres([index]))
-                }
-            } else {
-                units.append(.postgres([index]))
-            }
-        }
-        if !sqlite.isEmpty { units.append(.sqlite(sqlite)) }
-
-        let results = await forEachConcurrently(units, limit: concurrency) { unit -> [(Int, Result<VersionState, ShoalError>)] in
+        let results = await forEachConcurrently(ReadUnit.grouping(targets), limit: concurrency) { unit -> [(Int, Result<VersionState, ShoalError>)] in
             switch unit {
             case .sqlite(let indices):
                 let states = await SQLiteStateReader().readStates(of: indices.map { targets[$0] }, checksums: checksums,
