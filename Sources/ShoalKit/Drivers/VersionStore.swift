@@ -31,7 +31,12 @@ public struct VersionStore: Sendable {
     /// Idempotent.
     nonisolated(nonsending) public func ensureTables() async throws {
         let sql = await tables()
-        try await session.execute(sql.createTables.joined(separator: ";\n"))
+        // In one transaction: a run interrupted between two of the CREATEs
+        // (a second SIGINT) would leave a target with a version table but no
+        // dirty table, which later runs take for initialized.
+        try await transaction(sql) {
+            try await session.execute(sql.createTables.joined(separator: ";\n"))
+        }
     }
 
     /// Reads the tables without creating them: `VersionState.uninitialized`

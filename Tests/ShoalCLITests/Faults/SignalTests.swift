@@ -107,7 +107,9 @@ struct SignalTests {
         let file = sandbox.path(Fixture.tenantFile("tenant01"))
         try await waitUntil("the migration's transaction holds the write lock") {
             if !run.isRunning { throw FinishedEarly(message: "shoal ended early: \(run.stderrSoFar)") }
-            guard FileManager.default.fileExists(atPath: file) else { return false }  // never create it
+            // Never create the file; and not the short transaction that creates shoal's tables.
+            guard FileManager.default.fileExists(atPath: file),
+                  try await sandbox.tableExists(Fixture.tenantFile("tenant01"), "shoal_version_dirty") else { return false }
             let probe = try await SQLiteSession.open(path: file, mode: .readWrite, busyTimeoutMs: 0)
             defer { Task { await probe.close() } }
             do {
