@@ -47,7 +47,10 @@ final class SQLiteMigrationLock: @unchecked Sendable {
     static func tryAcquire(database: String) throws -> SQLiteMigrationLock? {
         let path = lockPath(for: database)
         while true {
-            let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+            // Read-only is enough for flock, so another user who may write
+            // the folder (and so the database's journal) can lock a file
+            // that one user created; it holds nothing to read.
+            let descriptor = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0o644)
             guard descriptor >= 0 else {
                 let reason = String(cString: strerror(errno))
                 throw ShoalError(.io, "cannot create the migration lock file \(path) beside SQLite database \(database): \(reason)")
