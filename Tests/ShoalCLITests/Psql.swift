@@ -27,19 +27,6 @@ enum Psql {
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-f", sandbox.path(file)]
         process.currentDirectoryURL = URL(fileURLWithPath: sandbox.root)
-        let running = RunningShoal(process: process, stdout: sandbox.path(".psql-out-\(UUID().uuidString)"),
-                                   stderr: sandbox.path(".psql-err-\(UUID().uuidString)"))
-        FileManager.default.createFile(atPath: running.stdout, contents: nil)
-        FileManager.default.createFile(atPath: running.stderr, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: running.stdout))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: running.stderr))
-        process.terminationHandler = { _ in running.exited() }
-        do {
-            try process.run()
-        } catch {
-            running.removeFiles()
-            throw error
-        }
-        return try await running.finish()
+        return try await sandbox.start(process).finish()
     }
 }

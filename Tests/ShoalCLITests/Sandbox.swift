@@ -122,6 +122,13 @@ final class Sandbox: @unchecked Sendable {
         process.environment = env
         // Never a terminal to prompt on, whatever ran the tests.
         process.standardInput = FileHandle.nullDevice
+        return try start(process, stderr: terminal)
+    }
+
+    /// Starts `process` (shoal, or another program a test runs) with its
+    /// stdout, and its stderr unless `terminal` is given, in files of the
+    /// sandbox, which ``RunningShoal/result()`` reads and removes.
+    func start(_ process: Process, stderr terminal: FileHandle? = nil) throws -> RunningShoal {
         let running = RunningShoal(process: process, stdout: path(".out-\(UUID().uuidString)"),
                                    stderr: path(".err-\(UUID().uuidString)"))
         FileManager.default.createFile(atPath: running.stdout, contents: nil)

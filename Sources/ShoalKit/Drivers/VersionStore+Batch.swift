@@ -40,27 +40,37 @@ extension VersionStore {
         let tables = try await TenantTables.find(targets, on: session)
         let chunks = TenantTables.chunks(targets.indices.filter { tables.has[$0].version }, size: chunkSize)
         func statement(_ chunk: Int) -> String {
-            var sql = ""
-            sql.reserveCapacity(chunks[chunk].count * 300)
-            for (slot, index) in chunks[chunk].enumerated() {
-                let target = targets[index]
-                let schema = tables.qualifier(index)
-                let parts = stateQueryParts(index: slot,
-                                            version: schema + tables.quoted(target.versionTable),
-                                            history: checksums && tables.has[index].history ? schema + tables.quoted(target.historyTable) : nil,
-                                            dirty: tables.has[index].dirty ? schema + tables.quoted(target.dirtyTable) : nil)
-                for part in parts {
-                    if !sql.isEmpty { sql += "\nUNION ALL " }
-                    sql += part
-                }
-            }
-            return sql
+            stateStatement(chunks[chunk], of: targets, tables: tables, history: checksums, dirty: true)
         }
         var states = [VersionState](repeating: .uninitialized, count: targets.count)
         try await session.forEachSimpleResult(count: chunks.count, statement: statement) { chunk, result in
             fold(result, targets: chunks[chunk], into: &states) { expected[targets[$0].database] }
         }
         return states
+    }
+
+    /// The `UNION ALL` of ``stateQueryParts(index:version:history:dirty:)``
+    /// over one chunk of `targets` (indices into it, every one with a
+    /// version table), each row tagged with its target's slot in the chunk;
+    /// the history and dirty tables are read where the target has them and
+    /// `history`/`dirty` ask for them.
+    static func stateStatement(_ chunk: [Int], of targets: [Target], tables: TenantTables,
+                               history: Bool, dirty: Bool) -> String {
+        var sql = ""
+        sql.reserveCapacity(chunk.count * 300)
+        for (slot, index) in chunk.enumerated() {
+            let target = targets[index]
+            let schema = tables.qualifier(index)
+            let parts = stateQueryParts(index: slot,
+                                        version: schema + tables.quoted(target.versionTable),
+                                        history: history && tables.has[index].history ? schema + tables.quoted(target.historyTable) : nil,
+                                        dirty: dirty && tables.has[index].dirty ? schema + tables.quoted(target.dirtyTable) : nil)
+            for part in parts {
+                if !sql.isEmpty { sql += "\nUNION ALL " }
+                sql += part
+            }
+        }
+        return sql
     }
 
     /// The `UNION ALL` branches that read one target's initialized tables,

@@ -99,20 +99,7 @@ extension VersionStore {
         let tables = try await TenantTables.find(targets, on: session)
         let chunks = TenantTables.chunks(targets.indices.filter { tables.has[$0].version }, size: chunkSize)
         func statement(_ chunk: Int) -> String {
-            var sql = ""
-            sql.reserveCapacity(chunks[chunk].count * 200)
-            for (slot, index) in chunks[chunk].enumerated() {
-                let target = targets[index]
-                let schema = tables.qualifier(index)
-                let parts = stateQueryParts(index: slot, version: schema + tables.quoted(target.versionTable),
-                                            history: tables.has[index].history ? schema + tables.quoted(target.historyTable) : nil,
-                                            dirty: nil)
-                for part in parts {
-                    if !sql.isEmpty { sql += "\nUNION ALL " }
-                    sql += part
-                }
-            }
-            return sql
+            stateStatement(chunks[chunk], of: targets, tables: tables, history: true, dirty: false)
         }
         var logs = [Result<AppliedLog, ShoalError>](repeating: .success(.uninitialized), count: targets.count)
         try await session.forEachSimpleResult(count: chunks.count, statement: statement) { chunk, result in
