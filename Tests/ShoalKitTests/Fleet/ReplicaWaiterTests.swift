@@ -49,10 +49,11 @@ import Testing
             #expect(waited.first?.caughtUp == true)
             // Polls back off from 10 ms to 1 s: about 8 to reach 1 s, then one a
             // second. That bounds them by the time waited, whatever the number
-            // of tenants (and however slowly a loaded machine replays).
+            // of tenants. (Not by the number of tenants: on a loaded two-core
+            // CI machine the replica once took 53 s to replay this run, and
+            // polled 62 times, one a second, as it should.)
             let wait = try #require(waited.first)
             #expect(wait.polls <= 8 + wait.waitedMs / 1000 + 1, "a handful of polls, however many tenants: \(wait.polls) in \(wait.waitedMs) ms")
-            #expect(wait.polls < tenants.count)
             let finished = log.all.filter { if case .targetFinished = $0 { true } else { false } }
             #expect(finished.count == 40, "every target's line comes once, after its wait")
             // Each commit is announced as it happens, before the batch's wait;
