@@ -177,7 +177,9 @@ import ShoalTestSupport
             for _ in 0..<8 { opened.append(try await PostgresSession.connect(url)) }
             let sessions = opened
             let observer = try await PostgresSession.connect(url)
-            // Each sleeps far longer than the test waits: with calls on the
+            // Each sleeps far longer than the test waits (a minute: long
+            // enough for any machine, short enough that a regression ends
+            // the test in minutes rather than hanging it): with calls on the
             // cooperative pool only as many sessions as it has threads (the
             // cores) could be sleeping at once, and the count below would
             // never reach 8 before the first of them ended. Independent of
@@ -185,7 +187,7 @@ import ShoalTestSupport
             let sleeping = Task {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for session in sessions {
-                        group.addTask { try await session.execute("SELECT pg_sleep(300)") }
+                        group.addTask { try await session.execute("SELECT pg_sleep(60)") }
                     }
                     try await group.waitForAll()
                 }

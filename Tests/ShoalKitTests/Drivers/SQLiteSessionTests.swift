@@ -197,16 +197,24 @@ import ShoalTestSupport
         try await first.execute("INSERT INTO t VALUES (1)")
 
         let calling = ManagedFlag()
+        let through = ManagedFlag()
         let waiting = Task {
             calling.set()
+            defer { through.set() }
             try await second.begin()
             let seen = try await second.query("SELECT count(*) FROM t")
             try await second.commit()
             return seen
         }
-        // Commit only once the second writer is on its way into BEGIN IMMEDIATE:
-        // it cannot get through while the first holds the write lock.
+        // Once the second writer is on its way into BEGIN IMMEDIATE, watch it
+        // for a while: it cannot get through, nor may it give up, while the
+        // first holds the write lock. (The watch only bounds how long a
+        // writer that gives up at once has to show it: a writer that waits
+        // as it should passes however long the machine takes.)
         while !calling.isSet { await Task.yield() }
+        let watch = ContinuousClock.now + .milliseconds(500)
+        while !through.isSet && ContinuousClock.now < watch { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(!through.isSet, "the second writer got past BEGIN IMMEDIATE (or gave up) while the first held the write lock")
         try await first.commit()
         #expect(try await waiting.value == [["1"]])
     }
