@@ -1,5 +1,5 @@
 /// The primary's side of a primary/replica rollout (SPEC §7), called by
-/// ``TargetMigrator`` and the planning pass: refuse a primary that is a
+/// ``TargetRun`` and the planning pass: refuse a primary that is a
 /// standby, and take the WAL position the replicas must replay. Waiting for
 /// them is ``ReplicaWaiter``'s job.
 enum ReplicaRollout {

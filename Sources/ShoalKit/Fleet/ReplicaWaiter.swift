@@ -2,7 +2,7 @@ import Logging
 
 /// The replica half of a fan-out run (SPEC §7), one per run.
 ///
-/// - ``preflight(_:targets:caps:)``, in the planning pass: every replica of a
+/// - ``preflight(_:allowMissing:concurrency:caps:)``, in the planning pass: every replica of a
 ///   target that has work is reached once, checked to be a standby of that
 ///   target's primary, and closed. A target with a replica that fails is
 ///   refused before any SQL runs, unless `--allow-missing-replicas`; then
@@ -26,12 +26,14 @@ actor ReplicaWaiter {
     private let logger: Logger
     /// Replicas the preflight found missing, by target id then replica name:
     /// why (only kept with `--allow-missing-replicas`).
-    private var missing: [String: [String: String]] = [:]
+    private let missing: [String: [String: String]]
 
-    init(options: FleetRunner.Options, events: @escaping @Sendable (FleetEvent) -> Void, logger: Logger) {
+    init(options: FleetRunner.Options, missing: [String: [String: String]] = [:],
+         events: @escaping @Sendable (FleetEvent) -> Void, logger: Logger) {
         timeout = options.replicaTimeout
         allowMissing = options.allowMissingReplicas
         concurrency = options.concurrency
+        self.missing = missing
         self.events = events
         self.logger = logger
     }
@@ -58,46 +60,38 @@ actor ReplicaWaiter {
         }
     }
 
-    /// The assessments with targets refused whose replicas cannot be waited
-    /// for (or, with `--allow-missing-replicas`, those replicas noted).
-    func preflight(_ assessments: [TargetMigrator.Assessment], targets: [Target], caps: ConnectionCaps) async -> [TargetMigrator.Assessment] {
+    /// Refuses the targets of `plan` whose replicas cannot be waited for
+    /// (or, with `allowMissing`, notes those replicas in the plan).
+    static func preflight(_ plan: inout FleetPlan, allowMissing: Bool, concurrency: Int, caps: ConnectionCaps) async {
+        let targets = plan.targets
         var links: [Link: (target: Target, replica: ReplicaConfig)] = [:]
-        for (index, assessment) in assessments.enumerated() {
-            guard assessment.runs else { continue }
+        for (index, decision) in plan.decisions.enumerated() {
+            guard decision.runs else { continue }
             for replica in targets[index].replicas where links[Link(targets[index], replica)] == nil {
                 links[Link(targets[index], replica)] = (targets[index], replica)
             }
         }
-        guard !links.isEmpty else { return assessments }
+        guard !links.isEmpty else { return }
         let probes = await forEachConcurrently(Array(links), limit: concurrency) { link, member in
             (link, await Self.probe(member.replica, of: member.target, caps: caps))
         }
         let problems = Dictionary(uniqueKeysWithValues: probes.compactMap { link, problem in problem.map { (link, $0) } })
-        guard !problems.isEmpty else { return assessments }
+        guard !problems.isEmpty else { return }
 
-        var checked = assessments
-        for (index, assessment) in assessments.enumerated() {
-            let from: [String]
-            switch assessment {
-            case .work(let plan): from = plan.from
-            case .inProgress(_, let current): from = current
-            case .upToDate, .refused: continue
-            }
+        for (index, decision) in plan.decisions.enumerated() where decision.runs {
             let target = targets[index]
             let failing = target.replicas.compactMap { replica in
                 problems[Link(target, replica)].map { (replica.name, $0) }
             }
             guard !failing.isEmpty else { continue }
             if allowMissing {
-                missing[target.id] = Dictionary(failing, uniquingKeysWith: { first, _ in first })
+                for (name, reason) in failing { plan.allowMissingReplica(index, name: name, reason: reason) }
                 continue
             }
             let reasons = failing.map { "replica `\($0.0)` \($0.1)" }.joined(separator: "; ")
-            let error = ShoalError(.plan, "\(target.id): \(reasons); nothing was changed",
-                                   hint: "bring the replica back, or pass --allow-missing-replicas to migrate the primary without waiting for it")
-            checked[index] = .refused(error, current: from)
+            plan.refuse(index, ShoalError(.plan, "\(target.id): \(reasons); nothing was changed",
+                                          hint: "bring the replica back, or pass --allow-missing-replicas to migrate the primary without waiting for it"))
         }
-        return checked
     }
 
     /// Why shoal cannot wait for `replica` of `target`, or nil when it can:

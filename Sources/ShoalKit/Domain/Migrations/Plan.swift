@@ -39,17 +39,54 @@ public struct PlanStep: Sendable, Hashable {
     public var operation: Operation { direction == .up ? .upgrade : .downgrade }
 }
 
-/// The ordered steps that take one target from `from` to `to`.
+/// What takes one target from `from` to `to`: ordered steps (an upgrade, a
+/// downgrade, or the undoing of a run's steps), or, for a stamp, the version
+/// rows written without running any SQL.
 public struct Plan: Sendable, Hashable {
+    /// How a plan moves its target.
+    public enum Kind: Sendable, Hashable {
+        /// Runs `steps`, one transaction each.
+        case steps
+        /// Writes the version rows `to` (and clears a dirty mark); runs no SQL.
+        case stamp
+    }
+
+    public var kind: Kind
     /// Version rows now (sorted).
     public var from: [String]
     /// Version rows after the last step (sorted).
     public var to: [String]
     public var steps: [PlanStep]
-    public init(from: [String], to: [String], steps: [PlanStep]) {
+    public init(_ kind: Kind = .steps, from: [String], to: [String], steps: [PlanStep]) {
+        self.kind = kind
         self.from = from
         self.to = to
         self.steps = steps
     }
     public var isEmpty: Bool { steps.isEmpty }
+
+    /// What a dry run lists: the revisions of the steps, or the rows a stamp adds.
+    public var planned: [String] {
+        switch kind {
+        case .steps: steps.map(\.revision)
+        case .stamp: to.filter { !from.contains($0) }
+        }
+    }
+
+    /// The plan that undoes `steps` (committed by a run, in order), newest
+    /// first, taking the target back to where the first of them found it.
+    public static func undoing(_ steps: [PlanStep]) -> Plan {
+        let inverse = steps.reversed().map(\.inverse)
+        return Plan(from: inverse.first?.versionsBefore.sorted() ?? [], to: inverse.last?.versionsAfter.sorted() ?? [],
+                    steps: inverse)
+    }
+}
+
+extension PlanStep {
+    /// The step that undoes this one (`down` for an `up`, and back).
+    public var inverse: PlanStep {
+        PlanStep(migration: migration, direction: direction == .up ? .down : .up,
+                 removeVersions: addVersions, addVersions: removeVersions,
+                 versionsBefore: versionsAfter, versionsAfter: versionsBefore)
+    }
 }

@@ -16,7 +16,7 @@ public enum TargetPlanner {
                             target: Target, memo: PlanMemo? = nil) throws -> Plan {
         if case .stamp = command {
             let rows = try Planner.stamp(graph: graph, current: state.current, to: command.spec, database: target.database)
-            return Plan(from: state.current.sorted(), to: rows.sorted(), steps: [])
+            return Plan(.stamp, from: state.current.sorted(), to: rows.sorted(), steps: [])
         }
         if let dirty = state.dirty {
             throw dirtyError(dirty, target: target)
