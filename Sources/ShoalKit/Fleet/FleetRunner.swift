@@ -188,7 +188,7 @@ public struct FleetRunner: Sendable {
                     if let error {
                         report.status = .failed
                         report.error = .init(message: "rolling back after another target failed: \(Redactor.redact(error.message))",
-                                             revision: error.revision, sqlState: error.sqlState)
+                                             revision: error.revision, failure: error.failure)
                     } else {
                         if report.status != .failed { report.status = .rolledBack }
                         report.to = report.from

@@ -233,7 +233,8 @@ actor ReplicaWaiter {
         if !behind.isEmpty {
             report.status = .replicaLag
             let reasons = behind.map { "replica `\($0.name)` \($0.message ?? $0.status.rawValue)" }
-            report.error = .init(message: "\(report.target) committed on the primary, which keeps the change, but " + reasons.joined(separator: "; "))
+            report.error = .init(message: "\(report.target) committed on the primary, which keeps the change, but " + reasons.joined(separator: "; "),
+                                 failure: DatabaseFailure(phase: .replicaWait))
             logger.info("\(report.target): replica-lag: \(reasons.joined(separator: "; "))")
         }
         return report
