@@ -4,8 +4,13 @@
 /// `message` is what a user reads. Errors about input carry the file and line;
 /// errors from a database carry a ``DatabaseFailure`` (the driver's code, the
 /// statement, the phase), the server's detail and hint, the target and the
-/// revision being applied. The message, detail and hint go through
-/// ``Redactor`` as they land here, so no error carries a password.
+/// revision being applied.
+///
+/// This is where passwords are hidden, once for all of shoal: the message,
+/// file, detail and hint go through ``Redactor`` as they land here, so no
+/// error carries a password. A text about a failure that quotes a driver, a
+/// URL or another error (in a report, on stderr, in JSON, in a log line) is
+/// made as a ShoalError, so code that writes one needs no redaction of its own.
 public struct ShoalError: Error, CustomStringConvertible, Sendable, Equatable {
     /// What kind of failure this is. A struct so that new kinds can be added
     /// without breaking anyone's `switch`.
@@ -43,12 +48,13 @@ public struct ShoalError: Error, CustomStringConvertible, Sendable, Equatable {
     }
 
     public var kind: Kind
-    /// What went wrong. Like ``detail`` and ``hint``, it never holds a
-    /// password: every value set is passed through ``Redactor``, because a
-    /// message may quote a config value that a `${VAR}` filled with a URL.
+    /// What went wrong. Like ``file``, ``detail`` and ``hint``, it never
+    /// holds a password: every value set is passed through ``Redactor``,
+    /// because a message may quote a driver's text, a URL, or a config value
+    /// that a `${VAR}` filled with a URL.
     public var message: String { didSet { message = Redactor.redact(message) } }
-    /// The file the problem is in, when there is one.
-    public var file: String?
+    /// The file the problem is in, when there is one (a path may come from a variable too).
+    public var file: String? { didSet { file = file.map(Redactor.redact) } }
     /// 1-based line in `file`.
     public var line: Int?
     /// The revision being applied or named.
@@ -65,7 +71,7 @@ public struct ShoalError: Error, CustomStringConvertible, Sendable, Equatable {
                 revision: String? = nil, failure: DatabaseFailure? = nil, detail: String? = nil, hint: String? = nil) {
         self.kind = kind
         self.message = Redactor.redact(message)
-        self.file = file
+        self.file = file.map(Redactor.redact)
         self.line = line
         self.revision = revision
         self.failure = failure
@@ -102,16 +108,16 @@ public struct ShoalError: Error, CustomStringConvertible, Sendable, Equatable {
 }
 
 extension ShoalError {
-    /// Any error as a ShoalError about `target`, with passwords redacted:
-    /// a ShoalError gets the target; any other error becomes a `.database`
-    /// error naming it.
+    /// `error` itself when it is a ShoalError, else a `.database` error that
+    /// says what `error` says (redacted, as every message is).
+    init(_ error: any Error) {
+        self = error as? ShoalError ?? ShoalError(.database, String(describing: error))
+    }
+
+    /// Any error as a ShoalError about `target`: a ShoalError gets the
+    /// target; any other error becomes a `.database` error naming it.
     static func wrap(_ error: any Error, target: Target) -> ShoalError {
-        guard var wrapped = error as? ShoalError else {
-            var wrapped = ShoalError(.database, "\(target.id): \(Redactor.redact(String(describing: error)))")
-            wrapped.target = target.id
-            return wrapped
-        }
-        wrapped.message = Redactor.redact(wrapped.message)
+        var wrapped = error as? ShoalError ?? ShoalError(.database, "\(target.id): \(String(describing: error))")
         if wrapped.target == nil { wrapped.target = target.id }
         return wrapped
     }

@@ -4,11 +4,12 @@ import Foundation
 ///
 /// Server errors come from ``PostgresResult/error(statement:)`` (SQLSTATE,
 /// detail, hint); these are the client-side ones: connecting, a lost
-/// connection, a closed session, a cancelled task. Every message passes
-/// through ``Redactor``.
+/// connection, a closed session, a cancelled task. ``ShoalError`` hides
+/// passwords in their text; a connection failure also hides the forms of the
+/// password libpq quotes, which ``Redactor`` cannot recognise.
 enum PostgresError {
-    /// `cannot connect to <conninfo>: <libpq's message>`, both redacted, and
-    /// without the password even where libpq echoes it in an unusual form.
+    /// `cannot connect to <conninfo>: <libpq's message>`, without the
+    /// password even where libpq echoes it in an unusual form.
     ///
     /// libpq quotes the part of a conninfo it cannot read, which may be the
     /// password alone (`invalid percent-encoded token: "pa%zz"`) or a piece of
@@ -18,7 +19,7 @@ enum PostgresError {
     /// string does not parse, `PQpass` knows no password, so the passwords
     /// ``Redactor`` finds in the conninfo itself are scrubbed as well.
     static func connectionFailed(conninfo: String, libpqMessage: String, password: String?) -> ShoalError {
-        let text = "cannot connect to \(Redactor.redact(conninfo)): \(Redactor.redact(clean(libpqMessage)))"
+        let text = "cannot connect to \(conninfo): \(clean(libpqMessage))"
         return ShoalError(.database, scrub(text, secrets: secrets(in: conninfo) + [password].compactMap { $0 }),
                           failure: DatabaseFailure(phase: .connect))
     }
@@ -42,7 +43,7 @@ enum PostgresError {
     /// (the server went away, the socket broke).
     static func connectionLost(_ libpqMessage: String, while action: String) -> ShoalError {
         let message = clean(libpqMessage)
-        return ShoalError(.database, Redactor.redact(message.isEmpty ? "\(action) failed" : "\(action) failed: \(message)"),
+        return ShoalError(.database, message.isEmpty ? "\(action) failed" : "\(action) failed: \(message)",
                           failure: DatabaseFailure())
     }
 

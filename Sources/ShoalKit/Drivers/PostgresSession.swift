@@ -116,7 +116,7 @@ public actor PostgresSession: DatabaseSession {
             databaseName = rows.first?.last.flatMap { $0 } ?? ""
         } catch var error as ShoalError {
             connection.finish()
-            error.message = "cannot set up the session on \(Redactor.redact(conninfo)): \(error.message)"
+            error.message = "cannot set up the session on \(conninfo): \(error.message)"
             throw error.during(.connect)
         }
         self.connection = connection

@@ -187,7 +187,7 @@ public struct FleetRunner: Sendable {
                     guard var report = reports[index] else { continue }
                     if let error {
                         report.status = .failed
-                        report.error = .init(message: "rolling back after another target failed: \(Redactor.redact(error.message))",
+                        report.error = .init(message: "rolling back after another target failed: \(error.message)",
                                              revision: error.revision, failure: error.failure)
                     } else {
                         if report.status != .failed { report.status = .rolledBack }

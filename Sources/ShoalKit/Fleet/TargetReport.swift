@@ -37,11 +37,13 @@ public struct TargetReport: Sendable, Hashable, Encodable {
             self.revision = revision
             self.failure = failure
         }
+        /// The error's message with its detail and hint, each already
+        /// redacted by ``ShoalError``.
         public init(_ error: ShoalError) {
             var message = error.message
             if let detail = error.detail { message += " (detail: \(detail))" }
             if let hint = error.hint { message += " (hint: \(hint))" }
-            self.init(message: Redactor.redact(message), revision: error.revision, failure: error.failure)
+            self.init(message: message, revision: error.revision, failure: error.failure)
         }
         /// `sql_state` in JSON: PostgreSQL's SQLSTATE, or SQLite's result code by name.
         public var sqlState: String? { failure?.code?.description }
