@@ -25,7 +25,7 @@ enum Console {
     }
 
     static func error(_ error: ShoalError) {
-        write(paint("error: ", .red, stderr: true) + Redactor.redact(error.description) + "\n", toStderr: true)
+        write(paint("error: ", .red, stderr: true) + error.description + "\n", toStderr: true)
     }
 
     /// Prints one JSON document on stdout.

@@ -76,12 +76,12 @@ final class PostgresConnection {
     @discardableResult
     func execute(_ sql: String, cancellable: Bool) throws -> [PostgresResult] {
         try send(sql)
-        return try collectResults(cancellable: cancellable)
+        return try collectResults(cancellable: cancellable, statement: sql)
     }
 
     /// Sends a script over the simple query protocol without waiting for
-    /// it; ``collectResults(cancellable:)`` reads its results. Nothing else
-    /// may be sent until then.
+    /// it; ``collectResults(cancellable:statement:)`` reads its results.
+    /// Nothing else may be sent until then.
     func send(_ sql: String) throws {
         try checkUsable(sql)
         guard PQsendQuery(handle, sql) == 1 else {
@@ -103,7 +103,7 @@ final class PostgresConnection {
         guard sent == 1 else {
             throw PostgresError.connectionLost(String(cString: PQerrorMessage(handle)), while: "sending the statement")
         }
-        guard let result = try collectResults(cancellable: cancellable).last else {
+        guard let result = try collectResults(cancellable: cancellable, statement: sql).last else {
             throw PostgresError.connectionLost(String(cString: PQerrorMessage(handle)), while: "reading the result")
         }
         return result
@@ -150,7 +150,9 @@ final class PostgresConnection {
             let result = PostgresResult(pointer)
             if result.status == PGRES_PIPELINE_SYNC { break }
             if result.status == PGRES_PIPELINE_ABORTED { continue }
-            if result.isError, firstError == nil { firstError = result.error }
+            if result.isError, firstError == nil {
+                firstError = result.error(statement: results.count < statements.count ? statements[results.count].sql : nil)
+            }
             results.append(result)
         }
         if let firstError { throw firstError }
@@ -165,8 +167,9 @@ final class PostgresConnection {
     }
 
     /// Reads results until libpq returns NULL (the connection is idle), so
-    /// no statement's error goes unseen. Throws the first error.
-    func collectResults(cancellable: Bool) throws -> [PostgresResult] {
+    /// no statement's error goes unseen. Throws the first error, naming
+    /// `statement` (the SQL sent) as the failure's.
+    func collectResults(cancellable: Bool, statement: String?) throws -> [PostgresResult] {
         var results: [PostgresResult] = []
         var firstError: ShoalError?
         while true {
@@ -181,7 +184,7 @@ final class PostgresConnection {
             case PGRES_COPY_OUT:
                 drainCopyOut()
             default:
-                if result.isError, firstError == nil { firstError = result.error }
+                if result.isError, firstError == nil { firstError = result.error(statement: statement) }
                 results.append(result)
             }
         }

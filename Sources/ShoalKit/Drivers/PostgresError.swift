@@ -2,19 +2,14 @@ import Foundation
 
 /// How the PostgreSQL driver turns libpq's failures into ``ShoalError``s.
 ///
-/// Server errors come from ``PostgresResult/error`` (SQLSTATE, detail, hint);
-/// these are the client-side ones: connecting, a lost connection, a closed
-/// session, a cancelled task. Every message passes through ``Redactor``.
+/// Server errors come from ``PostgresResult/error(statement:)`` (SQLSTATE,
+/// detail, hint); these are the client-side ones: connecting, a lost
+/// connection, a closed session, a cancelled task. ``ShoalError`` hides
+/// passwords in their text; a connection failure also hides the forms of the
+/// password libpq quotes, which ``Redactor`` cannot recognise.
 enum PostgresError {
-    /// SQLSTATE `query_canceled`: a cancelled task or `statement_timeout`.
-    static let queryCanceled = "57014"
-    /// SQLSTATE `lock_not_available`: `lock_timeout` expired.
-    static let lockNotAvailable = "55P03"
-    /// SQLSTATE `in_failed_sql_transaction`.
-    static let inFailedTransaction = "25P02"
-
-    /// `cannot connect to <conninfo>: <libpq's message>`, both redacted, and
-    /// without the password even where libpq echoes it in an unusual form.
+    /// `cannot connect to <conninfo>: <libpq's message>`, without the
+    /// password even where libpq echoes it in an unusual form.
     ///
     /// libpq quotes the part of a conninfo it cannot read, which may be the
     /// password alone (`invalid percent-encoded token: "pa%zz"`) or a piece of
@@ -24,8 +19,9 @@ enum PostgresError {
     /// string does not parse, `PQpass` knows no password, so the passwords
     /// ``Redactor`` finds in the conninfo itself are scrubbed as well.
     static func connectionFailed(conninfo: String, libpqMessage: String, password: String?) -> ShoalError {
-        let text = "cannot connect to \(Redactor.redact(conninfo)): \(Redactor.redact(clean(libpqMessage)))"
-        return ShoalError(.database, scrub(text, secrets: secrets(in: conninfo) + [password].compactMap { $0 }))
+        let text = "cannot connect to \(conninfo): \(clean(libpqMessage))"
+        return ShoalError(.database, scrub(text, secrets: secrets(in: conninfo) + [password].compactMap { $0 }),
+                          failure: DatabaseFailure(phase: .connect))
     }
 
     /// The passwords in `conninfo` in every form libpq may quote them: as
@@ -47,7 +43,8 @@ enum PostgresError {
     /// (the server went away, the socket broke).
     static func connectionLost(_ libpqMessage: String, while action: String) -> ShoalError {
         let message = clean(libpqMessage)
-        return ShoalError(.database, Redactor.redact(message.isEmpty ? "\(action) failed" : "\(action) failed: \(message)"))
+        return ShoalError(.database, message.isEmpty ? "\(action) failed" : "\(action) failed: \(message)",
+                          failure: DatabaseFailure())
     }
 
     /// The session was closed; nothing more can run on it.
@@ -55,13 +52,13 @@ enum PostgresError {
 
     /// The task was cancelled before the statement was sent, so nothing ran.
     static let cancelledBeforeStart = ShoalError(
-        .interrupted, "cancelled before the statement was sent", sqlState: queryCanceled)
+        .interrupted, "cancelled before the statement was sent", failure: DatabaseFailure(code: .postgres(.queryCanceled)))
 
     /// A COMMIT that the server answered with ROLLBACK.
     static let commitRolledBack = ShoalError(
         .database,
         "COMMIT rolled back the transaction: a statement in it had failed",
-        sqlState: inFailedTransaction,
+        failure: DatabaseFailure(code: .postgres(.inFailedSQLTransaction), statement: "COMMIT"),
         hint: "the transaction's earlier error says what went wrong; nothing in it was saved")
 
     /// libpq's messages end with a newline and sometimes carry an `ERROR:` prefix.

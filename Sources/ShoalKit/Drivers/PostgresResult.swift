@@ -86,16 +86,17 @@ final class PostgresResult {
     }
 
     /// The failure as a ShoalError: the server's primary message, SQLSTATE,
-    /// detail and hint, each passed through ``Redactor``.
-    var error: ShoalError {
+    /// detail and hint, and `statement`, the SQL that was sent.
+    func error(statement: String?) -> ShoalError {
         let message = field(SHOAL_PG_DIAG_MESSAGE_PRIMARY)
             ?? PQresultErrorMessage(handle).map { PostgresError.clean(String(cString: $0)) }
         return ShoalError(
             .database,
-            Redactor.redact(message.flatMap { $0.isEmpty ? nil : $0 } ?? "statement failed (no message from libpq)"),
-            sqlState: field(SHOAL_PG_DIAG_SQLSTATE),
-            detail: field(SHOAL_PG_DIAG_MESSAGE_DETAIL).map(Redactor.redact),
-            hint: field(SHOAL_PG_DIAG_MESSAGE_HINT).map(Redactor.redact)
+            message.flatMap { $0.isEmpty ? nil : $0 } ?? "statement failed (no message from libpq)",
+            failure: DatabaseFailure(code: field(SHOAL_PG_DIAG_SQLSTATE).map { .postgres(SQLState(rawValue: $0)) },
+                                     statement: statement),
+            detail: field(SHOAL_PG_DIAG_MESSAGE_DETAIL),
+            hint: field(SHOAL_PG_DIAG_MESSAGE_HINT)
         )
     }
 

@@ -116,8 +116,8 @@ public actor PostgresSession: DatabaseSession {
             databaseName = rows.first?.last.flatMap { $0 } ?? ""
         } catch var error as ShoalError {
             connection.finish()
-            error.message = "cannot set up the session on \(Redactor.redact(conninfo)): \(error.message)"
-            throw error
+            error.message = "cannot set up the session on \(conninfo): \(error.message)"
+            throw error.during(.connect)
         }
         self.connection = connection
     }
@@ -176,7 +176,7 @@ public actor PostgresSession: DatabaseSession {
             try connection.send(statement(0))
             var next = count > 1 ? statement(1) : nil
             for index in 0..<count {
-                let results = try connection.collectResults(cancellable: true)
+                let results = try connection.collectResults(cancellable: true, statement: nil)
                 if let sql = next {
                     try connection.send(sql)
                     next = index + 2 < count ? statement(index + 2) : nil
@@ -187,7 +187,7 @@ public actor PostgresSession: DatabaseSession {
                     }
                     try body(index, results[0])
                 } catch {
-                    if index + 1 < count { _ = try? connection.collectResults(cancellable: false) }
+                    if index + 1 < count { _ = try? connection.collectResults(cancellable: false, statement: nil) }
                     throw error
                 }
             }

@@ -46,7 +46,7 @@ final class SQLiteConnection: @unchecked Sendable {
             let message = opened.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(code))
             sqlite3_close_v2(opened)
             throw ShoalError(.database, "cannot open SQLite database \(path): \(message)",
-                             sqlState: SQLiteResultCode.name(code))
+                             failure: DatabaseFailure(code: .sqlite(SQLiteResultCode(rawValue: code)), phase: .connect))
         }
         handle = opened
         sqlite3_extended_result_codes(handle, 1)
@@ -195,23 +195,24 @@ final class SQLiteConnection: @unchecked Sendable {
     }
 
     /// The boundary where a sqlite3 failure becomes a ``ShoalError``:
-    /// sqlite3_errmsg as the message, the extended result code's name as
-    /// `sqlState`, and the failing statement in `detail`.
+    /// sqlite3_errmsg as the message, the extended result code and the
+    /// statement as its ``DatabaseFailure``, and the statement in `detail`.
     private func error(_ code: Int32, statementText: String, index: Int) -> ShoalError {
         let message = String(cString: sqlite3_errmsg(handle))
-        let name = SQLiteResultCode.name(code)
+        let resultCode = SQLiteResultCode(rawValue: code)
+        let failure = DatabaseFailure(code: .sqlite(resultCode), statement: statementText)
         let detail = "statement \(index): \(Self.snippet(statementText))"
-        if SQLiteResultCode.isInterrupt(code) {
+        if resultCode.isInterrupt {
             return ShoalError(.interrupted, "SQLite statement interrupted: the run was cancelled",
-                              sqlState: name, detail: detail)
+                              failure: failure, detail: detail)
         }
-        if SQLiteResultCode.isLockContention(code) {
+        if resultCode.isLockContention {
             return ShoalError(.locked,
                               "another process holds the database \(path) (waited \(busyTimeoutMs) ms for it): \(message)",
-                              sqlState: name, detail: detail,
+                              failure: failure, detail: detail,
                               hint: "wait for the other run or program using the file to finish, then retry")
         }
-        return ShoalError(.database, message, sqlState: name, detail: detail)
+        return ShoalError(.database, message, failure: failure, detail: detail)
     }
 
     /// The statement as it appears in an error: trimmed, at most 300 characters.

@@ -10,10 +10,11 @@ import CSQLite
 ///
 /// Errors are ``ShoalError``s of kind `.database` whose `message` is
 /// `sqlite3_errmsg`, whose `detail` names the failing statement
-/// (`statement 2: INSERT …`), and whose `sqlState` is the *name* of SQLite's
-/// extended result code (`SQLITE_CONSTRAINT_UNIQUE`), or its decimal number
-/// for a code newer than shoal knows. `SQLITE_BUSY`/`SQLITE_LOCKED` give kind
-/// `.locked`: another process holds the database.
+/// (`statement 2: INSERT …`), and whose ``ShoalError/failure`` holds SQLite's
+/// extended result code and the statement; `sqlState` is the code's *name*
+/// (`SQLITE_CONSTRAINT_UNIQUE`), or its decimal number for a code newer than
+/// shoal knows. `SQLITE_BUSY`/`SQLITE_LOCKED` give kind `.locked`: another
+/// process holds the database.
 ///
 /// ```swift
 /// let session = try await SQLiteSession.open(path: "/tmp/app.sqlite", mode: .readWrite)

@@ -44,7 +44,7 @@ extension VersionStore {
             rows = try await session.beginAndQuery(sql.selectDirtyAndVersions)
         } catch {
             await session.rollback()
-            throw Self.phase("BEGIN", of: target, error)
+            throw Self.phase(.begin, of: target, error)
         }
         do {
             let (dirty, current) = Self.dirtyMarkAndVersions(rows)
@@ -52,11 +52,13 @@ extension VersionStore {
             let clock = ContinuousClock()
             let started = clock.now
             if !isBlank(step.sql) {
-                try await session.execute(step.sql)
+                try await during(.step) { try await session.execute(step.sql) }
             }
             try await verify(step)
             let durationMs = milliseconds(clock.now - started)
-            try await session.executeAndCommit(recordStatements(step, sql: sql, durationMs: durationMs, context: context))
+            try await during(.commit) {
+                try await session.executeAndCommit(recordStatements(step, sql: sql, durationMs: durationMs, context: context))
+            }
             return durationMs
         } catch {
             await session.rollback()
@@ -73,16 +75,20 @@ extension VersionStore {
         do {
             let clock = ContinuousClock()
             let started = clock.now
-            for statement in SQLScript.split(step.sql) {
-                try await session.execute(statement)
+            try await during(.step) {
+                for statement in SQLScript.split(step.sql) {
+                    try await session.execute(statement)
+                }
             }
             try await verify(step)
             let durationMs = milliseconds(clock.now - started)
             try await transaction(sql) {
-                for statement in recordStatements(step, sql: sql, durationMs: durationMs, context: context) {
-                    _ = try await session.query(statement.sql, statement.parameters)
+                try await during(.commit) {
+                    for statement in recordStatements(step, sql: sql, durationMs: durationMs, context: context) {
+                        _ = try await session.query(statement.sql, statement.parameters)
+                    }
+                    _ = try await session.query(sql.deleteDirty, [step.revision])
                 }
-                _ = try await session.query(sql.deleteDirty, [step.revision])
             }
             return durationMs
         } catch {
@@ -120,7 +126,7 @@ extension VersionStore {
     /// its first row's first column is true.
     nonisolated(nonsending) private func verify(_ step: PlanStep) async throws {
         guard step.direction == .up, let verify = step.migration.verify, !isBlank(verify) else { return }
-        let rows = try await session.query(verify)
+        let rows = try await during(.verify) { try await session.query(verify) }
         guard let row = rows.first else {
             throw ShoalError(.verification, "verify section of \(step.revision) returned no row", revision: step.revision)
         }

@@ -186,14 +186,14 @@ public struct VersionStore: Sendable {
         do {
             try await session.begin()
         } catch {
-            throw Self.phase("BEGIN", of: target, error)
+            throw Self.phase(.begin, of: target, error)
         }
         do {
             let result = try await body()
             do {
                 try await session.commit()
             } catch {
-                throw Self.phase("COMMIT", of: target, error)
+                throw Self.phase(.commit, of: target, error)
             }
             return result
         } catch {
@@ -202,14 +202,25 @@ public struct VersionStore: Sendable {
         }
     }
 
-    /// `error` as a ``ShoalError``, its message prefixed with the transaction
-    /// phase that failed (lock contention keeps its own message).
-    static func phase(_ phase: String, of target: Target, _ error: any Error) -> ShoalError {
-        var shoalError = shoalError(error)
+    /// `error` as a ``ShoalError`` of a transaction's `.begin` or `.commit`
+    /// phase, its message prefixed with the statement that failed (lock
+    /// contention keeps its own message).
+    static func phase(_ phase: DatabaseFailure.Phase, of target: Target, _ error: any Error) -> ShoalError {
+        var shoalError = shoalError(error).during(phase)
         if shoalError.kind != .locked && shoalError.kind != .interrupted {
-            shoalError.message = "\(phase) failed on \(target.id): \(shoalError.message)"
+            shoalError.message = "\(phase == .commit ? "COMMIT" : "BEGIN") failed on \(target.id): \(shoalError.message)"
         }
         return shoalError
+    }
+
+    /// Runs `body`; a database failure it throws is tagged with `phase`.
+    nonisolated(nonsending) func during<T: Sendable>(_ phase: DatabaseFailure.Phase,
+                                                    _ body: nonisolated(nonsending) () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch {
+            throw Self.shoalError(error).during(phase)
+        }
     }
 
     /// Any error as a ``ShoalError`` (cancellation becomes `.interrupted`).

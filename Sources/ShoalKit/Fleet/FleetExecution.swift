@@ -104,8 +104,8 @@ struct FleetExecution: Sendable {
             guard var report = ledger.reports[index] else { continue }
             if let error {
                 report.status = .failed
-                report.error = .init(message: "rolling back after another target failed: \(Redactor.redact(error.message))",
-                                     revision: error.revision, sqlState: error.sqlState)
+                report.error = .init(message: "rolling back after another target failed: \(error.message)",
+                                     revision: error.revision, failure: error.failure)
             } else {
                 if report.status != .failed { report.status = .rolledBack }
                 report.to = report.from

@@ -93,7 +93,7 @@ struct ReplicaCatchUp: Sendable {
     }
 
     private static func message(_ error: any Error) -> String {
-        Redactor.redact((error as? ShoalError)?.message ?? String(describing: error))
+        ShoalError(error).message
     }
 
     private static func seconds(_ ms: Int) -> String {

@@ -6,7 +6,7 @@ enum ReplicaRollout {
     /// The refusal of a target whose configured primary is a standby.
     static func standbyError(_ target: Target) -> ShoalError {
         var url = ""
-        if case .postgres(let primary, _) = target.location { url = " " + Redactor.redact(primary) }
+        if case .postgres(let primary, _) = target.location { url = " " + primary }
         return ShoalError(.plan, "\(target.id): the configured primary\(url) is a standby (pg_is_in_recovery() is true); migrations cannot run on a replica, so nothing was changed",
                           hint: "point `url` at the primary, and list the standby under `replicas`")
     }

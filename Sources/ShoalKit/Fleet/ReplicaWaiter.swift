@@ -73,7 +73,7 @@ actor ReplicaWaiter {
         }
         guard !links.isEmpty else { return }
         let probes = await forEachConcurrently(Array(links), limit: concurrency) { link, member in
-            (link, await Self.probe(member.replica, of: member.target, caps: caps))
+            (link, await Self.probe(member.replica, of: member.target, caps: caps)?.message)
         }
         let problems = Dictionary(uniqueKeysWithValues: probes.compactMap { link, problem in problem.map { (link, $0) } })
         guard !problems.isEmpty else { return }
@@ -94,20 +94,21 @@ actor ReplicaWaiter {
         }
     }
 
-    /// Why shoal cannot wait for `replica` of `target`, or nil when it can:
-    /// reachable, a standby, and of the same cluster as the primary.
-    private static func probe(_ replica: ReplicaConfig, of target: Target, caps: ConnectionCaps) async -> String? {
+    /// Why shoal cannot wait for `replica` of `target`, as an error (whose
+    /// message, like every error's, hides the URL's password), or nil when
+    /// it can: reachable, a standby, and of the same cluster as the primary.
+    private static func probe(_ replica: ReplicaConfig, of target: Target, caps: ConnectionCaps) async -> ShoalError? {
         let session: PostgresSession
         do {
             session = try await PostgresSession.connectReadOnly(replica.url)
         } catch {
-            return "cannot be reached: \(Redactor.redact((error as? ShoalError)?.message ?? String(describing: error)))"
+            return ShoalError(.database, "cannot be reached: \(ShoalError(error).message)")
         }
         let inRecovery = try? await session.isInRecovery()
         let replicaIdentity = try? await session.systemIdentifier()
         await session.close()
         guard inRecovery == true else {
-            return "at \(Redactor.redact(replica.url)) is not a standby (pg_is_in_recovery() is not true)"
+            return ShoalError(.plan, "at \(replica.url) is not a standby (pg_is_in_recovery() is not true)")
         }
         guard case .postgres(let url, _) = target.location, let replicaIdentity else { return nil }
         let primaryIdentity: String? = await caps.withSlot(for: target) {
@@ -117,7 +118,7 @@ actor ReplicaWaiter {
             return identity
         }
         if let primaryIdentity, primaryIdentity != replicaIdentity {
-            return "at \(Redactor.redact(replica.url)) is not a replica of \(target.id)'s primary: its system identifier is \(replicaIdentity), the primary's \(primaryIdentity)"
+            return ShoalError(.plan, "at \(replica.url) is not a replica of \(target.id)'s primary: its system identifier is \(replicaIdentity), the primary's \(primaryIdentity)")
         }
         return nil
     }
@@ -227,7 +228,8 @@ actor ReplicaWaiter {
         if !behind.isEmpty {
             report.status = .replicaLag
             let reasons = behind.map { "replica `\($0.name)` \($0.message ?? $0.status.rawValue)" }
-            report.error = .init(message: "\(report.target) committed on the primary, which keeps the change, but " + reasons.joined(separator: "; "))
+            report.error = .init(message: "\(report.target) committed on the primary, which keeps the change, but " + reasons.joined(separator: "; "),
+                                 failure: DatabaseFailure(phase: .replicaWait))
             logger.info("\(report.target): replica-lag: \(reasons.joined(separator: "; "))")
         }
         return report

@@ -29,18 +29,24 @@ public struct TargetReport: Sendable, Hashable, Encodable {
     public struct ErrorInfo: Sendable, Hashable, Encodable {
         public var message: String
         public var revision: String?
-        public var sqlState: String?
-        public init(message: String, revision: String? = nil, sqlState: String? = nil) {
+        /// What the database driver said (the code, statement and phase);
+        /// JSON has only its code, as `sql_state`.
+        public var failure: DatabaseFailure?
+        public init(message: String, revision: String? = nil, failure: DatabaseFailure? = nil) {
             self.message = message
             self.revision = revision
-            self.sqlState = sqlState
+            self.failure = failure
         }
+        /// The error's message with its detail and hint, each already
+        /// redacted by ``ShoalError``.
         public init(_ error: ShoalError) {
             var message = error.message
             if let detail = error.detail { message += " (detail: \(detail))" }
             if let hint = error.hint { message += " (hint: \(hint))" }
-            self.init(message: Redactor.redact(message), revision: error.revision, sqlState: error.sqlState)
+            self.init(message: message, revision: error.revision, failure: error.failure)
         }
+        /// `sql_state` in JSON: PostgreSQL's SQLSTATE, or SQLite's result code by name.
+        public var sqlState: String? { failure?.code?.description }
         enum CodingKeys: String, CodingKey { case message, revision, sqlState = "sql_state" }
         public func encode(to encoder: Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)

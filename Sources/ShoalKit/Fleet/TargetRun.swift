@@ -109,7 +109,7 @@ struct TargetRun: Sendable {
                 return (locked, Self.sessionReusable(after: locked.report))
             }
         } catch {
-            return (outcome(.failed, ShoalError.wrap(error, target: target)), false)
+            return (outcome(.failed, ShoalError.wrap(error, target: target).during(.lock)), false)
         }
         do {
             try await ReplicaRollout.prepareCommits(session, target: target)
@@ -206,7 +206,7 @@ struct TargetRun: Sendable {
         while true {
             do {
                 return try await store.apply(step, context: context.apply)
-            } catch let error as ShoalError where error.sqlState == Self.lockNotAvailable && attempt < target.settings.lockRetries {
+            } catch let error as ShoalError where error.failure?.isLockNotAvailable == true && attempt < target.settings.lockRetries {
                 attempt += 1
                 retries += 1
                 let delay = Self.retryDelay(attempt: attempt)
@@ -221,7 +221,7 @@ struct TargetRun: Sendable {
     /// The target's report as the run stands now, ending with `status`.
     private func outcome(_ status: TargetReport.Status, _ error: ShoalError? = nil) -> Outcome {
         var error = error
-        if retries > 0, error?.sqlState == Self.lockNotAvailable {
+        if retries > 0, error?.failure?.isLockNotAvailable == true {
             error?.message += " (gave up after \(retries) retr\(retries == 1 ? "y" : "ies") on lock_timeout)"
         }
         var report = TargetReport(target: target, status: status, from: from, to: to, applied: applied,
@@ -249,16 +249,14 @@ struct TargetRun: Sendable {
         return text
     }
 
-    /// SQLSTATE `lock_not_available`: `lock_timeout` expired.
-    static let lockNotAvailable = "55P03"
-
     /// Whether the session a target ran on can serve the next target: not
-    /// after a lost connection (class 08), an operator intervention or
-    /// cancellation (57), an internal error (XX), or an error without SQLSTATE.
+    /// after a failure its driver says leaves it unusable (a lost connection,
+    /// a cancellation), nor after an error the database did not report (a
+    /// refusal, a verify section that returned false), which closes it as a
+    /// precaution.
     static func sessionReusable(after report: TargetReport) -> Bool {
         guard let error = report.error else { return true }
-        guard let state = error.sqlState, state.count == 5 else { return false }
-        return !["08", "57", "XX"].contains(String(state.prefix(2)))
+        return !(error.failure?.leavesSessionUnusable ?? true)
     }
 
     /// Backoff before lock-timeout retry `attempt` (1-based): 0.5 s doubling, at most 8 s.
@@ -272,16 +270,5 @@ extension TargetLocation {
     var schema: String? {
         if case .postgres(_, let schema) = self { return schema }
         return nil
-    }
-}
-
-extension ShoalError {
-    /// Any error as a ShoalError, with passwords redacted.
-    static func wrap(_ error: any Error, target: Target) -> ShoalError {
-        if var error = error as? ShoalError {
-            error.message = Redactor.redact(error.message)
-            return error
-        }
-        return ShoalError(.database, "\(target.id): \(Redactor.redact(String(describing: error)))")
     }
 }

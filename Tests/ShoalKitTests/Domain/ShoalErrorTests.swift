@@ -15,6 +15,16 @@ import Testing
         #expect(!error.description.contains("a b"))
     }
 
+    /// The file an error names may come from a variable too (a tenant
+    /// registry at `${TENANTS}`); it is redacted like the message, since
+    /// stderr prints it.
+    @Test func theFileItNamesHoldsNoPasswordEither() {
+        var error = ShoalError(.config, "cannot read the registry", file: "postgres://u:s3cret@db/app", line: 2)
+        #expect(error.file == "postgres://u:***@db/app")
+        error.file = "x password=s3cret"
+        #expect(!error.description.contains("s3cret"))
+    }
+
     /// A config value filled from a variable holding a URL, quoted back in an error.
     @Test func configErrorsDoNotShowAPasswordFromTheEnvironment() throws {
         let environment = ["DB_URL": "postgres://app:s3cret@db.internal/app"]

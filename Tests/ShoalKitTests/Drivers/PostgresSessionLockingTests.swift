@@ -94,6 +94,9 @@ import ShoalTestSupport
                 try await migrator.execute("ALTER TABLE t ADD COLUMN y int")
             }
             #expect(error?.sqlState == "55P03")
+            #expect(error?.failure?.isLockNotAvailable == true)
+            #expect(error?.failure?.statement == "ALTER TABLE t ADD COLUMN y int")
+            #expect(error?.failure?.leavesSessionUnusable == false, "the session runs the ALTER below")
             await holder.rollback()
             try await migrator.execute("ALTER TABLE t ADD COLUMN y int")
             await migrator.close()
@@ -106,6 +109,9 @@ import ShoalTestSupport
             let error = await #expect(throws: ShoalError.self) { try await session.execute("SELECT pg_sleep(5)") }
             #expect(error?.sqlState == "57014")
             #expect(error?.message.contains("statement timeout") == true)
+            #expect(error?.failure?.code?.sqlState == .queryCanceled)
+            #expect(error?.failure?.leavesSessionUnusable == true)
+            #expect(error?.failure?.isLockNotAvailable == false)
         }
     }
 

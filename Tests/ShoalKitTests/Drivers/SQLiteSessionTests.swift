@@ -182,9 +182,15 @@ import ShoalTestSupport
         #expect(error?.message.contains("another process holds the database") == true)
         #expect(error?.message.contains(path) == true)
         #expect(error?.sqlState == "SQLITE_BUSY")
+        #expect(error?.failure?.code?.sqliteResultCode?.primary == .busy)
+        // Not retried like PostgreSQL's lock_timeout: the busy timeout already waited.
+        #expect(error?.failure?.isLockNotAvailable == false)
+        #expect(error?.failure?.leavesSessionUnusable == false)
         // It waited instead of failing at once (lower bound only: never flaky).
         #expect(waited >= .milliseconds(200))
         await first.rollback()
+        try await second.begin()  // the session is still usable
+        await second.rollback()
     }
 
     @Test func secondWriterProceedsOnceTheFirstCommits() async throws {

@@ -157,6 +157,42 @@ import Testing
         }
     }
 
+    /// A replica URL that reaches a primary (trust authentication lets its
+    /// password through): the refusal names the URL without the password, and
+    /// so does the replica's own report under `--allow-missing-replicas`, which
+    /// is no error's message.
+    @Test func aReplicaThatIsNotAStandbyIsReportedWithoutItsPassword() async throws {
+        try await PostgresTestServer.withScratchDatabase { primary throws in
+            let directory = try TemporaryDirectory()
+            try directory.write(Self.migration("aaaa0001", parent: nil, up: "CREATE TABLE items (id int);"), to: "versions/core/aaaa0001.sql")
+            // The scratch database's conninfo is keyword=value; a URL takes the password in its user info.
+            let withPassword = primary.contains("://")
+                ? primary.replacingOccurrences(of: "://postgres@", with: "://postgres:Sup3rSecret@")
+                : primary + " password=Sup3rSecret"
+            #expect(withPassword.contains("Sup3rSecret"), "\(primary)")
+            let database = DatabaseConfig(name: "core", driver: .postgres, url: primary, versionsDirectory: directory.file("versions/core"),
+                                          replicas: [ReplicaConfig(name: "core-replica", url: withPassword)])
+            let fleet = Fleet(config: FleetConfig(directory: directory.path, databases: [database]))
+            let targets = try TargetResolver.targets(database: database, tenants: [])
+
+            let refused = try await FleetRunner(fleet: fleet).run(.upgrade(.head), targets: targets) { _ in }
+            let message = refused.targets.first?.error?.message ?? ""
+            #expect(refused.targets.first?.status == .failed)
+            #expect(message.contains("is not a standby") && message.contains("***"), "\(message)")
+            #expect(!message.contains("Sup3rSecret"))
+
+            var options = FleetRunner.Options()
+            options.allowMissingReplicas = true
+            let allowed = try await FleetRunner(fleet: fleet, options: options).run(.upgrade(.head), targets: targets) { _ in }
+            #expect(allowed.targets.first?.status == .ok, "\(String(describing: allowed.targets.first?.error))")
+            let replica = allowed.targets.first?.replicas.first
+            #expect(replica?.status == .unreachable)
+            #expect(replica?.message?.contains("is not a standby") == true, "\(String(describing: replica))")
+            #expect(replica?.message?.contains("***") == true)
+            #expect(replica?.message?.contains("Sup3rSecret") == false)
+        }
+    }
+
     @Test func replicaSessionsAreReadOnlyEvenOnAPrimary() async throws {
         try await PostgresTestServer.withScratchDatabase { url in
             let target = Target(id: "core", database: "core", driver: .postgres, location: .postgres(url: url, schema: nil))

@@ -117,7 +117,7 @@ public enum EnvironmentExpander: Sendable {
         let name = String(body[..<nameEnd])
         let rest = body[nameEnd...]
         guard let first = name.first, !first.isNumber else {
-            throw ShoalError(.config, "invalid variable reference `${\(Redactor.redact(body))}` in `\(keyPath)`: expected a name like ${DATABASE_URL}")
+            throw ShoalError(.config, "invalid variable reference `${\(body)}` in `\(keyPath)`: expected a name like ${DATABASE_URL}")
         }
         let value = environment[name]
         if rest.isEmpty {
@@ -136,6 +136,6 @@ public enum EnvironmentExpander: Sendable {
             unset.append(UnsetVariable(name: name, keyPath: keyPath, message: String(rest.dropFirst(2))))
             return ""
         }
-        throw ShoalError(.config, "invalid variable reference `${\(Redactor.redact(body))}` in `\(keyPath)`: expected ${\(name)}, ${\(name):-default} or ${\(name):?message}")
+        throw ShoalError(.config, "invalid variable reference `${\(body)}` in `\(keyPath)`: expected ${\(name)}, ${\(name):-default} or ${\(name):?message}")
     }
 }

@@ -37,9 +37,7 @@ public enum TargetDecision: Sendable {
         do {
             return try decide(command, state: read.get(), graph: graph, target: target, memo: memo)
         } catch {
-            var refusal = error as? ShoalError ?? ShoalError(.database, "\(target.id): \(error)")
-            refusal.message = Redactor.redact(refusal.message)
-            return .refused(refusal, current: (try? read.get().current.sorted()) ?? [])
+            return .refused(ShoalError.wrap(error, target: target), current: (try? read.get().current.sorted()) ?? [])
         }
     }
 

@@ -1,25 +1,77 @@
-/// SQLite result codes by name, for the `sqlState` of a ``ShoalError``.
+/// SQLite's extended result code, as GRDB's `ResultCode`: the number
+/// `sqlite3_extended_errcode` returns, with the codes shoal acts on as
+/// static members. A struct, so that codes a newer SQLite adds are values
+/// like any other.
 ///
-/// shoal reports a SQLite failure's *extended* result code by its C name
-/// (`SQLITE_CONSTRAINT_UNIQUE`), which is what an operator can search for. A
-/// code this table does not know (one added by a newer SQLite) is reported as
-/// its decimal number (`"2067"`). The values are SQLite's stable ABI; they are
-/// written out as numbers so the table compiles against older `sqlite3.h`.
-enum SQLiteResultCode {
-    /// The name of `code` (`"SQLITE_BUSY_TIMEOUT"`), or its decimal text when unknown.
-    static func name(_ code: Int32) -> String {
-        names[code] ?? String(code)
+/// shoal reports a code by its C name (`SQLITE_CONSTRAINT_UNIQUE`), which is
+/// what an operator can search for; a code this table does not know (one
+/// added by a newer SQLite) is reported as its decimal number (`"2067"`). The
+/// values are SQLite's stable ABI; they are written out as numbers so the
+/// table compiles against older `sqlite3.h` (and Domain needs no sqlite3).
+public struct SQLiteResultCode: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    /// The extended code (`SQLITE_BUSY_TIMEOUT` is 773).
+    public let rawValue: Int32
+
+    public init(rawValue: Int32) {
+        self.rawValue = rawValue
+    }
+
+    /// `SQLITE_INTERNAL`: a bug in SQLite.
+    public static let `internal` = SQLiteResultCode(rawValue: 2)
+    /// `SQLITE_BUSY`: another connection holds a lock, past the busy timeout.
+    public static let busy = SQLiteResultCode(rawValue: 5)
+    /// `SQLITE_LOCKED`: a conflict inside one connection (shared cache).
+    public static let locked = SQLiteResultCode(rawValue: 6)
+    /// `SQLITE_NOMEM`: an allocation failed.
+    public static let noMemory = SQLiteResultCode(rawValue: 7)
+    /// `SQLITE_INTERRUPT`: `sqlite3_interrupt` (task cancellation) stopped the statement.
+    public static let interrupt = SQLiteResultCode(rawValue: 9)
+    /// `SQLITE_IOERR`: the operating system refused a read, write or lock.
+    public static let ioError = SQLiteResultCode(rawValue: 10)
+    /// `SQLITE_CORRUPT`: the file is malformed.
+    public static let corrupt = SQLiteResultCode(rawValue: 11)
+    /// `SQLITE_CANTOPEN`: the file (or its journal) cannot be opened.
+    public static let cantOpen = SQLiteResultCode(rawValue: 14)
+    /// `SQLITE_MISUSE`: the library was called in a way it does not allow.
+    public static let misuse = SQLiteResultCode(rawValue: 21)
+    /// `SQLITE_NOTADB`: the file is not a SQLite database.
+    public static let notADatabase = SQLiteResultCode(rawValue: 26)
+
+    /// The primary code, the low eight bits: `SQLITE_BUSY` for `SQLITE_BUSY_TIMEOUT`.
+    public var primary: SQLiteResultCode {
+        SQLiteResultCode(rawValue: rawValue & 0xff)
+    }
+
+    /// The C name (`"SQLITE_BUSY_TIMEOUT"`), or the decimal text of a code
+    /// this table does not know: what reports print as `sql_state`.
+    public var description: String {
+        Self.names[rawValue] ?? String(rawValue)
     }
 
     /// True for the codes that mean another connection holds a lock.
-    static func isLockContention(_ code: Int32) -> Bool {
-        let primary = code & 0xff
-        return primary == 5 /* SQLITE_BUSY */ || primary == 6 /* SQLITE_LOCKED */
+    var isLockContention: Bool {
+        primary == .busy || primary == .locked
     }
 
     /// True when `sqlite3_interrupt` (task cancellation) stopped the statement.
-    static func isInterrupt(_ code: Int32) -> Bool {
-        code & 0xff == 9 /* SQLITE_INTERRUPT */
+    var isInterrupt: Bool {
+        primary == .interrupt
+    }
+
+    /// Whether the connection should be closed rather than used again.
+    ///
+    /// A statement SQLite refused (a constraint, a syntax error, a busy
+    /// timeout, a read-only file) rolled back and leaves the connection as
+    /// good as before, like a PostgreSQL error outside classes 08, 57 and XX.
+    /// These leave it in doubt: an I/O error, a corrupt file or one that is
+    /// not a database, a file that cannot be opened (what the connection sees
+    /// may no longer be what is on disk); an interrupt (the run is being
+    /// cancelled, and a stale interrupt could stop the next statement); and
+    /// out of memory, misuse or an internal error (the library's own state is
+    /// in doubt). shoal opens one SQLite session per file and never pools
+    /// them, so today this decides nothing; it answers for a caller that would.
+    var leavesSessionUnusable: Bool {
+        [.ioError, .corrupt, .notADatabase, .cantOpen, .interrupt, .noMemory, .misuse, .internal].contains(primary)
     }
 
     private static let names: [Int32: String] = [
