@@ -103,13 +103,13 @@ actor ReplicaWaiter {
     /// Why shoal cannot wait for `replica` of `target`, or nil when it can:
     /// reachable, a standby, and of the same cluster as the primary.
     private static func probe(_ replica: ReplicaConfig, of target: Target, caps: ConnectionCaps) async -> String? {
-        let session: PostgresSession
+        let session: any DatabaseSession
         do {
             session = try await PostgresSession.connectReadOnly(replica.url)
         } catch {
             return "cannot be reached: \(Redactor.redact((error as? ShoalError)?.message ?? String(describing: error)))"
         }
-        let inRecovery = try? await session.isInRecovery()
+        let inRecovery = try? await session.isStandby()
         let replicaIdentity = try? await session.systemIdentifier()
         await session.close()
         guard inRecovery == true else {
