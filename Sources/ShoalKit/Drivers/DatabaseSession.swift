@@ -7,6 +7,11 @@
 ///
 /// Values cross the boundary as text (`nil` is SQL NULL); parameters are
 /// written `$1`, `$2`, … in both dialects.
+///
+/// It is all the fleet layer knows of a driver: what only one driver can
+/// answer (a standby, a WAL position, a schema) is asked here too, and the
+/// other answers as a server without it, so Fleet never names a concrete
+/// session type to ask.
 public protocol DatabaseSession: Actor {
     var driver: DriverKind { get }
     /// Runs a script of one or more statements, discarding results.

@@ -1,13 +1,14 @@
 /// Which version tables many targets on one PostgreSQL database have,
 /// found with one catalog query, and their names quoted once: what every
 /// batch read over a session starts from. A schema-per-tenant target's
-/// tables are in its schema; any other target's in the session's current
-/// schema (`current_schema()`), where its unqualified names resolve.
+/// tables are in its schema; any other target's are looked up in the
+/// session's current schema (`current_schema()`) and read unqualified, as
+/// its own statements name them.
 struct TenantTables {
     /// The version, history and dirty table of each target: whether it exists.
     let has: [(version: Bool, history: Bool, dirty: Bool)]
-    /// Each target's schema (for a target without one, the current schema).
-    private let schemas: [String]
+    /// Each target's schema; nil for a target without one.
+    private let schemas: [String?]
     /// Most targets share their table names: each is quoted once.
     private let quotedNames: [String: String]
 
@@ -44,7 +45,6 @@ struct TenantTables {
             if let schema { targetsInSchema[schema, default: []].append(index) }
         }
         var tables = [(version: Bool, history: Bool, dirty: Bool)](repeating: (false, false, false), count: targets.count)
-        var currentSchema: String?
         func found(_ table: String, of index: Int) {
             let target = targets[index]
             if table == target.versionTable { tables[index].version = true }
@@ -55,19 +55,18 @@ struct TenantTables {
             guard let schema = row[0], let table = row[1] else { continue }
             for index in targetsInSchema[schema] ?? [] { found(table, of: index) }
             if row.count == 3, row[2] == "t" {
-                currentSchema = schema
                 for index in inCurrentSchema { found(table, of: index) }
             }
         }
         var quotedNames: [String: String] = [:]
         for name in tableNames { quotedNames[name] = session.quoteIdentifier(name) }
-        // A target without a schema is qualified only when it has tables, found in the current schema.
-        return TenantTables(has: tables, schemas: schemas.map { $0 ?? currentSchema ?? "" }, quotedNames: quotedNames)
+        return TenantTables(has: tables, schemas: schemas, quotedNames: quotedNames)
     }
 
-    /// The quoted schema of target `index` and a dot, to put before a quoted name.
+    /// The quoted schema of target `index` and a dot, to put before a
+    /// quoted name; nothing for a target without a schema.
     func qualifier(_ index: Int) -> String {
-        VersionTableSQL.quote(schemas[index]) + "."
+        schemas[index].map { VersionTableSQL.quote($0) + "." } ?? ""
     }
 
     /// A table name of one of the targets, quoted.
