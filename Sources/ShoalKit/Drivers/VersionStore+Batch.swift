@@ -9,7 +9,7 @@ extension VersionStore {
     ///
     /// Every target must be on the database `session` is connected to: a
     /// schema-per-tenant target in its schema, any other in the session's
-    /// current schema. Returns one state per target, in order. Without
+    /// current schema (``TenantTables``). Returns one state per target, in order. Without
     /// `checksums` the history tables are not read (`status` needs none).
     ///
     /// PostgreSQL's planning time grows faster than linearly with the number
