@@ -7,6 +7,11 @@
 ///
 /// Values cross the boundary as text (`nil` is SQL NULL); parameters are
 /// written `$1`, `$2`, … in both dialects.
+///
+/// It is all the fleet layer knows of a driver: what only one driver can
+/// answer (a standby, a WAL position, a schema) is asked here too, and the
+/// other answers as a server without it, so Fleet never names a concrete
+/// session type to ask.
 public protocol DatabaseSession: Actor {
     var driver: DriverKind { get }
     /// Runs a script of one or more statements, discarding results.
@@ -38,6 +43,49 @@ public protocol DatabaseSession: Actor {
     /// sends them all in one round trip. On an error nothing is committed
     /// and the transaction is left for ``rollback()``.
     func executeAndCommit(_ statements: [BoundStatement]) async throws
+
+    // MARK: - Tenants and version tables
+
+    /// Points unqualified names at one schema (a pooled session moving to
+    /// the next tenant of its shard); `local`: only until the end of the
+    /// current transaction. SQLite has no schemas: it throws.
+    func setSearchPath(_ schema: String, local: Bool) async throws
+    /// The version tables of `targets`, all in this session's database,
+    /// read without creating anything: one state per target, in order
+    /// (``VersionState/uninitialized`` without a version table). A single
+    /// target is a batch of one. Without `checksums` the history is not
+    /// read. `expected`: the migration files' checksums by database and
+    /// revision; an applied checksum equal to one is that String, so many
+    /// targets keep no copies. Dirty marks are not probed for a live run
+    /// (see ``isMigrationLockHeld(key:)``).
+    func readVersionStates(of targets: [Target], checksums: Bool,
+                           expected: [String: [String: String]]) async throws -> [VersionState]
+
+    // MARK: - Streaming replication (SPEC §7)
+
+    // PostgreSQL asks the server; SQLite answers as a server without
+    // replicas: never a standby, no WAL, nothing to flush or replay.
+
+    /// Whether the server is a standby, where no migration can run.
+    func isStandby() async throws -> Bool
+    /// The cluster's system identifier, shared by a primary and its
+    /// standbys; nil when the server does not say.
+    func systemIdentifier() async throws -> String?
+    /// Makes this session's commits wait for their local WAL flush, so that
+    /// ``currentWALPosition()`` read after a commit covers it (called before
+    /// migrating a target whose replicas will be waited for).
+    func flushCommitsLocally() async throws
+    /// How far the primary has written its WAL; read after a commit, the
+    /// position a replica must replay to see it. nil when there is none.
+    func currentWALPosition() async throws -> WALPosition?
+    /// On a standby, how far it has replayed its primary's WAL; nil elsewhere.
+    func replayPosition() async throws -> WALPosition?
+    /// On a standby, seconds since the last transaction it replayed
+    /// committed on the primary; nil when unknown.
+    func replayAgeSeconds() async throws -> Double?
+    /// Whether a standby's replay is paused; false when it is not, or the
+    /// server cannot say.
+    func isReplayPaused() async -> Bool
 }
 
 extension DatabaseSession {

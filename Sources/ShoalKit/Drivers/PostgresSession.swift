@@ -290,8 +290,16 @@ public actor PostgresSession: DatabaseSession {
                             [quoteIdentifier(schema), local ? "true" : "false"])
     }
 
+    /// The version tables of `targets` (all on this database) in one
+    /// catalog query and one `UNION ALL` per 25 of them
+    /// (``VersionStore/readStates(of:on:checksums:chunkSize:expected:)``).
+    public func readVersionStates(of targets: [Target], checksums: Bool,
+                                  expected: [String: [String: String]]) async throws -> [VersionState] {
+        try await VersionStore.readStates(of: targets, on: self, checksums: checksums, expected: expected)
+    }
+
     /// `pg_is_in_recovery()`: true on a standby, where DDL cannot run.
-    public func isInRecovery() async throws -> Bool {
+    public func isStandby() async throws -> Bool {
         try await query("SELECT pg_is_in_recovery()").first?.first == "t"
     }
 

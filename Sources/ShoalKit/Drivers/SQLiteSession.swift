@@ -133,6 +133,26 @@ public actor SQLiteSession: DatabaseSession {
         return SQLiteMigrationLock.isHeld(database: path)
     }
 
+    /// SQLite has no schemas (only PostgreSQL sessions move from tenant to
+    /// tenant): throws.
+    public func setSearchPath(_ schema: String, local: Bool) async throws {
+        throw ShoalError(.database, "SQLite has no schemas: the session for \(path) cannot use schema \(schema)")
+    }
+
+    /// The version tables of `targets` (tables in this file), each read as
+    /// ``SQLiteStateReader`` reads a file, tables looked up first: a session
+    /// reads a target it is about to migrate, often a new file, which then
+    /// costs the lookup alone.
+    public func readVersionStates(of targets: [Target], checksums: Bool,
+                                  expected: [String: [String: String]]) async throws -> [VersionState] {
+        try await withConnection { connection in
+            try targets.map { target in
+                try SQLiteStateReader.state(of: target, on: connection, checksums: checksums,
+                                            expected: expected[target.database], lookUpFirst: true)
+            }
+        }
+    }
+
     /// Closes the connection (rolling back an open transaction) and lets
     /// the migrator lock go. Further calls fail.
     public func close() async {

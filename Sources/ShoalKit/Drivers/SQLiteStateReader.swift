@@ -23,28 +23,44 @@ public actor SQLiteStateReader {
                            busyTimeoutMs: Int = 5000) -> [Result<VersionState, ShoalError>] {
         targets.map { target in
             read(target, absent: .uninitialized, busyTimeoutMs: busyTimeoutMs) { connection, sql in
-                func read(history: Bool, dirty: Bool) throws -> VersionState {
-                    let parts = VersionStore.stateQueryParts(index: 0, version: sql.version,
-                                                             history: checksums && history ? sql.history : nil,
-                                                             dirty: dirty ? sql.dirty : nil)
-                    var states = [VersionState.uninitialized]
-                    VersionStore.fold(TextRows(rows: try connection.query(parts.joined(separator: " UNION ALL "), [])),
-                                      targets: [0], into: &states) { _ in expected[target.database] }
-                    return states[0]
-                }
                 // shoal creates the three tables together: try the one-statement
                 // read first, and look the tables up only when it fails.
-                if let state = try? read(history: true, dirty: true) { return Self.probed(state, path: connection.path) }
-                let (query, parameters) = sql.existingTablesQuery
-                let tables = sql.existing(in: try connection.query(query, parameters))
-                guard tables.version else { return .uninitialized }
-                return Self.probed(try read(history: tables.history, dirty: tables.dirty), path: connection.path)
+                Self.probed(try Self.state(of: target, sql: sql, on: connection, checksums: checksums,
+                                           expected: expected[target.database], lookUpFirst: false),
+                            path: connection.path)
             }.mapError { error in
                 var error = error
                 if !error.message.hasPrefix("\(target.id): ") { error.message = "\(target.id): \(error.message)" }
                 return error
             }
         }
+    }
+
+    /// `target`'s state read on `connection` in one statement over the
+    /// tables it has (``VersionStore/stateQueryParts(index:version:history:dirty:)``),
+    /// nothing created: SQLite's one read of a version state, for files
+    /// (``readStates(of:checksums:expected:busyTimeoutMs:)``) and sessions
+    /// alike. `lookUpFirst`: find the tables, then read them; otherwise try
+    /// all three first and look them up only when that fails (one statement
+    /// for an initialized target, two for a new one). Without `checksums`
+    /// the history is not read; `expected`: checksums to share.
+    static func state(of target: Target, sql: VersionTableSQL? = nil, on connection: SQLiteConnection, checksums: Bool,
+                      expected: [String: String]?, lookUpFirst: Bool) throws -> VersionState {
+        let sql = sql ?? VersionTableSQL(target: target, dialect: .sqlite, quote: VersionTableSQL.quote)
+        func read(history: Bool, dirty: Bool) throws -> VersionState {
+            let parts = VersionStore.stateQueryParts(index: 0, version: sql.version,
+                                                     history: checksums && history ? sql.history : nil,
+                                                     dirty: dirty ? sql.dirty : nil)
+            var states = [VersionState.uninitialized]
+            VersionStore.fold(TextRows(rows: try connection.query(parts.joined(separator: " UNION ALL "), [])),
+                              targets: [0], into: &states) { _ in expected }
+            return states[0]
+        }
+        if !lookUpFirst, let state = try? read(history: true, dirty: true) { return state }
+        let (query, parameters) = sql.existingTablesQuery
+        let tables = sql.existing(in: try connection.query(query, parameters))
+        guard tables.version else { return .uninitialized }
+        return try read(history: tables.history, dirty: tables.dirty)
     }
 
     /// `state` with its dirty mark, if any, marked in progress when a live

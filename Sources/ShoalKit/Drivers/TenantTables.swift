@@ -1,19 +1,23 @@
-/// Which version tables many schema-per-tenant targets on one PostgreSQL
-/// database have, found with one catalog query, and their names quoted
-/// once: what every batch read over a shard's session starts from.
+/// Which version tables many targets on one PostgreSQL database have,
+/// found with one catalog query, and their names quoted once: what every
+/// batch read over a session starts from. A schema-per-tenant target's
+/// tables are in its schema; any other target's are looked up in the
+/// session's current schema (`current_schema()`) and read unqualified, as
+/// its own statements name them.
 struct TenantTables {
     /// The version, history and dirty table of each target: whether it exists.
     let has: [(version: Bool, history: Bool, dirty: Bool)]
-    private let schemas: [String]
+    /// Each target's schema; nil for a target without one.
+    private let schemas: [String?]
     /// Most targets share their table names: each is quoted once.
     private let quotedNames: [String: String]
 
-    /// Looks the tables of `targets` (all `.postgres(_, schema:)` on the
-    /// database `session` is connected to) up in the catalog.
+    /// Looks the tables of `targets` (all `.postgres` on the database
+    /// `session` is connected to) up in the catalog.
     static func find(_ targets: [Target], on session: isolated PostgresSession) async throws -> TenantTables {
-        let schemas = targets.map { target -> String in
-            guard case .postgres(_, let schema?) = target.location else {
-                preconditionFailure("a batch read reads schema-per-tenant targets only")
+        let schemas = targets.map { target -> String? in
+            guard case .postgres(_, let schema) = target.location else {
+                preconditionFailure("a batch read reads PostgreSQL targets only")
             }
             return schema
         }
@@ -21,25 +25,37 @@ struct TenantTables {
         for target in targets {
             tableNames.formUnion([target.versionTable, target.historyTable, target.dirtyTable])
         }
+        // Targets without a schema look in the current schema: the query
+        // asks for it only then, so a shard's read stays the query it was.
+        let inCurrentSchema = schemas.indices.filter { schemas[$0] == nil }
+        let (isCurrent, inSchemas) = inCurrentSchema.isEmpty
+            ? ("", "n.nspname = ANY($1::text[])")
+            : (", n.nspname = current_schema()", "(n.nspname = ANY($1::text[]) OR n.nspname = current_schema())")
         let rows = try await session.query("""
-            SELECT n.nspname, c.relname FROM pg_catalog.pg_class c \
+            SELECT n.nspname, c.relname\(isCurrent) FROM pg_catalog.pg_class c \
             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-            WHERE c.relkind IN ('r', 'p') AND n.nspname = ANY($1::text[]) AND c.relname = ANY($2::text[])
-            """, [VersionStore.arrayLiteral(Set(schemas).sorted()), VersionStore.arrayLiteral(tableNames.sorted())])
+            WHERE c.relkind IN ('r', 'p') AND \(inSchemas) AND c.relname = ANY($2::text[])
+            """, [VersionStore.arrayLiteral(Set(schemas.compactMap { $0 }).sorted()), VersionStore.arrayLiteral(tableNames.sorted())])
         // Which of its three tables each target has, found with one lookup
         // per catalog row (a schema may hold several targets' tables only if
         // their version tables differ, hence a list per schema).
         var targetsInSchema: [String: [Int]] = [:]
         targetsInSchema.reserveCapacity(targets.count)
-        for (index, schema) in schemas.enumerated() { targetsInSchema[schema, default: []].append(index) }
+        for (index, schema) in schemas.enumerated() {
+            if let schema { targetsInSchema[schema, default: []].append(index) }
+        }
         var tables = [(version: Bool, history: Bool, dirty: Bool)](repeating: (false, false, false), count: targets.count)
+        func found(_ table: String, of index: Int) {
+            let target = targets[index]
+            if table == target.versionTable { tables[index].version = true }
+            if table == target.historyTable { tables[index].history = true }
+            if table == target.dirtyTable { tables[index].dirty = true }
+        }
         for row in rows {
             guard let schema = row[0], let table = row[1] else { continue }
-            for index in targetsInSchema[schema] ?? [] {
-                let target = targets[index]
-                if table == target.versionTable { tables[index].version = true }
-                if table == target.historyTable { tables[index].history = true }
-                if table == target.dirtyTable { tables[index].dirty = true }
+            for index in targetsInSchema[schema] ?? [] { found(table, of: index) }
+            if row.count == 3, row[2] == "t" {
+                for index in inCurrentSchema { found(table, of: index) }
             }
         }
         var quotedNames: [String: String] = [:]
@@ -47,9 +63,10 @@ struct TenantTables {
         return TenantTables(has: tables, schemas: schemas, quotedNames: quotedNames)
     }
 
-    /// The quoted schema of target `index` and a dot, to put before a quoted name.
+    /// The quoted schema of target `index` and a dot, to put before a
+    /// quoted name; nothing for a target without a schema.
     func qualifier(_ index: Int) -> String {
-        VersionTableSQL.quote(schemas[index]) + "."
+        schemas[index].map { VersionTableSQL.quote($0) + "." } ?? ""
     }
 
     /// A table name of one of the targets, quoted.

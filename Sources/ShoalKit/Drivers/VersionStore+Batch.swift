@@ -1,13 +1,15 @@
 extension VersionStore {
-    /// Reads the version tables of many schema-per-tenant targets through one
-    /// PostgreSQL session to their shard: one catalog query finds which
-    /// tenants have tables, then one `UNION ALL` query per `chunkSize`
-    /// tenants reads their version rows, latest history rows and dirty
-    /// marks. 1,000 tenants cost a few dozen round trips, not 1,000
-    /// connections.
+    /// PostgreSQL's read of version tables (``DatabaseSession/readVersionStates(of:checksums:expected:)``),
+    /// of many targets through one session to their database: one catalog
+    /// query finds which targets have tables, then one `UNION ALL` query per
+    /// `chunkSize` targets reads their version rows, latest history rows and
+    /// dirty marks. 1,000 tenants of a shard cost a few dozen round trips,
+    /// not 1,000 connections; one target costs two (one when it has no
+    /// version table).
     ///
-    /// Every target must be `.postgres(_, schema:)` on the database `session`
-    /// is connected to. Returns one state per target, in order. Without
+    /// Every target must be on the database `session` is connected to: a
+    /// schema-per-tenant target in its schema, any other in the session's
+    /// current schema (``TenantTables``). Returns one state per target, in order. Without
     /// `checksums` the history tables are not read (`status` needs none).
     ///
     /// PostgreSQL's planning time grows faster than linearly with the number
@@ -19,23 +21,15 @@ extension VersionStore {
     /// exactly that checksum gets the caller's String rather than a copy:
     /// 1,000 tenants x 20 revisions then cost no allocation, and the later
     /// comparison is an identity check.
-    nonisolated(nonsending) public static func readStates(of targets: [Target], session: any DatabaseSession,
-                                  checksums: Bool = true, chunkSize: Int = 25,
-                                  expected: [String: [String: String]] = [:]) async throws -> [VersionState] {
-        guard let postgres = session as? PostgresSession else {
-            preconditionFailure("readStates(of:) reads over a PostgreSQL session")
-        }
-        return try await readStates(of: targets, on: postgres, checksums: checksums, chunkSize: max(1, chunkSize),
-                                    expected: expected)
-    }
-
-    /// The read itself, isolated to the session: the catalog query and every
-    /// chunk run on the session's thread without a task hop between them,
-    /// and each chunk's rows are folded straight from libpq's result while
-    /// the next chunk runs (``PostgresSession/forEachSimpleResult(count:statement:_:)``).
-    private static func readStates(of targets: [Target], on session: isolated PostgresSession,
-                                   checksums: Bool, chunkSize: Int,
-                                   expected: [String: [String: String]]) async throws -> [VersionState] {
+    ///
+    /// Isolated to the session: the catalog query and every chunk run on
+    /// the session's thread without a task hop between them, and each
+    /// chunk's rows are folded straight from libpq's result while the next
+    /// chunk runs (``PostgresSession/forEachSimpleResult(count:statement:_:)``).
+    static func readStates(of targets: [Target], on session: isolated PostgresSession,
+                           checksums: Bool = true, chunkSize: Int = 25,
+                           expected: [String: [String: String]] = [:]) async throws -> [VersionState] {
+        let chunkSize = max(1, chunkSize)
         guard !targets.isEmpty else { return [] }
         let tables = try await TenantTables.find(targets, on: session)
         let chunks = TenantTables.chunks(targets.indices.filter { tables.has[$0].version }, size: chunkSize)
@@ -97,7 +91,7 @@ extension VersionStore {
     /// Folds the rows of ``stateQueryParts(index:version:history:dirty:)``
     /// into the states of `targets` (indices into `states`, all of which
     /// have a version table): a row tagged `slot` belongs to `targets[slot]`.
-    /// `expected(index)`: checksums to share (see ``readStates(of:session:checksums:chunkSize:expected:)``).
+    /// `expected(index)`: checksums to share (see ``readStates(of:on:checksums:chunkSize:expected:)``).
     static func fold(_ rows: some StateQueryRows, targets: [Int], into states: inout [VersionState],
                      expected: (Int) -> [String: String]? = { _ in nil }) {
         let expectedChecksums = targets.map(expected)

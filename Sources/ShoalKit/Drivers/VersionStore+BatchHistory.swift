@@ -1,7 +1,7 @@
 extension VersionStore {
     /// The history of many schema-per-tenant targets through one PostgreSQL
     /// session to their shard (`shoal history`), read the way
-    /// ``readStates(of:session:checksums:chunkSize:expected:)`` reads their
+    /// ``readStates(of:on:checksums:chunkSize:expected:)`` reads their
     /// states: one catalog query, then one `UNION ALL` per `chunkSize`
     /// targets that have a history table, every chunk on the session's
     /// thread. With a `limit`, each branch is `(SELECT … ORDER BY id DESC
@@ -83,7 +83,7 @@ extension VersionStore {
     /// mark). One result per target, in order; a history row whose
     /// operation shoal does not know fails that target only. `expected`:
     /// the files' checksums by database and revision, shared by the rows
-    /// that hold them (as ``readStates(of:session:checksums:chunkSize:expected:)`` does).
+    /// that hold them (as ``readStates(of:on:checksums:chunkSize:expected:)`` does).
     nonisolated(nonsending) static func readAppliedLogs(of targets: [Target], session: any DatabaseSession,
                                                         chunkSize: Int = 25,
                                                         expected: [String: [String: String]] = [:]) async throws -> [Result<AppliedLog, ShoalError>] {

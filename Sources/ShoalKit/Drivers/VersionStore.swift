@@ -42,22 +42,11 @@ public struct VersionStore: Sendable {
     /// Reads the tables without creating them: `VersionState.uninitialized`
     /// when the version table is missing. `appliedChecksums` holds, for each
     /// revision whose latest history row is an upgrade or a stamp with a
-    /// checksum, that checksum; `dirty` is the dirty mark, if any.
+    /// checksum, that checksum; `dirty` is the dirty mark, if any. The
+    /// driver's read of many targets, for this one
+    /// (``DatabaseSession/readVersionStates(of:checksums:expected:)``).
     nonisolated(nonsending) public func readState() async throws -> VersionState {
-        let sql = await tables()
-        let existing = try await existingTables(sql)
-        guard existing.version else { return .uninitialized }
-        let current = try await currentVersions(sql)
-        var checksums: [String: String] = [:]
-        if existing.history {
-            for row in try await session.query(sql.selectLatestHistory) {
-                guard row.count == 3, let revision = row[0], let checksum = row[2],
-                      row[1] == Operation.upgrade.rawValue || row[1] == Operation.stamp.rawValue else { continue }
-                checksums[revision] = checksum
-            }
-        }
-        let dirty = existing.dirty ? try await dirtyMark(sql) : nil
-        return VersionState(initialized: true, current: current, appliedChecksums: checksums, dirty: dirty)
+        try await session.readVersionStates(of: [target], checksums: true, expected: [:])[0]
     }
 
     /// Sets the version rows to `revisions` without running any migration SQL
@@ -127,16 +116,6 @@ public struct VersionStore: Sendable {
     nonisolated(nonsending) func existingTables(_ sql: VersionTableSQL) async throws -> (version: Bool, history: Bool, dirty: Bool) {
         let (query, parameters) = sql.existingTablesQuery
         return sql.existing(in: try await session.query(query, parameters))
-    }
-
-    /// The version rows, sorted.
-    nonisolated(nonsending) func currentVersions(_ sql: VersionTableSQL) async throws -> [String] {
-        try await session.query(sql.selectVersions).compactMap { $0.first ?? nil }.sorted()
-    }
-
-    nonisolated(nonsending) func dirtyMark(_ sql: VersionTableSQL) async throws -> DirtyMark? {
-        guard let row = try await session.query(sql.selectDirty).first, row.count == 3 else { return nil }
-        return Self.dirtyMark(row[...])
     }
 
     /// The dirty mark and the sorted version rows from the rows of

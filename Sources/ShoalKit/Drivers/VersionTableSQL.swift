@@ -151,15 +151,9 @@ struct VersionTableSQL: Sendable {
         return (has(versionName), has(historyName), has(dirtyName))
     }
 
-    var selectVersions: String { "SELECT revision FROM \(version)" }
     var deleteAllVersions: String { "DELETE FROM \(version)" }
     var deleteVersion: String { "DELETE FROM \(version) WHERE revision = $1" }
     var insertVersion: String { "INSERT INTO \(version) (revision) VALUES ($1)" }
-
-    /// The latest history row of each revision: revision, operation, checksum.
-    var selectLatestHistory: String {
-        "SELECT revision, operation, checksum FROM \(history) WHERE id IN (SELECT max(id) FROM \(history) GROUP BY revision)"
-    }
 
     /// $1 revision, $2 operation, $3 checksum, $4 applied_at, $5 duration_ms,
     /// $6 applied_by, $7 shoal_version.

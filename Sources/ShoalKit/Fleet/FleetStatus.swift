@@ -156,7 +156,7 @@ public struct FleetStatus: Sendable {
         }
         let read = await forEachConcurrently(Array(byURL), limit: concurrency) { url, target -> (String, WALPosition?) in
             let position = try? await SessionFactory.withSession(target, access: .read) { session in
-                try await (session as? PostgresSession)?.currentWALPosition()
+                try await session.currentWALPosition()
             }
             return (url, position ?? nil)
         }

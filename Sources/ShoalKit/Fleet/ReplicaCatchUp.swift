@@ -40,7 +40,7 @@ struct ReplicaCatchUp: Sendable {
             pending.removeAll()
         }
 
-        let session: PostgresSession
+        let session: any DatabaseSession
         do {
             session = try await PostgresSession.connectReadOnly(replicaURL)
         } catch {

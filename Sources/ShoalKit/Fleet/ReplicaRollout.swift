@@ -17,15 +17,15 @@ enum ReplicaRollout {
     /// written, and the replica could replay past the position read without
     /// having the commit).
     static func prepareCommits(_ session: any DatabaseSession, target: Target) async throws {
-        guard !target.replicas.isEmpty, let postgres = session as? PostgresSession else { return }
-        try await postgres.flushCommitsLocally()
+        guard !target.replicas.isEmpty else { return }
+        try await session.flushCommitsLocally()
     }
 
     /// After a target's last commit: the primary's WAL position, when the
     /// target has replicas and this run changed it; nil otherwise (and when
     /// the server cannot say, which ``ReplicaWaiter`` reports).
     static func commitPosition(_ session: any DatabaseSession, target: Target, report: TargetReport) async -> WALPosition? {
-        guard !target.replicas.isEmpty, report.status == .ok, let postgres = session as? PostgresSession else { return nil }
-        return try? await postgres.currentWALPosition()
+        guard !target.replicas.isEmpty, report.status == .ok else { return nil }
+        return try? await session.currentWALPosition()
     }
 }

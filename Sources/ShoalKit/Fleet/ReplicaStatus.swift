@@ -58,20 +58,19 @@ public struct ReplicaStatus: Sendable, Hashable, Encodable {
         }
         do {
             let read = try await SessionFactory.withSession(view, access: .replica) { session -> ReplicaStatus in
-                let state = try await VersionStore(session: session, target: view).readState()
+                let state = try await session.readVersionStates(of: [view], checksums: false, expected: [:])[0]
                 var status = ReplicaStatus(name: replica.name, current: state.current.sorted(),
                                            status: state.current.sorted() == primaryCurrent ? .caughtUp : .lagging)
-                guard let postgres = session as? PostgresSession else { return status }
-                guard try await postgres.isInRecovery() else {
+                guard try await session.isStandby() else {
                     status.message = "not a standby (pg_is_in_recovery() is false)"
                     return status
                 }
-                if let primaryPosition, let replay = try await postgres.replayPosition() {
+                if let primaryPosition, let replay = try await session.replayPosition() {
                     let lag = WALPosition.bytes(from: replay, to: primaryPosition)
                     status.lagBytes = lag
-                    status.lagSeconds = lag == 0 ? 0 : try await postgres.replayAgeSeconds().map { (max(0, $0) * 1000).rounded() / 1000 }
+                    status.lagSeconds = lag == 0 ? 0 : try await session.replayAgeSeconds().map { (max(0, $0) * 1000).rounded() / 1000 }
                 }
-                if await postgres.isReplayPaused() { status.message = "replay is paused on it: pg_wal_replay_resume() on the replica resumes it" }
+                if await session.isReplayPaused() { status.message = "replay is paused on it: pg_wal_replay_resume() on the replica resumes it" }
                 return status
             }
             return read ?? ReplicaStatus(name: replica.name, status: .unreachable, message: "no database to read")

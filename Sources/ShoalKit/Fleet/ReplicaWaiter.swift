@@ -98,13 +98,13 @@ actor ReplicaWaiter {
     /// message, like every error's, hides the URL's password), or nil when
     /// it can: reachable, a standby, and of the same cluster as the primary.
     private static func probe(_ replica: ReplicaConfig, of target: Target, caps: ConnectionCaps) async -> ShoalError? {
-        let session: PostgresSession
+        let session: any DatabaseSession
         do {
             session = try await PostgresSession.connectReadOnly(replica.url)
         } catch {
             return ShoalError(.database, "cannot be reached: \(ShoalError(error).message)")
         }
-        let inRecovery = try? await session.isInRecovery()
+        let inRecovery = try? await session.isStandby()
         let replicaIdentity = try? await session.systemIdentifier()
         await session.close()
         guard inRecovery == true else {

@@ -12,9 +12,9 @@ actor SessionPool {
     /// A session for `target`: an idle one to the same database, or a new one.
     func checkout(_ target: Target, lockWait: Duration) async throws -> any DatabaseSession {
         if let key = Self.key(target), let session = idle[key]?.popLast() {
-            if case .postgres(_, let schema?) = target.location, let postgres = session as? PostgresSession {
+            if case .postgres(_, let schema?) = target.location {
                 do {
-                    try await postgres.setSearchPath(schema, local: false)
+                    try await session.setSearchPath(schema, local: false)
                 } catch {
                     await session.close()
                     return try await open(target, lockWait: lockWait)

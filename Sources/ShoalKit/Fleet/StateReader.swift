@@ -1,7 +1,7 @@
 /// Reads many targets' version tables as cheaply as the databases allow,
 /// without creating or changing anything: schema-per-tenant targets that
 /// share a shard are read together over one session
-/// (``VersionStore/readStates(of:session:checksums:chunkSize:expected:)``), SQLite
+/// (``DatabaseSession/readVersionStates(of:checksums:expected:)``), SQLite
 /// files in batches on a reader thread (``SQLiteStateReader``), other
 /// targets one session each; `concurrency` units at a time.
 struct StateReader: Sendable {
@@ -10,7 +10,7 @@ struct StateReader: Sendable {
     /// Whether to read applied checksums (planning and status need them).
     var checksums = true
     /// The migration files' checksums by database and revision, for the
-    /// batch read to share (``VersionStore/readStates(of:session:checksums:chunkSize:expected:)``).
+    /// batch read to share (``DatabaseSession/readVersionStates(of:checksums:expected:)``).
     var expectedChecksums: [String: [String: String]] = [:]
     /// `.replica` reads a replica on a read-only session (`status --replica`).
     var access: SessionFactory.Access = .read
@@ -50,16 +50,10 @@ struct StateReader: Sendable {
             // A shard's tenants are read schema-qualified, and a target
             // without a schema needs no search_path: both may take a warmed session.
             let states = try await SessionFactory.withSession(targets[0], access: access, warmup: warmup) { session in
-                if refuseStandby, let postgres = session as? PostgresSession, try await postgres.isInRecovery() {
+                if refuseStandby, try await session.isStandby() {
                     throw StandbyPrimary()
                 }
-                var states: [VersionState]
-                if targets.count == 1 && Self.batchKey(targets[0]) == nil {
-                    states = [try await VersionStore(session: session, target: targets[0]).readState()]
-                } else {
-                    states = try await VersionStore.readStates(of: targets, session: session, checksums: checksums,
-                                                               expected: expectedChecksums)
-                }
+                var states = try await session.readVersionStates(of: targets, checksums: checksums, expected: expectedChecksums)
                 // A dirty mark whose lock a live run holds is a migration
                 // running now, not one that crashed (rare: one query each).
                 for index in states.indices where states[index].dirty != nil {

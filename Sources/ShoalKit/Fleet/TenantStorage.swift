@@ -105,7 +105,7 @@ enum TenantStorage {
     /// Runs `body` on a session to `url` with the target's settings, and
     /// closes it afterwards, also when `body` throws.
     private static func withSession<Result>(_ url: String, _ target: Target,
-                                            _ body: (PostgresSession) async throws -> Result) async throws -> Result {
+                                            _ body: (any DatabaseSession) async throws -> Result) async throws -> Result {
         let session = try await PostgresSession.connect(url, settings: target.settings)
         do {
             let result = try await body(session)

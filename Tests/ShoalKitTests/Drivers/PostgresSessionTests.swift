@@ -142,15 +142,15 @@ import ShoalTestSupport
         }
     }
 
-    @Test func isInRecoveryIsFalseOnThePrimaryAndTrueOnTheReplica() async throws {
+    @Test func isStandbyIsFalseOnThePrimaryAndTrueOnTheReplica() async throws {
         try await PostgresTestServer.withScratchSession { session, _ throws in
-            #expect(try await session.isInRecovery() == false)
+            #expect(try await session.isStandby() == false)
         }
         // Never skipped: without a replica this test cannot prove its second half, so it fails.
         let replicaURL = try #require(PostgresTestServer.replicaURL,
                                       "the replica half needs SHOAL_TEST_PG_REPLICA_URL: run scripts/test")
         let replica = try await PostgresSession.connect(replicaURL)
-        #expect(try await replica.isInRecovery() == true)
+        #expect(try await replica.isStandby() == true)
         await replica.close()
     }
 

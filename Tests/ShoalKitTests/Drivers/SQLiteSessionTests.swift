@@ -232,6 +232,26 @@ import ShoalTestSupport
         let error = await #expect(throws: ShoalError.self) { try await session.execute("SELECT 1") }
         #expect(error?.message.contains("closed") == true)
     }
+
+    /// What a fleet asks a PostgreSQL server about replication, a SQLite
+    /// file answers as a server without replicas, touching nothing; it has
+    /// no schemas to point the session at.
+    @Test func answersAsAServerWithoutReplicasAndHasNoSchemas() async throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.file("db.sqlite")
+        let session = try await SQLiteSession.open(path: path, mode: .readWrite)
+        #expect(try await session.isStandby() == false)
+        #expect(try await session.systemIdentifier() == nil)
+        try await session.flushCommitsLocally()
+        #expect(try await session.currentWALPosition() == nil)
+        #expect(try await session.replayPosition() == nil)
+        #expect(try await session.replayAgeSeconds() == nil)
+        #expect(await session.isReplayPaused() == false)
+        let error = await #expect(throws: ShoalError.self) { try await session.setSearchPath("tenant_a", local: false) }
+        #expect(error?.message.contains("SQLite has no schemas") == true)
+        #expect(try await session.query("SELECT count(*) FROM sqlite_master") == [["0"]])
+        await session.close()
+    }
 }
 
 /// A flag one task sets and another reads.

@@ -55,10 +55,10 @@ struct VersionStoreBatchTests {
                 await session.close()
             }
             let session = try await PostgresSession.connect(url)
-            let batch = try await VersionStore.readStates(of: targets, session: session, chunkSize: chunkSize)
-            let withoutHistory = try await VersionStore.readStates(of: targets, session: session, checksums: false, chunkSize: chunkSize)
+            let batch = try await VersionStore.readStates(of: targets, on: session, chunkSize: chunkSize)
+            let withoutHistory = try await VersionStore.readStates(of: targets, on: session, checksums: false, chunkSize: chunkSize)
             // Checksums the caller expects are shared when equal, never put in place of what the table holds.
-            let sharing = try await VersionStore.readStates(of: targets, session: session, chunkSize: chunkSize,
+            let sharing = try await VersionStore.readStates(of: targets, on: session, chunkSize: chunkSize,
                                                            expected: ["accounts": ["r1": "sum-r1", "r2": "edited-r2"]])
             await session.close()
 
@@ -100,12 +100,12 @@ struct VersionStoreBatchTests {
             try await session.execute("GRANT SELECT ON ALL TABLES IN SCHEMA \(schemas.filter { $0 != "tenant_t5" }.joined(separator: ", ")) TO \(role)")
             try await session.execute("SET ROLE \(role)")
             let error = await #expect(throws: ShoalError.self) {
-                _ = try await VersionStore.readStates(of: targets, session: session, chunkSize: 2)
+                _ = try await VersionStore.readStates(of: targets, on: session, chunkSize: 2)
             }
             #expect(error?.sqlState == "42501")
             #expect(error?.message.contains("permission denied") == true)
             try await session.execute("RESET ROLE")
-            let states = try await VersionStore.readStates(of: targets, session: session, chunkSize: 2)
+            let states = try await VersionStore.readStates(of: targets, on: session, chunkSize: 2)
             #expect(states.map(\.current) == Array(repeating: ["r1"], count: 6))
             try await session.execute("DROP OWNED BY \(role); DROP ROLE \(role)")
             await session.close()
