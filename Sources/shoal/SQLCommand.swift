@@ -16,15 +16,7 @@ struct SQLCommand: AsyncParsableCommand {
         let fleet = try global.loadFleet(resolvingConnections: false)
         let db = try fleet.database(database)
         let graph = try fleet.graph(for: db)
-        let parts = range.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
-        let fromSpec = try RevisionSpec(parsing: parts.count == 2 ? parts[0] : "base")
-        let toSpec = try RevisionSpec(parsing: parts.last!)
-        for spec in [fromSpec, toSpec] { try Planner.validate(spec, graph: graph, database: db.name) }
-        let from = try Planner.stamp(graph: graph, current: [], to: fromSpec, database: db.name)
-        var plan = try Planner.upgrade(graph: graph, current: from, to: toSpec, database: db.name)
-        if plan.isEmpty, let down = try? Planner.downgrade(graph: graph, current: from, to: toSpec, database: db.name) {
-            plan = down
-        }
+        let plan = try Planner.range(range, graph: graph, database: db.name)
         let target = Self.reviewTarget(db)
         let context = ApplyContext.current
         var text = "-- shoal sql \(range) --db \(db.name): \(ReportText.revisions(plan.from)) -> \(ReportText.revisions(plan.to)), \(plan.steps.count) step(s)\n"
@@ -35,7 +27,7 @@ struct SQLCommand: AsyncParsableCommand {
             case (.sqlite, _): text += "-- run once per tenant, on the tenant's own file (\(db.path ?? ""))\n"
             }
         }
-        if from.isEmpty {
+        if plan.from.isEmpty {
             text += "\n" + VersionStore.offlineCreateTables(target: target, dialect: db.driver) + "\n"
         } else if let searchPath = VersionStore.offlineSearchPath(target: target, dialect: db.driver) {
             text += "\n" + searchPath + "\n"
