@@ -68,6 +68,14 @@ let package = Package(
             name: "ShoalCLITests",
             dependencies: ["ShoalKit", "ShoalTestSupport", "shoal"]
         ),
+        // README's "Using shoal from Swift", compiled as an app outside this
+        // package sees ShoalKit: without package access, as with a plain
+        // import, only `public` declarations are visible.
+        .testTarget(
+            name: "ShoalReadmeTests",
+            dependencies: ["ShoalKit", "ShoalTestSupport", .product(name: "Logging", package: "swift-log")],
+            packageAccess: false
+        ),
         .testTarget(
             name: "ShoalBenchTests",
             dependencies: ["shoal-bench", "ShoalKit", "ShoalTestSupport"]

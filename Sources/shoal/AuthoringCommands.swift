@@ -35,7 +35,7 @@ struct RevisionCommand: AsyncParsableCommand {
     func run() async throws {
         let fleet = try global.loadFleet(resolvingConnections: false)
         let db = try fleet.database(database)
-        let graph = try RevisionWriter.graphForNewRevision(fleet, db)
+        let graph = try RevisionWriter.graphForNewRevision(db)
         let parents = parents.isEmpty ? graph.heads : try parents.map(graph.resolve)
         let path = try RevisionWriter.create(in: db, message: message, parents: parents, transactional: !noTransaction)
         if global.json { try Console.json(["path": path]) } else { Console.line(path, json: false) }

@@ -94,7 +94,7 @@ enum FanOut {
         do {
             report = try await run(command, fleet: fleet, targets: targets, options: options, json: global.json, warmup: warmup)
         } catch {
-            // No connection attempt may outlive the command (see LibPQActivity).
+            // No connection attempt may outlive the command (see FleetProcess.quiesce).
             await warmup?.close()
             throw error
         }

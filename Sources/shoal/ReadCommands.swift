@@ -31,7 +31,7 @@ struct StatusCommand: AsyncParsableCommand {
             statuses = try await FleetStatus(fleet: fleet, concurrency: concurrency, warmup: warmup)
                 .status(of: targets, onReplica: replica.replica)
         } catch {
-            // No connection attempt may outlive the command (see LibPQActivity).
+            // No connection attempt may outlive the command (see FleetProcess.quiesce).
             await warmup?.close()
             throw error
         }
@@ -100,7 +100,7 @@ struct HistoryCommand: AsyncParsableCommand {
         let warmup = replica.replica == nil ? fleet.warmUp(selector, concurrency: fleet.config.concurrency) : nil
         let histories = await FleetHistory(fleet: fleet, concurrency: fleet.config.concurrency, warmup: warmup)
             .history(of: targets, limit: limit, onReplica: replica.replica)
-        // No connection attempt may outlive the command (see LibPQActivity).
+        // No connection attempt may outlive the command (see FleetProcess.quiesce).
         await warmup?.close()
         if global.json {
             try Console.json(["targets": histories])

@@ -16,48 +16,15 @@ struct SQLCommand: AsyncParsableCommand {
         let fleet = try global.loadFleet(resolvingConnections: false)
         let db = try fleet.database(database)
         let graph = try fleet.graph(for: db)
-        let parts = range.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
-        let fromSpec = try RevisionSpec(parsing: parts.count == 2 ? parts[0] : "base")
-        let toSpec = try RevisionSpec(parsing: parts.last!)
-        for spec in [fromSpec, toSpec] { try Planner.validate(spec, graph: graph, database: db.name) }
-        let from = try Planner.stamp(graph: graph, current: [], to: fromSpec, database: db.name)
-        var plan = try Planner.upgrade(graph: graph, current: from, to: toSpec, database: db.name)
-        if plan.isEmpty, let down = try? Planner.downgrade(graph: graph, current: from, to: toSpec, database: db.name) {
-            plan = down
-        }
-        let target = Self.reviewTarget(db)
-        let context = ApplyContext.current
-        var text = "-- shoal sql \(range) --db \(db.name): \(ReportText.revisions(plan.from)) -> \(ReportText.revisions(plan.to)), \(plan.steps.count) step(s)\n"
-        if db.isMultiTenant {
-            switch (db.driver, db.layout) {
-            case (.postgres, .schema): text += "-- run once per tenant; \(db.schemaTemplate) stands for the tenant's schema\n"
-            case (.postgres, .database): text += "-- run once per tenant, connected to the tenant's own database\n"
-            case (.sqlite, _): text += "-- run once per tenant, on the tenant's own file (\(db.path ?? ""))\n"
-            }
-        }
-        if from.isEmpty {
-            text += "\n" + VersionStore.offlineCreateTables(target: target, dialect: db.driver) + "\n"
-        } else if let searchPath = VersionStore.offlineSearchPath(target: target, dialect: db.driver) {
-            text += "\n" + searchPath + "\n"
-        }
-        for step in plan.steps {
-            text += "\n" + VersionStore.offlineSQL(for: step, target: target, context: context, dialect: db.driver) + "\n"
-        }
+        let script = try OfflineScript(range: range, database: db, graph: graph, context: .current)
+        let plan = script.plan
+        let text = "-- shoal sql \(range) --db \(db.name): \(ReportText.revisions(plan.from)) -> \(ReportText.revisions(plan.to)), \(plan.steps.count) step(s)\n"
+            + script.text
         if global.json {
             struct Document: Encodable { var database: String; var from: [String]; var to: [String]; var steps: [String]; var sql: String }
             try Console.json(Document(database: db.name, from: plan.from, to: plan.to, steps: plan.steps.map(\.revision), sql: text))
         } else {
             Console.write(text, toStderr: false)
         }
-    }
-
-    /// A stand-in target for review: version tables named as configured,
-    /// in the schema template for schema-per-tenant databases.
-    static func reviewTarget(_ db: DatabaseConfig) -> Target {
-        let location: TargetLocation = switch db.driver {
-        case .sqlite: .sqlite(path: db.path ?? "")
-        case .postgres: .postgres(url: "", schema: db.isMultiTenant && db.layout == .schema ? db.schemaTemplate : nil)
-        }
-        return Target(id: db.name, database: db.name, driver: db.driver, location: location, versionTable: db.versionTable)
     }
 }

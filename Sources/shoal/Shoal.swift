@@ -27,7 +27,7 @@ struct Shoal: AsyncParsableCommand {
     /// Parses, runs, and maps every failure to shoal's exit codes: usage
     /// errors (64 in swift-argument-parser) become 2, like config errors.
     static func main() async {
-        SQLiteSession.disableMemoryStatistics()
+        FleetProcess.prepare()
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             let level = ProcessInfo.processInfo.environment["SHOAL_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:))
@@ -49,7 +49,7 @@ struct Shoal: AsyncParsableCommand {
         } catch {
             let code = exitCode(for: error)
             if code == .success {
-                _ = LibPQActivity.shared.quiesce(waitingAtMost: exitWait)
+                _ = FleetProcess.quiesce(waitingAtMost: exitWait)
                 exit(withError: error)
             }
             let message = fullMessage(for: error)
@@ -71,7 +71,7 @@ struct Shoal: AsyncParsableCommand {
     /// thread is inside them. If a call does not return within
     /// ``exitWait``, the process leaves with `_exit`, which runs none.
     static func exit(status: Int32) -> Never {
-        if LibPQActivity.shared.quiesce(waitingAtMost: exitWait) {
+        if FleetProcess.quiesce(waitingAtMost: exitWait) {
             Foundation.exit(status)
         }
         fflush(nil)

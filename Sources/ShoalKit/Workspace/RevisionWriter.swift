@@ -48,10 +48,11 @@ public enum RevisionWriter {
 
     /// The revision graph of `database`, or an empty one when its versions
     /// directory does not exist yet (a new database's first revision).
-    public static func graphForNewRevision(_ fleet: Fleet, _ database: DatabaseConfig) throws -> RevisionGraph {
-        if !FileManager.default.fileExists(atPath: database.versionsDirectory) {
-            return try RevisionGraph(migrations: [], directory: database.versionsDirectory)
-        }
-        return try fleet.graph(for: database)
+    /// Reads the folder itself, not through ``Fleet/graph(for:)``: Fleet
+    /// writes its files through Workspace, so Workspace does not use Fleet.
+    public static func graphForNewRevision(_ database: DatabaseConfig) throws -> RevisionGraph {
+        let directory = database.versionsDirectory
+        let migrations = FileManager.default.fileExists(atPath: directory) ? try MigrationDirectory.load(directory) : []
+        return try RevisionGraph(migrations: migrations, directory: directory)
     }
 }

@@ -5,14 +5,14 @@ import Testing
 /// `shoal init` writes `DemoFleet.files`; the repository root holds the same
 /// fleet for `swift run shoal upgrade`. These tests keep the two from drifting.
 struct DemoFleetTests {
-    /// Tests/ShoalKitTests/Fleet/DemoFleetTests.swift -> the repository root.
+    /// Tests/ShoalKitTests/Workspace/DemoFleetTests.swift -> the repository root.
     static let repositoryRoot = URL(filePath: #filePath)
         .deletingLastPathComponent()
         .deletingLastPathComponent()
         .deletingLastPathComponent()
         .deletingLastPathComponent()
 
-    static let fix = "update Sources/ShoalKit/Fleet/DemoFleet.swift and the repository root together"
+    static let fix = "update Sources/ShoalKit/Workspace/DemoFleet.swift and the repository root together"
 
     @Test(arguments: DemoFleet.files.map(\.path))
     func fileEqualsRepositoryRootFile(path: String) throws {
