@@ -1,4 +1,5 @@
 import Foundation
+import ShoalTestSupport
 import Testing
 
 @Suite("init, revision, sql and check")
@@ -85,10 +86,10 @@ struct AuthoringTests {
         try await AppFleet.with(backend) { fleet async throws in
             let r4 = "4444dddd0004", r5 = "5555eeee0005"
             let file = "versions/app/\(r4)_add_tags.sql"
-            try fleet.sandbox.write(file, Fixture.migration(r4, parents: [Fixture.r3], message: "add tags",
-                                                            up: "CREATE TABLE tags (id INTEGER PRIMARY KEY);",
-                                                            down: "-- TODO: drop the table"))
-            try fleet.sandbox.write("versions/app/\(r5)_nothing.sql", Fixture.migration(r5, parents: [r4], message: "nothing", up: "", down: ""))
+            try fleet.sandbox.write(file, MigrationFile(revision: r4, parents: [Fixture.r3], message: "add tags",
+                                                                  up: "CREATE TABLE tags (id INTEGER PRIMARY KEY);",
+                                                                  down: "-- TODO: drop the table").text)
+            try fleet.sandbox.write("versions/app/\(r5)_nothing.sql", MigrationFile(revision: r5, parents: [r4], message: "nothing", up: "", down: "").text)
             let text = try await fleet.shoal("check")
             #expect(text.status == 0, "\(text.stderr)")
             let warnings = text.stdout.split(separator: "\n").filter { $0.contains("warning:") }

@@ -1,4 +1,5 @@
 import Foundation
+import ShoalTestSupport
 import Testing
 
 /// A broken input: files written over the standard fleet, the command, and
@@ -74,11 +75,11 @@ struct BadInputTests {
                  expect: ["9999ffff0009_x.sql", "sideways"]),
         BadInput(description: "bad transaction value", files: ["versions/app/9999ffff0009_x.sql": "-- revision: 9999ffff0009\n-- parents: \(Fixture.r3)\n-- transaction: maybe\n\n-- shoal:up\nSELECT 1;\n"],
                  expect: ["9999ffff0009_x.sql", "maybe"]),
-        BadInput(description: "duplicate revision", files: ["versions/app/\(Fixture.r3)_again.sql": Fixture.migration(Fixture.r3, parents: [Fixture.r2], message: "again", up: "SELECT 1;")],
+        BadInput(description: "duplicate revision", files: ["versions/app/\(Fixture.r3)_again.sql": MigrationFile(revision: Fixture.r3, parents: [Fixture.r2], message: "again", up: "SELECT 1;").text],
                  expect: [Fixture.r3]),
-        BadInput(description: "unknown parent", files: ["versions/app/9999ffff0009_x.sql": Fixture.migration("9999ffff0009", parents: ["abcdef999999"], message: "x", up: "SELECT 1;")],
+        BadInput(description: "unknown parent", files: ["versions/app/9999ffff0009_x.sql": MigrationFile(revision: "9999ffff0009", parents: ["abcdef999999"], message: "x", up: "SELECT 1;").text],
                  expect: ["abcdef999999", "9999ffff0009_x.sql"]),
-        BadInput(description: "cycle", files: ["versions/app/\(Fixture.r1)_create_users.sql": Fixture.migration(Fixture.r1, parents: [Fixture.r3], message: "x", up: "SELECT 1;")],
+        BadInput(description: "cycle", files: ["versions/app/\(Fixture.r1)_create_users.sql": MigrationFile(revision: Fixture.r1, parents: [Fixture.r3], message: "x", up: "SELECT 1;").text],
                  expect: ["cycle"]),
         // revision arguments and usage
         BadInput(description: "unknown revision", args: ["upgrade", "abcdef123456"], expect: ["abcdef123456"]),

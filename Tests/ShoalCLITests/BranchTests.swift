@@ -1,4 +1,5 @@
 import Foundation
+import ShoalTestSupport
 import Testing
 
 @Suite("branches, heads and merges")
@@ -9,9 +10,9 @@ struct BranchTests {
     /// Two revisions that both follow r3, added to the standard fleet.
     static func addBranches(_ sandbox: Sandbox) throws {
         try sandbox.write("versions/app/\(left)_tags.sql",
-                          Fixture.migration(left, parents: [Fixture.r3], message: "tags", up: "CREATE TABLE tags (name TEXT);", down: "DROP TABLE tags;"))
+                          MigrationFile(revision: left, parents: [Fixture.r3], message: "tags", up: "CREATE TABLE tags (name TEXT);", down: "DROP TABLE tags;").text)
         try sandbox.write("versions/app/\(right)_notes.sql",
-                          Fixture.migration(right, parents: [Fixture.r3], message: "notes", up: "CREATE TABLE notes (body TEXT);", down: "DROP TABLE notes;"))
+                          MigrationFile(revision: right, parents: [Fixture.r3], message: "notes", up: "CREATE TABLE notes (body TEXT);", down: "DROP TABLE notes;").text)
     }
 
     /// The standard SQLite fleet with two heads.

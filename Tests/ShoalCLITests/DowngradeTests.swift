@@ -1,4 +1,5 @@
 import Foundation
+import ShoalTestSupport
 import Testing
 
 @Suite("downgrade")
@@ -52,7 +53,7 @@ struct DowngradeTests {
     func downgradeRefusesRevisionWithoutDown(_ backend: Backend) async throws {
         try await AppFleet.with(backend) { fleet async throws in
             try fleet.sandbox.write("versions/app/\(Fixture.r2)_add_email.sql",
-                                    Fixture.migration(Fixture.r2, parents: [Fixture.r1], message: "add email", up: "ALTER TABLE users ADD COLUMN email TEXT;"))
+                                    MigrationFile(revision: Fixture.r2, parents: [Fixture.r1], message: "add email", up: "ALTER TABLE users ADD COLUMN email TEXT;").text)
             #expect(try await fleet.shoal("upgrade").status == 0)
             let result = try await fleet.shoal("downgrade", "base", "--json")
             #expect(result.status == 1)

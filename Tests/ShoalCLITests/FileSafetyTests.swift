@@ -1,4 +1,5 @@
 import Foundation
+import ShoalTestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -53,7 +54,7 @@ struct FileSafetyTests {
         let sandbox = try Sandbox()
         try Fixture.sqliteFleet(sandbox)
         try sandbox.write("versions/app/4444dddd0004_branch.sql",
-                          Fixture.migration("4444dddd0004", parents: [Fixture.r2], message: "branch", up: "SELECT 1;"))
+                          MigrationFile(revision: "4444dddd0004", parents: [Fixture.r2], message: "branch", up: "SELECT 1;").text)
         let before = try FileManager.default.contentsOfDirectory(atPath: sandbox.path("versions/app"))
         let merge = try await sandbox.shoal("merge", "--db", "app", "-m", "join the branches")
         #expect(merge.status == 0, "\(merge.stderr)")

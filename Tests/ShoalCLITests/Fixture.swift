@@ -1,4 +1,5 @@
 import Foundation
+import ShoalTestSupport
 
 /// Migration files and fleets the end-to-end tests start from.
 enum Fixture {
@@ -7,29 +8,17 @@ enum Fixture {
     static let r3 = "3333cccc0003"
     static let tenants = ["acme", "globex", "initech"]
 
-    /// The text of a migration file in SPEC §4's format.
-    static func migration(_ revision: String, parents: [String] = [], message: String, up: String,
-                          down: String? = nil, verify: String? = nil, transaction: Bool = true) -> String {
-        var text = "-- revision: \(revision)\n"
-        if !parents.isEmpty { text += "-- parents: \(parents.joined(separator: " "))\n" }
-        text += "-- message: \(message)\n"
-        if !transaction { text += "-- transaction: false\n" }
-        text += "\n-- shoal:up\n\(up)\n"
-        if let down { text += "\n-- shoal:down\n\(down)\n" }
-        if let verify { text += "\n-- shoal:verify\n\(verify)\n" }
-        return text
-    }
-
-    static let users = migration(r1, message: "create users",
-                                 up: "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL);",
-                                 down: "DROP TABLE users;")
-    static let email = migration(r2, parents: [r1], message: "add email to users",
-                                 up: "ALTER TABLE users ADD COLUMN email TEXT;",
-                                 down: "ALTER TABLE users DROP COLUMN email;",
-                                 verify: "SELECT count(*) = 0 FROM users WHERE email LIKE '% %';")
-    static let projects = migration(r3, parents: [r2], message: "create projects",
-                                    up: "CREATE TABLE projects (id INTEGER PRIMARY KEY, owner INTEGER REFERENCES users(id), title TEXT);\nCREATE INDEX projects_owner ON projects (owner);",
-                                    down: "DROP TABLE projects;")
+    /// r1 ← r2 ← r3, the standard fleet's migrations, as file text.
+    static let users = MigrationFile(revision: r1, message: "create users",
+                                     up: "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL);",
+                                     down: "DROP TABLE users;").text
+    static let email = MigrationFile(revision: r2, parents: [r1], message: "add email to users",
+                                     up: "ALTER TABLE users ADD COLUMN email TEXT;",
+                                     down: "ALTER TABLE users DROP COLUMN email;",
+                                     verify: "SELECT count(*) = 0 FROM users WHERE email LIKE '% %';").text
+    static let projects = MigrationFile(revision: r3, parents: [r2], message: "create projects",
+                                        up: "CREATE TABLE projects (id INTEGER PRIMARY KEY, owner INTEGER REFERENCES users(id), title TEXT);\nCREATE INDEX projects_owner ON projects (owner);",
+                                        down: "DROP TABLE projects;").text
 
     /// A fleet with one SQLite database `app` of `tenants`, at
     /// `tenants/app/{tenant}.sqlite`, and the three migrations above.

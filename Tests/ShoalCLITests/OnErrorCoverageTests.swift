@@ -1,4 +1,5 @@
 import Foundation
+import ShoalTestSupport
 import Testing
 
 /// `--on-error` and `--canary` in the cases README's table promises and no
@@ -37,9 +38,9 @@ struct OnErrorCoverageTests {
         let slow = backend == .postgres
             ? "SELECT pg_sleep(1.5);"
             : "CREATE TABLE slow AS WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 4000000) SELECT count(*) AS n FROM c;\nDROP TABLE slow;"
-        return Fixture.migration(Fixture.r3, parents: [Fixture.r2], message: "create projects",
-                                 up: "CREATE TABLE projects (id INTEGER PRIMARY KEY, title TEXT);\n\(slow)",
-                                 down: "DROP TABLE projects;")
+        return MigrationFile(revision: Fixture.r3, parents: [Fixture.r2], message: "create projects",
+                                       up: "CREATE TABLE projects (id INTEGER PRIMARY KEY, title TEXT);\n\(slow)",
+                                       down: "DROP TABLE projects;").text
     }
 
     // MARK: --on-error stop
@@ -89,9 +90,9 @@ struct OnErrorCoverageTests {
             try await fleet.execute("t3", "UPDATE shoal_version SET revision = '\(Fixture.r2)'")
             #expect(try await fleet.shoal("upgrade", "--target", "app/t1").status == 0)
             try fleet.sandbox.write("versions/app/\(Fixture.r3)_create_projects.sql",
-                                    Fixture.migration(Fixture.r3, parents: [Fixture.r2], message: "create projects",
-                                                      up: "CREATE TABLE projects (id INTEGER PRIMARY KEY, title TEXT, edited TEXT);",
-                                                      down: "DROP TABLE projects;"))
+                                    MigrationFile(revision: Fixture.r3, parents: [Fixture.r2], message: "create projects",
+                                                            up: "CREATE TABLE projects (id INTEGER PRIMARY KEY, title TEXT, edited TEXT);",
+                                                            down: "DROP TABLE projects;").text)
             let edited = try await fleet.snapshot()
             let refused = try await fleet.shoal("upgrade", "--on-error", "stop", "--json")
             #expect(refused.status == 1)
@@ -144,9 +145,9 @@ struct OnErrorCoverageTests {
         try await OnErrorTests.withPoisonedFleet(backend, poisoned: "t6") { fleet in
             // r3's down also drops `marker`, which every tenant but t2 has: undoing r3 fails on t2.
             try fleet.sandbox.write("versions/app/\(Fixture.r3)_create_projects.sql",
-                                    Fixture.migration(Fixture.r3, parents: [Fixture.r2], message: "create projects",
-                                                      up: "CREATE TABLE projects (id INTEGER PRIMARY KEY, title TEXT);",
-                                                      down: "DROP TABLE marker;\nDROP TABLE projects;"))
+                                    MigrationFile(revision: Fixture.r3, parents: [Fixture.r2], message: "create projects",
+                                                            up: "CREATE TABLE projects (id INTEGER PRIMARY KEY, title TEXT);",
+                                                            down: "DROP TABLE marker;\nDROP TABLE projects;").text)
             for tenant in Self.tenants where tenant != "t2" {
                 try await fleet.execute(tenant, "CREATE TABLE marker (x INTEGER);")
             }

@@ -1,4 +1,5 @@
 import Foundation
+import ShoalTestSupport
 import Testing
 
 /// One tenant's database already has a `projects` table, so r3 fails there.
@@ -131,7 +132,7 @@ struct OnErrorTests {
     func rollbackIsRefusedUpFrontWhenAStepHasNoDown(_ backend: Backend) async throws {
         try await AppFleet.with(backend) { fleet async throws in
             try fleet.sandbox.write("versions/app/\(Fixture.r3)_create_projects.sql",
-                                    Fixture.migration(Fixture.r3, parents: [Fixture.r2], message: "projects", up: "CREATE TABLE projects (x INTEGER);"))
+                                    MigrationFile(revision: Fixture.r3, parents: [Fixture.r2], message: "projects", up: "CREATE TABLE projects (x INTEGER);").text)
             let before = try await fleet.snapshot()
             let result = try await fleet.shoal("upgrade", "--on-error", "rollback")
             #expect(result.status == 2)

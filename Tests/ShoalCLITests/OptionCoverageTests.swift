@@ -1,4 +1,5 @@
 import Foundation
+import ShoalTestSupport
 import Testing
 
 /// Options and paths README documents that no other test ran end to end:
@@ -43,7 +44,7 @@ struct OptionCoverageTests {
             try BranchTests.addBranches(fleet.sandbox)
             let third = "6666ffff0006"
             try fleet.sandbox.write("versions/app/\(third)_labels.sql",
-                                    Fixture.migration(third, parents: [Fixture.r3], message: "labels", up: "CREATE TABLE labels (name TEXT);", down: "DROP TABLE labels;"))
+                                    MigrationFile(revision: third, parents: [Fixture.r3], message: "labels", up: "CREATE TABLE labels (name TEXT);", down: "DROP TABLE labels;").text)
             let before = try await fleet.snapshot()
             let unknown = try await fleet.shoal("merge", "--db", "app", "-m", "bad", BranchTests.left, "abcdef999999")
             #expect(unknown.status == 2)
@@ -84,7 +85,7 @@ struct OptionCoverageTests {
         for (name, text) in files { try sandbox.write("versions/core/\(name)", text) }
     }
 
-    static let coreRoot = Fixture.migration("c0000000c001", message: "settings", up: "CREATE TABLE settings (k TEXT);", down: "DROP TABLE settings;")
+    static let coreRoot = MigrationFile(revision: "c0000000c001", message: "settings", up: "CREATE TABLE settings (k TEXT);", down: "DROP TABLE settings;").text
 
     @Test func checkDbChecksOnlyThatDatabase() async throws {
         let sandbox = try Sandbox()
@@ -126,9 +127,9 @@ struct OptionCoverageTests {
 
     static let brokenFiles: [(String, [String: String], [String])] = [
         ("parse error", ["9999ffff0009_x.sql": "-- message: x\n\n-- shoal:up\nSELECT 1;\n"], ["9999ffff0009_x.sql", "revision"]),
-        ("duplicate id", ["\(Fixture.r3)_again.sql": Fixture.migration(Fixture.r3, parents: [Fixture.r2], message: "again", up: "SELECT 1;")], [Fixture.r3]),
-        ("unknown parent", ["9999ffff0009_x.sql": Fixture.migration("9999ffff0009", parents: ["abcdef999999"], message: "x", up: "SELECT 1;")], ["abcdef999999"]),
-        ("cycle", ["\(Fixture.r1)_create_users.sql": Fixture.migration(Fixture.r1, parents: [Fixture.r3], message: "x", up: "SELECT 1;")], ["cycle"]),
+        ("duplicate id", ["\(Fixture.r3)_again.sql": MigrationFile(revision: Fixture.r3, parents: [Fixture.r2], message: "again", up: "SELECT 1;").text], [Fixture.r3]),
+        ("unknown parent", ["9999ffff0009_x.sql": MigrationFile(revision: "9999ffff0009", parents: ["abcdef999999"], message: "x", up: "SELECT 1;").text], ["abcdef999999"]),
+        ("cycle", ["\(Fixture.r1)_create_users.sql": MigrationFile(revision: Fixture.r1, parents: [Fixture.r3], message: "x", up: "SELECT 1;").text], ["cycle"]),
     ]
 
     @Test(arguments: 0..<brokenFiles.count)
@@ -202,10 +203,10 @@ struct OptionCoverageTests {
             // Dirty: a transaction: false migration failed partway.
             let r4 = "4444dddd0004"
             try fleet.sandbox.write("versions/app/\(r4)_half.sql",
-                                    Fixture.migration(r4, parents: [Fixture.r3], message: "half", up: """
+                                    MigrationFile(revision: r4, parents: [Fixture.r3], message: "half", up: """
                                     CREATE TABLE half (id INTEGER);
                                     INSERT INTO no_such_table VALUES (1);
-                                    """, down: "DROP TABLE half;", transaction: false))
+                                    """, down: "DROP TABLE half;", transactional: false).text)
             #expect(try await fleet.shoal("upgrade").status == 1)
             let dirty = try await fleet.shoal("status", "--exit-code", "--json")
             #expect(dirty.status == 1)
@@ -293,9 +294,9 @@ struct OptionCoverageTests {
                 "app": { \(fleet.appKeys), "after": ["core"] },
                 "core": { \(core) } } }
             """)
-            let broken = Fixture.migration("c0000000c001", message: "settings",
-                                           up: "CREATE TABLE settings (k TEXT);\nINSERT INTO no_such_table VALUES (1);",
-                                           down: "DROP TABLE settings;")
+            let broken = MigrationFile(revision: "c0000000c001", message: "settings",
+                                                 up: "CREATE TABLE settings (k TEXT);\nINSERT INTO no_such_table VALUES (1);",
+                                                 down: "DROP TABLE settings;").text
             try fleet.sandbox.write("versions/core/c0000000c001_settings.sql", broken)
             let result = try await fleet.shoal("upgrade", "--json")
             #expect(result.status == 1, "\(result.stdout)\n\(result.stderr)")

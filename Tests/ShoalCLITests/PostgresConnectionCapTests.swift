@@ -56,9 +56,9 @@ struct PostgresConnectionCapTests {
                 "shards": { "eu-1": { "url": \(Fixture.json(url)), "max_connections": 2 } }
                 """, tenants: tenants)
             try sandbox.write("versions/app/\(Fixture.r1)_create_users.sql",
-                              Fixture.migration(Fixture.r1, message: "create users",
-                                                up: "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL);\nSELECT pg_sleep(0.3);",
-                                                down: "DROP TABLE users;"))
+                              MigrationFile(revision: Fixture.r1, message: "create users",
+                                                      up: "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL);\nSELECT pg_sleep(0.3);",
+                                                      down: "DROP TABLE users;").text)
             let watcher = SessionTally()
             // On its own executor: other tests may keep the cooperative threads busy.
             let watching = Task(executorPreference: DedicatedTaskExecutor()) {

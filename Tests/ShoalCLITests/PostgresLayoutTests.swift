@@ -132,7 +132,7 @@ struct PostgresLayoutTests {
             }
             """)
             try sandbox.write("versions/core/c0c0aaaa0001_settings.sql",
-                              Fixture.migration("c0c0aaaa0001", message: "settings", up: "CREATE TABLE settings (key text);"))
+                              MigrationFile(revision: "c0c0aaaa0001", message: "settings", up: "CREATE TABLE settings (key text);").text)
             try sandbox.write("versions/app/\(Fixture.r1)_create_users.sql", Fixture.users)
             // The tenant list lives in core, maintained by the application.
             try await PostgresProbe.with(euURL) { session in

@@ -19,15 +19,15 @@ struct PostgresSafetyTests {
             let file = "versions/app/\(Self.r4)_index_users.sql"
 
             // In a transaction (the default) it fails, so success below proves it ran outside one.
-            try fleet.sandbox.write(file, Fixture.migration(Self.r4, parents: [Fixture.r3], message: "index users", up: up, down: down))
+            try fleet.sandbox.write(file, MigrationFile(revision: Self.r4, parents: [Fixture.r3], message: "index users", up: up, down: down).text)
             let refused = try await fleet.shoal("upgrade", "--json")
             #expect(refused.status == 1)
             let error = try #require(try refused.targets()["app/acme"]?["error"] as? [String: Any])
             #expect(error["sql_state"] as? String == "25001", "\(error)")
             #expect(try await fleet.versions("acme") == [Fixture.r3])
 
-            try fleet.sandbox.write(file, Fixture.migration(Self.r4, parents: [Fixture.r3], message: "index users",
-                                                            up: up, down: down, transaction: false))
+            try fleet.sandbox.write(file, MigrationFile(revision: Self.r4, parents: [Fixture.r3], message: "index users",
+                                                                  up: up, down: down, transactional: false).text)
             let result = try await fleet.shoal("upgrade", "--json")
             #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
             for tenant in ["acme", "globex"] {
@@ -50,9 +50,9 @@ struct PostgresSafetyTests {
         try await AppFleet.with(.postgres, tenants: tenants) { fleet async throws in
             // r1 sleeps, so the two runs overlap on every tenant.
             try fleet.sandbox.write("versions/app/\(Fixture.r1)_create_users.sql",
-                                    Fixture.migration(Fixture.r1, message: "create users",
-                                                      up: "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL);\nSELECT pg_sleep(0.5);",
-                                                      down: "DROP TABLE users;"))
+                                    MigrationFile(revision: Fixture.r1, message: "create users",
+                                                            up: "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL);\nSELECT pg_sleep(0.5);",
+                                                            down: "DROP TABLE users;").text)
             let first = try fleet.sandbox.launch("upgrade", "--json", "--lock-wait", "30", "--concurrency", "3")
             let second = try fleet.sandbox.launch("upgrade", "--json", "--lock-wait", "30", "--concurrency", "3")
             let results = [try await first.finish(), try await second.finish()]
@@ -238,9 +238,9 @@ struct PostgresSafetyTests {
     @Test func statementTimeoutStopsASlowMigrationAndADatabaseCanRaiseIt() async throws {
         try await AppFleet.with(.postgres, tenants: ["acme"], extraConfig: "\n  \"statement_timeout_ms\": 200,") { fleet async throws in
             try fleet.sandbox.write("versions/app/\(Fixture.r2)_add_email.sql",
-                                    Fixture.migration(Fixture.r2, parents: [Fixture.r1], message: "add email, slowly",
-                                                      up: "ALTER TABLE users ADD COLUMN email TEXT;\nSELECT pg_sleep(1);",
-                                                      down: "ALTER TABLE users DROP COLUMN email;"))
+                                    MigrationFile(revision: Fixture.r2, parents: [Fixture.r1], message: "add email, slowly",
+                                                            up: "ALTER TABLE users ADD COLUMN email TEXT;\nSELECT pg_sleep(1);",
+                                                            down: "ALTER TABLE users DROP COLUMN email;").text)
             let failed = try await fleet.shoal("upgrade", "--json")
             #expect(failed.status == 1)
             let error = try #require(try failed.targets()["app/acme"]?["error"] as? [String: Any])
@@ -253,9 +253,9 @@ struct PostgresSafetyTests {
             try Fixture.fleet(fleet.sandbox, app: fleet.appKeys + ", \"statement_timeout_ms\": 10000", tenants: ["acme"],
                               extraConfig: "\n  \"statement_timeout_ms\": 200,")
             try fleet.sandbox.write("versions/app/\(Fixture.r2)_add_email.sql",
-                                    Fixture.migration(Fixture.r2, parents: [Fixture.r1], message: "add email, slowly",
-                                                      up: "ALTER TABLE users ADD COLUMN email TEXT;\nSELECT pg_sleep(1);",
-                                                      down: "ALTER TABLE users DROP COLUMN email;"))
+                                    MigrationFile(revision: Fixture.r2, parents: [Fixture.r1], message: "add email, slowly",
+                                                            up: "ALTER TABLE users ADD COLUMN email TEXT;\nSELECT pg_sleep(1);",
+                                                            down: "ALTER TABLE users DROP COLUMN email;").text)
             let passed = try await fleet.shoal("upgrade", "--json")
             #expect(passed.status == 0, "\(passed.stdout)\(passed.stderr)")
             #expect(try await fleet.versions("acme") == [Fixture.r3])
@@ -266,9 +266,9 @@ struct PostgresSafetyTests {
         try await AppFleet.with(.postgres, tenants: ["acme"]) { fleet async throws in
             // r2 sleeps long enough to be killed in the middle, however loaded the machine.
             try fleet.sandbox.write("versions/app/\(Fixture.r2)_add_email.sql",
-                                    Fixture.migration(Fixture.r2, parents: [Fixture.r1], message: "add email, slowly",
-                                                      up: "ALTER TABLE users ADD COLUMN email TEXT;\nSELECT pg_sleep(60);",
-                                                      down: "ALTER TABLE users DROP COLUMN email;"))
+                                    MigrationFile(revision: Fixture.r2, parents: [Fixture.r1], message: "add email, slowly",
+                                                            up: "ALTER TABLE users ADD COLUMN email TEXT;\nSELECT pg_sleep(60);",
+                                                            down: "ALTER TABLE users DROP COLUMN email;").text)
             let run = try fleet.sandbox.launch("upgrade")
             let sleeping = try await Self.waitForShoalSession(fleet.url!, where: "state = 'active' AND query LIKE '%pg_sleep%'",
                                                               timeout: .seconds(30))

@@ -1,4 +1,5 @@
 import Foundation
+import ShoalTestSupport
 import Testing
 
 /// A database `accounts` with a schema per tenant spread over two shards,
@@ -36,8 +37,8 @@ struct PostgresShardTests {
         let entries = registry.map { "{\"name\": \(Fixture.json($0.0)), \"shard\": \(Fixture.json($0.1))}" }
         try sandbox.write("tenants/accounts.json", "[" + entries.joined(separator: ", ") + "]")
         try sandbox.write("versions/core/\(coreRevision)_settings.sql",
-                          Fixture.migration(coreRevision, message: "settings", up: "CREATE TABLE settings (key text PRIMARY KEY, value text);",
-                                            down: "DROP TABLE settings;"))
+                          MigrationFile(revision: coreRevision, message: "settings", up: "CREATE TABLE settings (key text PRIMARY KEY, value text);",
+                                                  down: "DROP TABLE settings;").text)
         try sandbox.write("versions/accounts/\(Fixture.r1)_create_users.sql", Fixture.users)
         try sandbox.write("versions/accounts/\(Fixture.r2)_add_email.sql", Fixture.email)
         try sandbox.write("versions/accounts/\(Fixture.r3)_create_projects.sql", Fixture.projects)

@@ -14,9 +14,9 @@ struct SQLCommandTests {
     /// A `transaction: false` step after the fixture's three.
     static func noTransaction(_ backend: Backend) -> String {
         let concurrently = backend == .postgres ? " CONCURRENTLY" : ""
-        return Fixture.migration(r4, parents: [Fixture.r3], message: "index titles",
-                                 up: "CREATE INDEX\(concurrently) projects_title ON projects (title);\nCREATE TABLE audit (id integer);",
-                                 down: "DROP INDEX\(concurrently) projects_title;\nDROP TABLE audit;", transaction: false)
+        return MigrationFile(revision: r4, parents: [Fixture.r3], message: "index titles",
+                                       up: "CREATE INDEX\(concurrently) projects_title ON projects (title);\nCREATE TABLE audit (id integer);",
+                                       down: "DROP INDEX\(concurrently) projects_title;\nDROP TABLE audit;", transactional: false).text
     }
 
     /// The tables of a tenant at head, and at base.

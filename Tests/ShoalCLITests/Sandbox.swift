@@ -1,5 +1,6 @@
 import Foundation
 import ShoalKit
+import ShoalTestSupport
 import Testing
 
 /// What one run of the `shoal` binary did.
@@ -26,26 +27,22 @@ struct CLIResult {
 
 /// A throwaway fleet in a temporary folder, and the built `shoal` binary to run on it.
 final class Sandbox: @unchecked Sendable {
-    let root: String
+    /// The fleet's folder, removed with the sandbox.
+    private let directory: TemporaryDirectory
+
+    var root: String { directory.path }
 
     init() throws {
-        root = NSTemporaryDirectory() + "shoal-test-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(atPath: root)
+        directory = try TemporaryDirectory()
     }
 
     func path(_ relative: String) -> String {
-        (root as NSString).appendingPathComponent(relative)
+        directory.file(relative)
     }
 
     /// Writes a file (creating folders), replacing what was there.
     func write(_ relative: String, _ contents: String) throws {
-        let full = path(relative)
-        try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try contents.write(toFile: full, atomically: true, encoding: .utf8)
+        try directory.write(contents, to: relative)
     }
 
     func read(_ relative: String) throws -> String {

@@ -1,4 +1,5 @@
 import Foundation
+import ShoalTestSupport
 import Testing
 
 @Suite("stamp and transaction: false")
@@ -60,10 +61,10 @@ struct StampTests {
     func interruptedNonTransactionalMigrationLeavesTheTargetDirtyUntilStamped(_ backend: Backend) async throws {
         try await AppFleet.with(backend, tenants: ["acme"]) { fleet async throws in
             try fleet.sandbox.write("versions/app/\(Fixture.r3)_create_projects.sql",
-                                    Fixture.migration(Fixture.r3, parents: [Fixture.r2], message: "projects", up: """
+                                    MigrationFile(revision: Fixture.r3, parents: [Fixture.r2], message: "projects", up: """
                                     CREATE TABLE projects (id INTEGER PRIMARY KEY);
                                     INSERT INTO no_such_table VALUES (1);
-                                    """, down: "DROP TABLE projects;", transaction: false))
+                                    """, down: "DROP TABLE projects;", transactional: false).text)
             let failed = try await fleet.shoal("upgrade", "--json")
             #expect(failed.status == 1)
             let error = try #require(try failed.targets()["app/acme"]?["error"] as? [String: Any])
@@ -88,11 +89,11 @@ struct StampTests {
     func nonTransactionalMigrationRunsStatementByStatement(_ backend: Backend) async throws {
         try await AppFleet.with(backend, tenants: ["acme"]) { fleet async throws in
             try fleet.sandbox.write("versions/app/\(Fixture.r3)_create_projects.sql",
-                                    Fixture.migration(Fixture.r3, parents: [Fixture.r2], message: "projects", up: """
+                                    MigrationFile(revision: Fixture.r3, parents: [Fixture.r2], message: "projects", up: """
                                     CREATE TABLE projects (id INTEGER PRIMARY KEY, title TEXT);
                                     INSERT INTO projects (id, title) VALUES (1, 'a; b');
                                     CREATE INDEX projects_title ON projects (title);
-                                    """, down: "DROP TABLE projects;", transaction: false))
+                                    """, down: "DROP TABLE projects;", transactional: false).text)
             #expect(try await fleet.shoal("upgrade").status == 0)
             #expect(try await fleet.column("acme", "SELECT title FROM projects") == ["a; b"])
             #expect(try await fleet.versions("acme") == [Fixture.r3])

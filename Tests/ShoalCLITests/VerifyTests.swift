@@ -1,4 +1,5 @@
 import Foundation
+import ShoalTestSupport
 import Testing
 
 @Suite("verify sections and checksums")
@@ -7,10 +8,10 @@ struct VerifyTests {
     func failingVerifySectionRollsTheMigrationBack(_ backend: Backend) async throws {
         try await AppFleet.with(backend) { fleet async throws in
             try fleet.sandbox.write("versions/app/\(Fixture.r2)_add_email.sql",
-                                    Fixture.migration(Fixture.r2, parents: [Fixture.r1], message: "add email",
-                                                      up: "ALTER TABLE users ADD COLUMN email TEXT;\nINSERT INTO users (id, name, email) VALUES (1, 'x', 'bad address');",
-                                                      down: "ALTER TABLE users DROP COLUMN email;",
-                                                      verify: "SELECT count(*) = 0 FROM users WHERE email LIKE '% %';"))
+                                    MigrationFile(revision: Fixture.r2, parents: [Fixture.r1], message: "add email",
+                                                            up: "ALTER TABLE users ADD COLUMN email TEXT;\nINSERT INTO users (id, name, email) VALUES (1, 'x', 'bad address');",
+                                                            down: "ALTER TABLE users DROP COLUMN email;",
+                                                            verify: "SELECT count(*) = 0 FROM users WHERE email LIKE '% %';").text)
             let result = try await fleet.shoal("upgrade", "--json")
             #expect(result.status == 1)
             let acme = try #require(try result.targets()["app/acme"])
@@ -32,9 +33,9 @@ struct VerifyTests {
             #expect(try await fleet.shoal("upgrade", Fixture.r2).status == 0)
             #expect(try await fleet.shoal("verify").status == 0)
             try fleet.sandbox.write("versions/app/\(Fixture.r1)_create_users.sql",
-                                    Fixture.migration(Fixture.r1, message: "create users",
-                                                      up: "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL, age INTEGER);",
-                                                      down: "DROP TABLE users;"))
+                                    MigrationFile(revision: Fixture.r1, message: "create users",
+                                                            up: "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL, age INTEGER);",
+                                                            down: "DROP TABLE users;").text)
             let verify = try await fleet.shoal("verify", "--json")
             #expect(verify.status == 1)
             let acme = try #require(try verify.targets()["app/acme"])
@@ -93,9 +94,9 @@ struct VerifyTests {
             // r3's file goes, r1's is edited.
             try fleet.sandbox.remove("versions/app/\(Fixture.r3)_create_projects.sql")
             try fleet.sandbox.write("versions/app/\(Fixture.r1)_create_users.sql",
-                                    Fixture.migration(Fixture.r1, message: "create users",
-                                                      up: "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL, age INTEGER);",
-                                                      down: "DROP TABLE users;"))
+                                    MigrationFile(revision: Fixture.r1, message: "create users",
+                                                            up: "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL, age INTEGER);",
+                                                            down: "DROP TABLE users;").text)
 
             let verify = try await fleet.shoal("verify", "--json")
             #expect(verify.status == 1, "\(verify.stderr)")
@@ -166,9 +167,9 @@ struct VerifyTests {
 
             let original = try fleet.sandbox.read("versions/app/\(Fixture.r1)_create_users.sql")
             try fleet.sandbox.write("versions/app/\(Fixture.r1)_create_users.sql",
-                                    Fixture.migration(Fixture.r1, message: "create users",
-                                                      up: "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL, age INTEGER);",
-                                                      down: "DROP TABLE users;"))
+                                    MigrationFile(revision: Fixture.r1, message: "create users",
+                                                            up: "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL, age INTEGER);",
+                                                            down: "DROP TABLE users;").text)
             let edited = try await fleet.shoal("status", "--json")
             #expect(edited.status == 0, "without --exit-code status reports, it does not fail")
             let targets = try edited.targets()

@@ -60,14 +60,7 @@ public enum PostgresTestServer {
     ) async throws -> Result {
         try await withScratchDatabase { url in
             let session = try await PostgresSession.connect(url, settings: settings)
-            do {
-                let result = try await body(session, url)
-                await session.close()
-                return result
-            } catch {
-                await session.close()
-                throw error
-            }
+            return try await session.closing { try await body(session, url) }
         }
     }
 

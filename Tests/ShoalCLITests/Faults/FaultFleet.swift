@@ -162,8 +162,8 @@ struct FaultFleet {
     func write(_ n: Int, up: String, transaction: Bool = true) throws {
         let parents = n == 1 ? [] : [Self.revision(n - 1)]
         try sandbox.write("versions/app/\(Self.revision(n))_step.sql",
-                          Fixture.migration(Self.revision(n), parents: parents, message: "step \(n)", up: up,
-                                            down: "DROP TABLE \(Self.table(n));", transaction: transaction))
+                          MigrationFile(revision: Self.revision(n), parents: parents, message: "step \(n)", up: up,
+                                                  down: "DROP TABLE \(Self.table(n));", transactional: transaction).text)
     }
 
     func targetID(_ tenant: String) -> String { "app/\(tenant)" }

@@ -4,15 +4,11 @@ import ShoalTestSupport
 @testable import ShoalKit
 
 struct MigrationDirectoryTests {
-    static func file(_ revision: String, parents: String = "", up: String = "SELECT 1;") -> String {
-        "-- revision: \(revision)\n" + (parents.isEmpty ? "" : "-- parents: \(parents)\n") + "\n-- shoal:up\n\(up)\n"
-    }
-
     @Test func loadsSQLFilesSortedByName() throws {
         let directory = try TemporaryDirectory()
-        try directory.write(Self.file("0002", parents: "0001"), to: "0002_second.sql")
-        try directory.write(Self.file("0001"), to: "0001_first.sql")
-        try directory.write(Self.file("0003", parents: "0002"), to: "0003_third.sql")
+        try MigrationFile(revision: "0002", parents: ["0001"], up: "SELECT 1;").write(in: directory, as: "0002_second.sql")
+        try MigrationFile(revision: "0001", up: "SELECT 1;").write(in: directory, as: "0001_first.sql")
+        try MigrationFile(revision: "0003", parents: ["0002"], up: "SELECT 1;").write(in: directory, as: "0003_third.sql")
         try directory.write("not a migration", to: "README.md")
         try directory.write("not a migration either", to: "0004_draft.sql.bak")
         try directory.write("an editor's lock file", to: ".#0005_lock.sql")
@@ -26,7 +22,7 @@ struct MigrationDirectoryTests {
 
     @Test func pathsAreAbsolute() throws {
         let directory = try TemporaryDirectory()
-        try directory.write(Self.file("abcd"), to: "abcd_x.sql")
+        try MigrationFile(revision: "abcd", up: "SELECT 1;").write(in: directory, as: "abcd_x.sql")
         // A relative path to the directory, without changing the process's current directory.
         let depth = FileManager.default.currentDirectoryPath.split(separator: "/").count
         let relative = String(repeating: "../", count: depth) + directory.path.dropFirst() + "/"
@@ -51,8 +47,8 @@ struct MigrationDirectoryTests {
 
     @Test func twoFilesWithOneRevisionAreNamed() throws {
         let directory = try TemporaryDirectory()
-        try directory.write(Self.file("abcd"), to: "abcd_one.sql")
-        try directory.write(Self.file("abcd"), to: "abcd_two.sql")
+        try MigrationFile(revision: "abcd", up: "SELECT 1;").write(in: directory, as: "abcd_one.sql")
+        try MigrationFile(revision: "abcd", up: "SELECT 1;").write(in: directory, as: "abcd_two.sql")
         #expect {
             try MigrationDirectory.load(directory.path)
         } throws: { error in
@@ -87,10 +83,10 @@ struct MigrationDirectoryTests {
 
     @Test func loadsIntoAGraph() throws {
         let directory = try TemporaryDirectory()
-        try directory.write(Self.file("aaaa"), to: "aaaa_root.sql")
-        try directory.write(Self.file("bbbb", parents: "aaaa"), to: "bbbb_left.sql")
-        try directory.write(Self.file("cccc", parents: "aaaa"), to: "cccc_right.sql")
-        try directory.write(Self.file("dddd", parents: "bbbb cccc", up: ""), to: "dddd_merge.sql")
+        try MigrationFile(revision: "aaaa", up: "SELECT 1;").write(in: directory, as: "aaaa_root.sql")
+        try MigrationFile(revision: "bbbb", parents: ["aaaa"], up: "SELECT 1;").write(in: directory, as: "bbbb_left.sql")
+        try MigrationFile(revision: "cccc", parents: ["aaaa"], up: "SELECT 1;").write(in: directory, as: "cccc_right.sql")
+        try MigrationFile(revision: "dddd", parents: ["bbbb", "cccc"], up: "").write(in: directory, as: "dddd_merge.sql")
         let graph = try RevisionGraph(migrations: MigrationDirectory.load(directory.path), directory: directory.path)
         #expect(graph.heads == ["dddd"])
         #expect(graph.isMerge("dddd"))

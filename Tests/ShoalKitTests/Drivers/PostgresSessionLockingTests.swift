@@ -2,38 +2,19 @@ import Testing
 import ShoalTestSupport
 @testable import ShoalKit
 
-/// PostgresSession against a real server: the migration lock, lock and
-/// statement timeouts, search_path, task cancellation, and proof that
-/// sessions wait off Swift's cooperative pool.
+/// PostgresSession against a real server: its migration locks (one per key,
+/// never waited for inside PostgreSQL), lock and statement timeouts,
+/// search_path, task cancellation, and proof that sessions wait off Swift's
+/// cooperative pool. The lock's common behaviour is in DatabaseSessionTests.
 @Suite struct PostgresSessionLockingTests {
-    @Test func migrationLockIsHeldBySessionUntilReleased() async throws {
+    /// Each key is a lock of its own (a SQLite file has one lock, whatever the key).
+    @Test func migrationLocksOfOtherKeysAreOtherLocks() async throws {
         try await PostgresTestServer.withScratchSession { first, url throws in
             let second = try await PostgresSession.connect(url)
-            #expect(try await first.acquireMigrationLock(key: "public.shoal_version", timeout: .zero))
-
-            let clock = ContinuousClock()
-            let start = clock.now
-            #expect(try await second.acquireMigrationLock(key: "public.shoal_version", timeout: .milliseconds(300)) == false)
-            #expect(clock.now - start >= .milliseconds(300), "waits for the whole timeout")
-            #expect(try await second.acquireMigrationLock(key: "tenant_b.shoal_version", timeout: .zero),
+            #expect(try await first.acquireMigrationLock(key: "app/tenant_a/shoal_version", timeout: .zero))
+            #expect(try await second.isMigrationLockHeld(key: "app/tenant_b/shoal_version") == false, "another key")
+            #expect(try await second.acquireMigrationLock(key: "app/tenant_b/shoal_version", timeout: .zero),
                     "another key is another lock")
-
-            await first.releaseMigrationLock(key: "public.shoal_version")
-            #expect(try await second.acquireMigrationLock(key: "public.shoal_version", timeout: .seconds(1)))
-            await second.close()
-        }
-    }
-
-    @Test func migrationLockIsTakenWhileWaitingWhenTheHolderLetsGo() async throws {
-        try await PostgresTestServer.withScratchSession { first, url throws in
-            let second = try await PostgresSession.connect(url)
-            #expect(try await first.acquireMigrationLock(key: "k", timeout: .zero))
-            let pid = try await second.query("SELECT pg_backend_pid()")[0][0]!
-            async let taken = second.acquireMigrationLock(key: "k", timeout: .seconds(60))
-            // Let go only once the second session is polling for the lock.
-            try await Self.waitUntilPolling(pid, url: url)
-            await first.close() // closing the session releases its advisory locks
-            #expect(try await taken)
             await second.close()
         }
     }
@@ -212,25 +193,6 @@ import ShoalTestSupport
             #expect(mostAtOnce == 8, "only \(mostAtOnce) of 8 sessions were waiting on the server at once")
             for session in sessions { await session.close() }
             await observer.close()
-        }
-    }
-}
-
-/// Issue 17 item 1: whether a live session holds a target's migrator lock,
-/// read without taking it.
-@Suite struct PostgresMigrationLockProbeTests {
-    @Test func theProbeSeesAnotherSessionsLockAndTakesNothing() async throws {
-        try await PostgresTestServer.withScratchSession { first, url throws in
-            let second = try await PostgresSession.connect(url)
-            #expect(try await second.isMigrationLockHeld(key: "app/tenant_a/shoal_version") == false)
-            #expect(try await first.acquireMigrationLock(key: "app/tenant_a/shoal_version", timeout: .zero))
-            #expect(try await second.isMigrationLockHeld(key: "app/tenant_a/shoal_version"))
-            #expect(try await second.isMigrationLockHeld(key: "app/tenant_b/shoal_version") == false, "another key")
-            // The probe took nothing: the holder still has it, nobody else can get it.
-            #expect(try await second.acquireMigrationLock(key: "app/tenant_a/shoal_version", timeout: .zero) == false)
-            await first.releaseMigrationLock(key: "app/tenant_a/shoal_version")
-            #expect(try await second.isMigrationLockHeld(key: "app/tenant_a/shoal_version") == false)
-            await second.close()
         }
     }
 }

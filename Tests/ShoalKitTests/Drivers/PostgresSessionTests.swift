@@ -2,9 +2,10 @@ import Testing
 import ShoalTestSupport
 @testable import ShoalKit
 
-/// PostgresSession against a real server: connecting, statements, errors,
-/// parameters and transactions. Locks, timeouts, cancellation and
-/// concurrency are in PostgresSessionLockingTests.
+/// PostgresSession against a real server: connecting, errors, aborted
+/// transactions, pipelines and batches of simple queries. Locks, timeouts,
+/// cancellation and concurrency are in PostgresSessionLockingTests; what
+/// every session promises is in DatabaseSessionTests.
 @Suite struct PostgresSessionTests {
     // MARK: Connecting
 
@@ -116,16 +117,13 @@ import ShoalTestSupport
         #expect(!text.contains("SecretPw"), "\(text)")
     }
 
-    @Test func closeIsIdempotentAndLaterCallsFail() async throws {
+    @Test func serverVersionIsKnownUntilTheSessionIsClosed() async throws {
         try await PostgresTestServer.withScratchDatabase { url throws in
             let session = try await PostgresSession.connect(url)
             #expect(await session.serverVersion() >= 100_000)
             await session.close()
             await session.close()
             #expect(await session.serverVersion() == 0)
-            let error = await #expect(throws: ShoalError.self) { try await session.query("SELECT 1") }
-            #expect(error?.message.contains("closed") == true)
-            await session.rollback()
         }
     }
 
@@ -155,19 +153,6 @@ import ShoalTestSupport
     }
 
     // MARK: Statements and errors
-
-    @Test func executeRunsEveryStatementOfAScript() async throws {
-        try await PostgresTestServer.withScratchSession { session, _ throws in
-            try await session.execute("""
-                CREATE TABLE a (x int);
-                INSERT INTO a VALUES (1), (2);
-                SELECT * FROM a;
-                CREATE TABLE b (y int);
-                INSERT INTO b SELECT x * 10 FROM a;
-                """)
-            #expect(try await session.query("SELECT y FROM b ORDER BY y") == [["10"], ["20"]])
-        }
-    }
 
     @Test func anErrorInALaterStatementOfAScriptFailsTheWholeScript() async throws {
         try await PostgresTestServer.withScratchSession { session, _ throws in
@@ -225,50 +210,7 @@ import ShoalTestSupport
         }
     }
 
-    @Test func queryPassesParametersAsValuesNeverAsSQL() async throws {
-        try await PostgresTestServer.withScratchSession { session, _ throws in
-            try await session.execute("CREATE TABLE victims (name text)")
-            let hostile = "it's a \"quote\"'); DROP TABLE victims; --"
-            let rows = try await session.query("SELECT $1::text, $2::text, $3::int + 1, $4::text", [hostile, nil, "41", "é ✓"])
-            #expect(rows == [[hostile, nil, "42", "é ✓"]])
-
-            _ = try await session.query("INSERT INTO victims VALUES ($1), ($2)", [hostile, nil])
-            #expect(try await session.query("SELECT name FROM victims ORDER BY name NULLS LAST") == [[hostile], [nil]])
-        }
-    }
-
-    @Test func queryReturnsNoRowsForAStatementWithoutResults() async throws {
-        try await PostgresTestServer.withScratchSession { session, _ throws in
-            #expect(try await session.query("CREATE TABLE t (x int)").isEmpty)
-            #expect(try await session.query("SELECT x FROM t").isEmpty)
-        }
-    }
-
-    @Test func quoteIdentifierDoublesQuotes() async throws {
-        try await PostgresTestServer.withScratchSession { session, _ throws in
-            #expect(session.quoteIdentifier("users") == "\"users\"")
-            #expect(session.quoteIdentifier("a\"b") == "\"a\"\"b\"")
-            let name = "Weird \"name\"; --"
-            try await session.execute("CREATE TABLE \(session.quoteIdentifier(name)) (x int)")
-            #expect(try await session.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public'") == [[name]])
-        }
-    }
-
     // MARK: Transactions
-
-    @Test func commitKeepsAndRollbackDiscards() async throws {
-        try await PostgresTestServer.withScratchSession { session, _ throws in
-            try await session.execute("CREATE TABLE t (x int)")
-            try await session.begin()
-            try await session.execute("INSERT INTO t VALUES (1)")
-            try await session.commit()
-            try await session.begin()
-            try await session.execute("INSERT INTO t VALUES (2)")
-            await session.rollback()
-            #expect(try await session.query("SELECT x FROM t") == [["1"]])
-            await session.rollback() // outside a transaction: a warning, not an error
-        }
-    }
 
     @Test func commitAfterAFailedStatementThrowsAndNothingPersists() async throws {
         try await PostgresTestServer.withScratchSession { session, _ throws in
@@ -282,31 +224,6 @@ import ShoalTestSupport
     }
 
     // MARK: Pipelined transactions (one round trip each)
-
-    @Test func beginAndQueryOpensATransactionAndReturnsTheRows() async throws {
-        try await PostgresTestServer.withScratchSession { session, _ throws in
-            try await session.execute("CREATE TABLE t (x int); INSERT INTO t VALUES (1), (2)")
-            #expect(try await session.beginAndQuery("SELECT x FROM t ORDER BY x") == [["1"], ["2"]])
-            #expect(try await session.query("SELECT now() = statement_timestamp()") == [["f"]], "inside a transaction")
-            try await session.execute("INSERT INTO t VALUES (3)")
-            await session.rollback()
-            #expect(try await session.query("SELECT count(*) FROM t") == [["2"]])
-        }
-    }
-
-    @Test func executeAndCommitCommitsEveryStatementWithItsParameters() async throws {
-        try await PostgresTestServer.withScratchSession { session, _ throws in
-            try await session.execute("CREATE TABLE t (x int, note text)")
-            _ = try await session.beginAndQuery("SELECT 1")
-            try await session.executeAndCommit([
-                BoundStatement("INSERT INTO t VALUES ($1, $2)", ["1", "it's"]),
-                BoundStatement("INSERT INTO t VALUES ($1, $2)", ["2", nil]),
-                BoundStatement("DELETE FROM t WHERE x = $1", ["1"]),
-            ])
-            await session.rollback()  // nothing open: the commit went through
-            #expect(try await session.query("SELECT x, note FROM t") == [["2", nil]])
-        }
-    }
 
     @Test func aFailedStatementInThePipelineCommitsNothingAndTheSessionStaysUsable() async throws {
         try await PostgresTestServer.withScratchSession { session, _ throws in

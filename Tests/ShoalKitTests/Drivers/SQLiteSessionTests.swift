@@ -3,30 +3,10 @@ import Testing
 import ShoalTestSupport
 @testable import ShoalKit
 
+/// SQLiteSession on real files: what only SQLite does (its statement
+/// cache, its errors, opening files, the busy timeout). What every session
+/// promises is in DatabaseSessionTests.
 @Suite struct SQLiteSessionTests {
-    @Test func executeRunsEveryStatementOfAScript() async throws {
-        let dir = try TemporaryDirectory()
-        let session = try await SQLiteSession.open(path: dir.file("db.sqlite"), mode: .readWrite)
-        try await session.execute("""
-            -- a comment first
-            CREATE TABLE t (id integer primary key, name text);
-            INSERT INTO t (name) VALUES ('a');
-            INSERT INTO t (name) VALUES ('b'); -- trailing comment
-            """)
-        #expect(try await session.query("SELECT count(*) FROM t") == [["2"]])
-    }
-
-    @Test func queryBindsNumberedParametersAndReturnsTextAndNulls() async throws {
-        let dir = try TemporaryDirectory()
-        let session = try await SQLiteSession.open(path: dir.file("db.sqlite"), mode: .readWrite)
-        try await session.execute("CREATE TABLE t (id integer, name text, note text)")
-        _ = try await session.query("INSERT INTO t VALUES ($1, $2, $3)", ["7", "it's", nil])
-        // $2 before $1: bound by name, not by order of appearance.
-        let rows = try await session.query("SELECT $2, $1, NULL, 42, id, name, note FROM t WHERE id = $1", ["7", "x"])
-        #expect(rows == [["x", "7", nil, "42", "7", "it's", nil]])
-        #expect(try await session.query("SELECT name FROM t WHERE id = $1", ["8"]).isEmpty)
-    }
-
     /// query keeps prepared statements for reuse: a reused one must see
     /// new bindings, survive a failed run and a schema change, and still be
     /// refused when its text holds two statements.
@@ -56,23 +36,6 @@ import ShoalTestSupport
         for index in 0..<(SQLiteConnection.statementCacheLimit + 5) {
             #expect(try await session.query("SELECT \(index)") == [["\(index)"]])
         }
-    }
-
-    @Test func beginAndQueryThenExecuteAndCommitIsOneTransaction() async throws {
-        let dir = try TemporaryDirectory()
-        let session = try await SQLiteSession.open(path: dir.file("db.sqlite"), mode: .readWrite)
-        try await session.execute("CREATE TABLE t (x integer UNIQUE)")
-        #expect(try await session.beginAndQuery("SELECT count(*) FROM t") == [["0"]])
-        #expect(await session.isInTransaction)
-        try await session.executeAndCommit([BoundStatement("INSERT INTO t VALUES ($1)", ["1"])])
-        #expect(await !session.isInTransaction)
-        _ = try await session.beginAndQuery("SELECT 1")
-        await #expect(throws: ShoalError.self) {
-            try await session.executeAndCommit([BoundStatement("INSERT INTO t VALUES ($1)", ["2"]),
-                                                BoundStatement("INSERT INTO t VALUES ($1)", ["1"])])
-        }
-        await session.rollback()
-        #expect(try await session.query("SELECT x FROM t") == [["1"]])
     }
 
     /// A process-wide setting only takes effect before sqlite3 initializes;
@@ -146,27 +109,6 @@ import ShoalTestSupport
         #expect(write?.sqlState == "SQLITE_READONLY")
     }
 
-    @Test func beginCommitAndRollback() async throws {
-        let dir = try TemporaryDirectory()
-        let session = try await SQLiteSession.open(path: dir.file("db.sqlite"), mode: .readWrite)
-        try await session.execute("CREATE TABLE t (x)")
-
-        try await session.begin()
-        #expect(await session.isInTransaction)
-        try await session.execute("INSERT INTO t VALUES (1)")
-        await session.rollback()
-        #expect(await !session.isInTransaction)
-        #expect(try await session.query("SELECT count(*) FROM t") == [["0"]])
-
-        try await session.begin()
-        try await session.execute("INSERT INTO t VALUES (2)")
-        try await session.commit()
-        #expect(try await session.query("SELECT x FROM t") == [["2"]])
-
-        await session.rollback() // no transaction: a no-op
-        #expect(session.quoteIdentifier(#"odd"name"#) == #""odd""name""#)
-    }
-
     @Test func secondWriterWaitsForTheBusyTimeoutThenReportsLocked() async throws {
         let dir = try TemporaryDirectory()
         let path = dir.file("db.sqlite")
@@ -223,14 +165,6 @@ import ShoalTestSupport
         #expect(!through.isSet, "the second writer got past BEGIN IMMEDIATE (or gave up) while the first held the write lock")
         try await first.commit()
         #expect(try await waiting.value == [["1"]])
-    }
-
-    @Test func closedSessionRefusesCalls() async throws {
-        let dir = try TemporaryDirectory()
-        let session = try await SQLiteSession.open(path: dir.file("db.sqlite"), mode: .readWrite)
-        await session.close()
-        let error = await #expect(throws: ShoalError.self) { try await session.execute("SELECT 1") }
-        #expect(error?.message.contains("closed") == true)
     }
 
     /// What a fleet asks a PostgreSQL server about replication, a SQLite

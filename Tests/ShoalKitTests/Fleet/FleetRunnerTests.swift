@@ -11,9 +11,9 @@ import Testing
     static func fleet(_ directory: TemporaryDirectory, tenants: [String]) async throws -> (Fleet, [Target]) {
         var parent: String?
         for revision in ["aaaa0001", "bbbb0002", "cccc0003"] {
-            let text = "-- revision: \(revision)\n" + (parent.map { "-- parents: \($0)\n" } ?? "")
-                + "-- message: \(revision)\n\n-- shoal:up\nCREATE TABLE t_\(revision) (id integer);\n\n-- shoal:down\nDROP TABLE t_\(revision);\n"
-            try directory.write(text, to: "versions/app/\(revision).sql")
+            try MigrationFile(revision: revision, parents: parent.map { [$0] } ?? [], message: revision,
+                              up: "CREATE TABLE t_\(revision) (id integer);", down: "DROP TABLE t_\(revision);")
+                .write(in: directory, as: "versions/app/\(revision).sql")
             parent = revision
         }
         let database = DatabaseConfig(name: "app", driver: .sqlite, path: directory.file("tenants/{tenant}.sqlite"),

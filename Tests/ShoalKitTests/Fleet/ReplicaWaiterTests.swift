@@ -14,16 +14,13 @@ import Testing
         var all: [FleetEvent] { lock.withLock { events } }
     }
 
-    static func migration(_ revision: String, parent: String?, up: String) -> String {
-        "-- revision: \(revision)\n" + (parent.map { "-- parents: \($0)\n" } ?? "") + "-- message: \(revision)\n\n-- shoal:up\n\(up)\n"
-    }
-
     @Test func theTenantsOfOneShardWaitOnceOnOneSessionForTheirReplica() async throws {
         try await ReplicaTestServer.withReplicatedScratchDatabase { primary, replica in
             let directory = try TemporaryDirectory()
-            try directory.write(Self.migration("aaaa0001", parent: nil, up: "CREATE TABLE items (id int);"), to: "versions/crm/aaaa0001.sql")
-            try directory.write(Self.migration("bbbb0002", parent: "aaaa0001", up: "ALTER TABLE items ADD COLUMN name text;"),
-                                to: "versions/crm/bbbb0002.sql")
+            try MigrationFile(revision: "aaaa0001", message: "aaaa0001", up: "CREATE TABLE items (id int);")
+                .write(in: directory, as: "versions/crm/aaaa0001.sql")
+            try MigrationFile(revision: "bbbb0002", parents: ["aaaa0001"], message: "bbbb0002", up: "ALTER TABLE items ADD COLUMN name text;")
+                .write(in: directory, as: "versions/crm/bbbb0002.sql")
             let database = DatabaseConfig(
                 name: "crm", driver: .postgres, url: primary, schemaTemplate: "crm_{tenant}",
                 tenants: .registry(path: directory.file("tenants.json")), versionsDirectory: directory.file("versions/crm"),
@@ -93,8 +90,10 @@ import Testing
     @Test func aTargetIsReportedAsSoonAsItsOwnReplicasAreSettledNotWhenTheBatchsSlowestWaitEnds() async throws {
         try await ReplicaTestServer.withReplicatedScratchDatabase { primary, replica in
             let directory = try TemporaryDirectory()
-            try directory.write(Self.migration("aaaa0001", parent: nil, up: "CREATE TABLE items (id int);"), to: "versions/crm/aaaa0001.sql")
-            try directory.write(Self.migration("cccc0001", parent: nil, up: "CREATE TABLE jobs (id int);"), to: "versions/ops/cccc0001.sql")
+            try MigrationFile(revision: "aaaa0001", message: "aaaa0001", up: "CREATE TABLE items (id int);")
+                .write(in: directory, as: "versions/crm/aaaa0001.sql")
+            try MigrationFile(revision: "cccc0001", message: "cccc0001", up: "CREATE TABLE jobs (id int);")
+                .write(in: directory, as: "versions/ops/cccc0001.sql")
             // Two databases of one batch: crm waits for its replica, whose
             // replay is paused; ops's replica is down, allowed missing, so
             // there is nothing to wait for.
@@ -164,7 +163,7 @@ import Testing
     @Test func aReplicaThatIsNotAStandbyIsReportedWithoutItsPassword() async throws {
         try await PostgresTestServer.withScratchDatabase { primary throws in
             let directory = try TemporaryDirectory()
-            try directory.write(Self.migration("aaaa0001", parent: nil, up: "CREATE TABLE items (id int);"), to: "versions/core/aaaa0001.sql")
+            try MigrationFile(revision: "aaaa0001", message: "aaaa0001", up: "CREATE TABLE items (id int);").write(in: directory, as: "versions/core/aaaa0001.sql")
             // The scratch database's conninfo is keyword=value; a URL takes the password in its user info.
             let withPassword = primary.contains("://")
                 ? primary.replacingOccurrences(of: "://postgres@", with: "://postgres:Sup3rSecret@")

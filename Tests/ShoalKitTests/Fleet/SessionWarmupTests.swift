@@ -72,15 +72,12 @@ import Testing
 
     // MARK: Runs with warmed sessions
 
-    static func migration(_ revision: String, parent: String?, up: String) -> String {
-        "-- revision: \(revision)\n" + (parent.map { "-- parents: \($0)\n" } ?? "") + "-- message: \(revision)\n\n-- shoal:up\n\(up)\n"
-    }
-
     /// A one-shard schema-per-tenant fleet on a scratch database.
     static func tenantFleet(url: String, directory: TemporaryDirectory) throws -> Fleet {
-        try directory.write(Self.migration("aaaa0001", parent: nil, up: "CREATE TABLE items (id int);"), to: "versions/crm/aaaa0001.sql")
-        try directory.write(Self.migration("bbbb0002", parent: "aaaa0001", up: "ALTER TABLE items ADD COLUMN name text;"),
-                            to: "versions/crm/bbbb0002.sql")
+        try MigrationFile(revision: "aaaa0001", message: "aaaa0001", up: "CREATE TABLE items (id int);")
+            .write(in: directory, as: "versions/crm/aaaa0001.sql")
+        try MigrationFile(revision: "bbbb0002", parents: ["aaaa0001"], message: "bbbb0002", up: "ALTER TABLE items ADD COLUMN name text;")
+            .write(in: directory, as: "versions/crm/bbbb0002.sql")
         try directory.write(#"["t1", "t2", "t3", "t4"]"#, to: "tenants.json")
         let database = DatabaseConfig(
             name: "crm", driver: .postgres, url: url, schemaTemplate: "crm_{tenant}",

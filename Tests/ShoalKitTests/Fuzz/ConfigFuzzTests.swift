@@ -87,7 +87,7 @@ extension FuzzTests {
         }
 
         @Test func mutatedRegistriesAreLoadedOrRejectedByName() async throws {
-            let directory = try FuzzScratch()
+            let directory = try TemporaryDirectory(in: .memoryIfAvailable)
             let path = directory.file("tenants.json")
             let seeds = [
                 #"["acme", "globex", {"name": "initech"}]"#,

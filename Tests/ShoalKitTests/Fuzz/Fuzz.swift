@@ -178,29 +178,6 @@ enum Fuzz {
     }
 }
 
-/// A folder for fuzz cases that write files, in memory (`/dev/shm`) where
-/// there is one: thousands of file creations and deletions measure the disk,
-/// not shoal, and a disk mounted with `discard` makes each one slow.
-final class FuzzScratch: @unchecked Sendable {
-    let path: String
-
-    init() throws {
-        var isDirectory: ObjCBool = false
-        let base = FileManager.default.fileExists(atPath: "/dev/shm", isDirectory: &isDirectory) && isDirectory.boolValue
-            && FileManager.default.isWritableFile(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
-        path = (base as NSString).appendingPathComponent("shoal-fuzz-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(atPath: path)
-    }
-
-    func file(_ name: String) -> String {
-        (path as NSString).appendingPathComponent(name)
-    }
-}
-
 /// What a crashing fuzz case prints before the process dies: a trap or a
 /// stack overflow cannot be caught, so a signal handler (on its own stack,
 /// since the thread's may be exhausted) writes the note set before the case,

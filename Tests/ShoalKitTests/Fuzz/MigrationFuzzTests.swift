@@ -81,7 +81,7 @@ extension FuzzTests {
         /// The same, through real files: MigrationDirectory reads each file
         /// (some mutated, some not UTF-8) and the graph is built from them.
         @Test func randomVersionsDirectoriesLoadOrFailByFile() async throws {
-            let root = try FuzzScratch()
+            let root = try TemporaryDirectory(in: .memoryIfAvailable)
             let seeds = Self.seeds
             await Fuzz.run("versions-directory", cases: 100, generate: { random in
                 RandomGraph.migrations(using: &random, allowBroken: true).map { migration -> (String, [UInt8]) in
