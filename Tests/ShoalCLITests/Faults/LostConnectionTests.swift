@@ -11,20 +11,34 @@ struct LostConnectionTests {
         try await PostgresTestServer.withScratchDatabase { url in
             let sandbox = try Sandbox()
             let fleet = try FaultFleet(sandbox, backend: .postgres, tenants: 4, migrations: 3, url: url, slowness: 0.4, concurrency: 2)
+            // m02 waits at a gate the test holds, so a migration's backend is
+            // inside its transaction when it is terminated, however slowly a
+            // loaded machine runs (a plain sleep let the run end first once).
+            let gate = try await Gate.shut(.postgres, sandbox: sandbox, url: url)
+            try fleet.write(2, up: "\(gate.statement)\nCREATE TABLE \(FaultFleet.table(2)) (id int);")
             let run = try fleet.sandbox.launch("upgrade", "--json", environment: fleet.environment)
-            try await fleet.waitUntilMidRun(run)
-            // One backend, while it sleeps inside a migration's transaction.
-            var terminated = 0
-            try await waitUntil("a migration's backend was terminated") {
-                terminated = Int(try await fleet.column("""
-                    SELECT count(pg_terminate_backend(pid)) FROM (
-                      SELECT pid FROM pg_stat_activity
-                      WHERE application_name = 'shoal' AND datname = current_database() AND state = 'active'
-                        AND query LIKE '%pg_sleep%' AND pid <> pg_backend_pid() LIMIT 1) s
-                    """)[0]) ?? 0
-                return terminated == 1
+            let result: CLIResult
+            do {
+                try await fleet.waitUntilMidRun(run)
+                // One backend, while it waits at the gate inside m02's transaction.
+                var terminated = 0
+                try await waitUntil("a migration's backend was terminated") {
+                    terminated = Int(try await fleet.column("""
+                        SELECT count(pg_terminate_backend(pid)) FROM (
+                          SELECT pid FROM pg_stat_activity
+                          WHERE application_name = 'shoal' AND datname = current_database() AND state = 'active'
+                            AND query LIKE '%pg_try_advisory_lock%' AND pid <> pg_backend_pid() LIMIT 1) s
+                        """)[0]) ?? 0
+                    return terminated == 1
+                }
+                try await gate.open()
+                result = try await run.finish()
+            } catch {
+                try? await gate.open()
+                try? await gate.close()
+                throw error
             }
-            let result = try await run.finish()
+            try await gate.close()
             #expect(result.status == 1, "\(result.stderr)")
             let report = try result.targets()
             let failed = report.filter { $0.value["status"] as? String == "failed" }

@@ -59,7 +59,7 @@ import Testing
     }
 
     @Test func anEditedAppliedMigrationIsRefusedNamingItsFile() throws {
-        var state = VersionState(initialized: true, current: ["two2"], appliedChecksums: ["one1": "0000", "two2": Self.graph.migration("two2")!.checksum])
+        let state = VersionState(initialized: true, current: ["two2"], appliedChecksums: ["one1": "0000", "two2": Self.graph.migration("two2")!.checksum])
         let plan = try Self.plan(.upgrade(.head), [.success(state)])
         guard case .refused(let error, _) = plan.decisions[0] else { Issue.record("\(plan.decisions[0])"); return }
         #expect(error.kind == .checksum)
