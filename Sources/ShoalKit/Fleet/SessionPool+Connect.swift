@@ -70,15 +70,8 @@ extension SessionPool {
     }
 
     /// Runs `body` with `session` and closes it afterwards, also when `body` throws.
-    static func closing<T: Sendable>(_ session: any DatabaseSession,
-                                     _ body: (any DatabaseSession) async throws -> T) async throws -> T {
-        do {
-            let result = try await body(session)
-            await session.close()
-            return result
-        } catch {
-            await session.close()
-            throw error
-        }
+    static func closing<T>(_ session: any DatabaseSession,
+                           _ body: (any DatabaseSession) async throws -> T) async rethrows -> T {
+        try await withCleanup({ try await body(session) }, cleanup: { await session.close() })
     }
 }

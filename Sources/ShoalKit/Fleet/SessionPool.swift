@@ -42,14 +42,7 @@ actor SessionPool {
     static func withPool<T: Sendable>(for targets: [Target], warmingUp concurrency: Int? = nil,
                                       _ body: (SessionPool) async throws -> T) async rethrows -> T {
         let pool = SessionPool(targets: targets, warmingUp: concurrency)
-        do {
-            let result = try await body(pool)
-            await pool.close()
-            return result
-        } catch {
-            await pool.close()
-            throw error
-        }
+        return try await withCleanup({ try await body(pool) }, cleanup: { await pool.close() })
     }
 
     // MARK: Slots

@@ -45,12 +45,9 @@ import Testing
     }
 
     @Test func aPlanThatThrowsReturnsOnceItsConnectionAttemptsAreOver() async throws {
-        // A server that never answers: the warmed session's attempt lasts
-        // until libpq's connect_timeout (2 s, counted in whole seconds: 1 to 2 s).
         let listener = try SilentListener()
         let directory = try TemporaryDirectory()
-        let fleet = try SessionWarmupTests.tenantFleet(url: "host=127.0.0.1 port=\(listener.port) user=shoal dbname=crm connect_timeout=2",
-                                                       directory: directory)
+        let fleet = try SessionWarmupTests.silentFleet(listener, directory: directory)
         let targets = try await fleet.targets()
         let started = ContinuousClock.now
         await #expect(throws: ShoalError.self) {

@@ -157,14 +157,17 @@ import Testing
         #expect(warm.first?.message?.contains("Sup3rSecret") == false)
     }
 
+    /// The tenant fleet on a server that never answers: a warmed session's
+    /// attempt lasts until libpq's connect_timeout (2 s, counted in whole
+    /// seconds: 1 to 2 s).
+    static func silentFleet(_ listener: SilentListener, directory: TemporaryDirectory) throws -> Fleet {
+        try tenantFleet(url: "host=127.0.0.1 port=\(listener.port) user=shoal dbname=crm connect_timeout=2", directory: directory)
+    }
+
     @Test func closeReturnsOnceEveryConnectionAttemptIsOver() async throws {
-        // A server that never answers: the warmed session's attempt lasts
-        // until libpq's connect_timeout (2 s, counted in whole seconds: 1 to 2 s).
         let listener = try SilentListener()
         let directory = try TemporaryDirectory()
-        let fleet = try Self.tenantFleet(url: "host=127.0.0.1 port=\(listener.port) user=shoal dbname=crm connect_timeout=2",
-                                         directory: directory)
-        let targets = try await fleet.targets()
+        let targets = try await Self.silentFleet(listener, directory: directory).targets()
         let started = ContinuousClock.now
         let warmup = SessionPool(targets: targets, warmingUp: 8)
         #expect(warmup.untaken == 1)
