@@ -89,26 +89,16 @@ enum FanOut {
         // Tenant names are checked before any connection opens (SPEC §2);
         // then the shards connect while the migration files load.
         let targets = try await fleet.targets(selector)
-        let warmup = fleet.warmUp(selector, concurrency: options.concurrency)
-        let report: FleetReport
-        do {
-            report = try await run(command, fleet: fleet, targets: targets, options: options, json: global.json, warmup: warmup)
-        } catch {
-            // No connection attempt may outlive the command (see FleetProcess.quiesce).
-            await warmup?.close()
-            throw error
-        }
-        await warmup?.close()
+        let report = try await run(command, fleet: fleet, targets: targets, options: options, json: global.json)
         if !report.succeeded { throw ExitCode(1) }
     }
 
-    static func run(_ command: FleetCommand, fleet: Fleet, targets: [Target], options: FleetRunner.Options, json: Bool,
-                    warmup: SessionWarmup? = nil) async throws -> FleetReport {
+    static func run(_ command: FleetCommand, fleet: Fleet, targets: [Target], options: FleetRunner.Options, json: Bool) async throws -> FleetReport {
         let width = targets.map { ReportText.width($0.id) }.max() ?? 0
         let replicaNames = Dictionary(targets.filter { !$0.replicas.isEmpty }.map { ($0.id, $0.replicas.map(\.name)) },
                                       uniquingKeysWith: { first, _ in first })
         let control = RunControl()
-        let runner = FleetRunner(fleet: fleet, options: options, control: control, warmup: warmup)
+        let runner = FleetRunner(fleet: fleet, options: options, control: control)
         let progress = ProgressLine(enabled: Console.stderrIsTerminal && !json && !options.dryRun)
         if targets.isEmpty {
             Console.line("no targets selected", json: true)

@@ -25,17 +25,8 @@ struct StatusCommand: AsyncParsableCommand {
         // Tenant names are checked before any connection opens (SPEC §2);
         // then the primaries connect while the migration files load.
         let targets = try replica.targets(try await fleet.targets(selector))
-        let warmup = replica.replica == nil ? fleet.warmUp(selector, concurrency: concurrency) : nil
-        let statuses: [TargetStatus]
-        do {
-            statuses = try await FleetStatus(fleet: fleet, concurrency: concurrency, warmup: warmup)
-                .status(of: targets, onReplica: replica.replica)
-        } catch {
-            // No connection attempt may outlive the command (see FleetProcess.quiesce).
-            await warmup?.close()
-            throw error
-        }
-        await warmup?.close()
+        let statuses = try await FleetStatus(fleet: fleet, concurrency: concurrency)
+            .status(of: targets, onReplica: replica.replica)
         if global.json {
             try Console.json(["targets": statuses])
         } else {
@@ -97,11 +88,8 @@ struct HistoryCommand: AsyncParsableCommand {
         // Tenant names are checked before any connection opens (SPEC §2);
         // then the primaries connect while the migration files load.
         let targets = try replica.targets(try await fleet.targets(selector))
-        let warmup = replica.replica == nil ? fleet.warmUp(selector, concurrency: fleet.config.concurrency) : nil
-        let histories = await FleetHistory(fleet: fleet, concurrency: fleet.config.concurrency, warmup: warmup)
+        let histories = await FleetHistory(fleet: fleet, concurrency: fleet.config.concurrency)
             .history(of: targets, limit: limit, onReplica: replica.replica)
-        // No connection attempt may outlive the command (see FleetProcess.quiesce).
-        await warmup?.close()
         if global.json {
             try Console.json(["targets": histories])
         } else {
@@ -139,16 +127,7 @@ struct VerifyCommand: AsyncParsableCommand {
         // Tenant names are checked before any connection opens (SPEC §2);
         // then the shards connect while the migration files load.
         let targets = try await fleet.targets(selector)
-        let warmup = fleet.warmUp(selector, concurrency: fleet.config.concurrency)
-        let results: [TargetVerification]
-        do {
-            results = try await FleetVerifier(fleet: fleet, concurrency: fleet.config.concurrency, warmup: warmup)
-                .verify(targets)
-        } catch {
-            await warmup?.close()  // no connection attempt may outlive the command
-            throw error
-        }
-        await warmup?.close()
+        let results = try await FleetVerifier(fleet: fleet, concurrency: fleet.config.concurrency).verify(targets)
         let problems = results.filter(\.hasProblems)
         if global.json {
             try Console.json(VerifyReport(ok: problems.isEmpty, targets: results))

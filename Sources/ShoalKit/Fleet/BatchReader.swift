@@ -8,11 +8,10 @@
 /// connections.
 struct BatchReader: Sendable {
     let concurrency: Int
-    let caps: ConnectionCaps
+    /// Where sessions, warmed ones and each shard's slots come from.
+    let pool: SessionPool
     /// `.replica` reads replicas on read-only sessions (`history --replica`).
-    var access: SessionFactory.Access = .read
-    /// Sessions opened ahead for the places read here (``SessionWarmup``).
-    var warmup: SessionWarmup?
+    var access: SessionPool.Access = .read
 
     /// How to read a `Value` from each kind of target.
     struct Reads<Value: Sendable>: Sendable {
@@ -34,7 +33,7 @@ struct BatchReader: Sendable {
                 let values = await reads.sqlite(SQLiteStateReader(), indices.map { targets[$0] })
                 return Array(zip(indices, values))
             case .postgres(let indices):
-                let values = await caps.withSlot(for: targets[indices[0]]) { await readPostgres(indices.map { targets[$0] }, reads) }
+                let values = await pool.withSlot(for: targets[indices[0]]) { await readPostgres(indices.map { targets[$0] }, reads) }
                 return Array(zip(indices, values))
             }
         }
@@ -50,7 +49,7 @@ struct BatchReader: Sendable {
         do {
             // A shard's tenants are read schema-qualified, and a target
             // without a schema needs no search_path: both may take a warmed session.
-            return try await SessionFactory.withSession(targets[0], access: access, warmup: warmup) { session in
+            return try await pool.withSession(targets[0], access: access) { session in
                 if targets.count == 1 && StateReader.batchKey(targets[0]) == nil {
                     return [.success(try await reads.single(VersionStore(session: session, target: targets[0])))]
                 }

@@ -8,7 +8,6 @@ struct FleetExecution: Sendable {
     let options: FleetRunner.Options
     let control: RunControl
     let context: TargetRun.Context
-    let caps: ConnectionCaps
     let replicas: ReplicaWaiter
     let events: @Sendable (FleetEvent) -> Void
 
@@ -78,7 +77,7 @@ struct FleetExecution: Sendable {
             return TargetRun.Outcome(report: skipped(index, "not started: \(reason)"), committed: [])
         }
         events(.targetStarted(target.id))
-        let outcome = await caps.withSlot(for: target) { [plan, context, events] in
+        let outcome = await context.pool.withSlot(for: target) { [plan, context, events] in
             var run = TargetRun(target: target, graph: plan.graphs[target.database]!, context: context, planned: plan.states[index])
             return await run.run { id, step in events(.stepApplied(target: id, step: step)) }
         }
@@ -95,10 +94,10 @@ struct FleetExecution: Sendable {
     private func rollBack(_ ledger: inout Ledger) async {
         guard ledger.anyFailed && !ledger.committed.isEmpty else { return }
         events(.rollingBack(targets: ledger.committed.count))
-        let undone = await forEachConcurrently(ledger.committed.sorted(by: { $0.key < $1.key }), limit: options.concurrency) { [plan, context, caps] entry in
+        let undone = await forEachConcurrently(ledger.committed.sorted(by: { $0.key < $1.key }), limit: options.concurrency) { [plan, context] entry in
             let target = plan.targets[entry.key]
             let run = TargetRun(target: target, graph: plan.graphs[target.database]!, context: context, planned: nil)
-            return (entry.key, await caps.withSlot(for: target) { await run.rollBack(entry.value) })
+            return (entry.key, await context.pool.withSlot(for: target) { await run.rollBack(entry.value) })
         }
         for (index, error) in undone {
             guard var report = ledger.reports[index] else { continue }

@@ -45,25 +45,27 @@ extension HistoryEntry: Encodable {
 public struct FleetHistory: Sendable {
     public let fleet: Fleet
     public let concurrency: Int
-    /// Sessions opened ahead for reading the primaries (``Fleet/warmUp(_:concurrency:)``).
-    public let warmup: SessionWarmup?
-
-    public init(fleet: Fleet, concurrency: Int, warmup: SessionWarmup? = nil) {
+    public init(fleet: Fleet, concurrency: Int) {
         self.fleet = fleet
         self.concurrency = concurrency
-        self.warmup = warmup
     }
 
     /// Each target's history, newest first, at most `limit` entries per
     /// target. With `replica`, read from each target's replica of that name
     /// on a read-only session (a target without one gets an error). A
-    /// shard's tenants are read together over one session (``BatchReader``).
+    /// shard's tenants are read together over one session (``BatchReader``),
+    /// the primaries' connecting at once; every session is closed when it returns.
     public func history(of targets: [Target], limit: Int?, onReplica replica: String? = nil) async -> [TargetHistory] {
-        defer { warmup?.discard() }
+        await SessionPool.withPool(for: targets, warmingUp: replica == nil ? concurrency : nil) { pool in
+            await history(of: targets, limit: limit, onReplica: replica, in: pool)
+        }
+    }
+
+    /// ``history(of:limit:onReplica:)`` with the sessions of `pool` (which the caller closes).
+    func history(of targets: [Target], limit: Int?, onReplica replica: String?, in pool: SessionPool) async -> [TargetHistory] {
         // With `replica`, each target's replica of that name (nil: none).
         let sources = replica.map { name in targets.map { $0.onReplica(named: name) } }
-        let reader = BatchReader(concurrency: concurrency, caps: ConnectionCaps(targets: targets),
-                                 access: replica == nil ? .read : .replica, warmup: replica == nil ? warmup : nil)
+        let reader = BatchReader(concurrency: concurrency, pool: pool, access: replica == nil ? .read : .replica)
         let reads = await reader.read(sources?.compactMap { $0 } ?? targets, BatchReader.Reads(
             sqlite: { reader, targets in await reader.readHistories(of: targets, limit: limit) },
             shard: { targets, session in try await VersionStore.readHistories(of: targets, session: session, limit: limit) },

@@ -44,16 +44,10 @@ public struct FleetRunner: Sendable {
     /// Stops the run from outside (signals, shutdown).
     public let control: RunControl
 
-    /// Sessions opened ahead for the planning read (``Fleet/warmUp(_:concurrency:)``);
-    /// the ones it does not take are closed before any target runs.
-    public let warmup: SessionWarmup?
-
-    public init(fleet: Fleet, options: Options = Options(), control: RunControl = RunControl(),
-                warmup: SessionWarmup? = nil) {
+    public init(fleet: Fleet, options: Options = Options(), control: RunControl = RunControl()) {
         self.fleet = fleet
         self.options = options
         self.control = control
-        self.warmup = warmup
     }
 
     /// Plans and executes `command` on `targets` (in run order, as
@@ -71,26 +65,33 @@ public struct FleetRunner: Sendable {
     /// Reads every target's version tables (creating or changing nothing)
     /// and decides what `command` does to each, before any is touched;
     /// targets whose replicas cannot be waited for are refused (SPEC §7).
-    /// Throws when the command cannot start.
+    /// Throws when the command cannot start. The shards' sessions for the
+    /// read start connecting at once, while the migration files load, and
+    /// every session the plan opened is closed when it returns or throws.
     public func plan(_ command: FleetCommand, targets: [Target]) async throws -> FleetPlan {
+        try await SessionPool.withPool(for: targets, warmingUp: options.concurrency) { pool in
+            try await plan(command, targets: targets, in: pool)
+        }
+    }
+
+    /// ``plan(_:targets:)`` with the sessions of `pool` (which the caller closes).
+    func plan(_ command: FleetCommand, targets: [Target], in pool: SessionPool) async throws -> FleetPlan {
         let started = ContinuousClock.now
-        defer { warmup?.discard() }
         let graphs = try fleet.graphs(for: targets.map(\.database))
         for (database, graph) in graphs.sorted(by: { $0.key < $1.key }) {
             try Planner.validate(command.spec, graph: graph, database: database)
         }
-        let caps = ConnectionCaps(targets: targets)
-        var reader = StateReader(concurrency: options.concurrency, caps: caps, refuseStandby: true, warmup: warmup)
+        var reader = StateReader(concurrency: options.concurrency, pool: pool, refuseStandby: true)
         reader.expectedChecksums = graphs.mapValues { graph in
             Dictionary(graph.migrations.map { ($0.revision, $0.checksum) }, uniquingKeysWith: { first, _ in first })
         }
         let reads = await reader.readStates(targets)
-        warmup?.discard()
+        pool.discardWarmup()
         var plan = FleetPlan(command, targets: targets, reads: reads, graphs: graphs, config: fleet.config,
                              canary: options.canary, dryRun: options.dryRun)
         plan.started = started
         await ReplicaWaiter.preflight(&plan, allowMissing: options.allowMissingReplicas,
-                                      concurrency: options.concurrency, caps: caps)
+                                      concurrency: options.concurrency, pool: pool)
         return plan
     }
 
@@ -102,16 +103,15 @@ public struct FleetRunner: Sendable {
     /// `--on-error rollback` cannot promise a rollback (before anything runs).
     public func execute(_ plan: FleetPlan, events: @escaping @Sendable (FleetEvent) -> Void = { _ in }) async throws -> FleetReport {
         if options.onError == .rollback { try plan.checkReversible() }
-        let pool = SessionPool()
+        let pool = SessionPool(targets: plan.targets)
         let context = TargetRun.Context(command: plan.command, apply: fleet.context, lockWait: options.lockWait,
                                         control: control, pool: pool, logger: fleet.logger)
         let execution = FleetExecution(plan: plan, options: options, control: control, context: context,
-                                       caps: ConnectionCaps(targets: plan.targets),
                                        replicas: ReplicaWaiter(options: options, missing: plan.missingReplicas,
                                                                events: events, logger: fleet.logger),
                                        events: events)
         let reports = await execution.run()
-        await pool.closeAll()
+        await pool.close()
         return FleetReport(command: plan.command.name, dryRun: plan.dryRun,
                            durationMs: (ContinuousClock.now - plan.started).milliseconds, targets: reports)
     }

@@ -61,13 +61,9 @@ public struct TargetStatus: Sendable, Hashable, Encodable {
 public struct FleetStatus: Sendable {
     public let fleet: Fleet
     public let concurrency: Int
-    /// Sessions opened ahead for reading the primaries (``Fleet/warmUp(_:concurrency:)``).
-    public let warmup: SessionWarmup?
-
-    public init(fleet: Fleet, concurrency: Int, warmup: SessionWarmup? = nil) {
+    public init(fleet: Fleet, concurrency: Int) {
         self.fleet = fleet
         self.concurrency = concurrency
-        self.warmup = warmup
     }
 
     /// The status of each target, in the order given: its primary's
@@ -75,8 +71,16 @@ public struct FleetStatus: Sendable {
     /// each target's version table is read from its replica of that name
     /// instead, on a read-only session (a target without one is reported
     /// `unreachable`; ``Target/havingReplica(named:in:)`` selects those that have it).
+    /// The primaries start connecting at once, while the migration files
+    /// load; every session is closed when it returns or throws.
     public func status(of targets: [Target], onReplica replica: String? = nil) async throws -> [TargetStatus] {
-        defer { warmup?.discard() }
+        try await SessionPool.withPool(for: targets, warmingUp: replica == nil ? concurrency : nil) { pool in
+            try await status(of: targets, onReplica: replica, in: pool)
+        }
+    }
+
+    /// ``status(of:onReplica:)`` with the sessions of `pool` (which the caller closes).
+    func status(of targets: [Target], onReplica replica: String?, in pool: SessionPool) async throws -> [TargetStatus] {
         let graphs = try fleet.graphs(for: targets.map(\.database))
         // With `replica`, each target's replica of that name (nil: none);
         // without, the targets themselves, not copied (10,000 of them).
@@ -84,13 +88,13 @@ public struct FleetStatus: Sendable {
         @Sendable func source(_ index: Int) -> Target? { replicaSources.map { $0[index] } ?? targets[index] }
         let readable = replicaSources?.compactMap { $0 } ?? targets
         // The applied checksums too, for `modified`; equal ones share the files' Strings.
-        let reader = StateReader(concurrency: concurrency, caps: ConnectionCaps(targets: targets),
+        let reader = StateReader(concurrency: concurrency, pool: pool,
                                  expectedChecksums: graphs.mapValues { graph in
                                      Dictionary(graph.migrations.map { ($0.revision, $0.checksum) }, uniquingKeysWith: { first, _ in first })
                                  },
-                                 access: replica == nil ? .read : .replica, warmup: replica == nil ? warmup : nil)
+                                 access: replica == nil ? .read : .replica)
         let states = await reader.readStates(readable)
-        warmup?.discard()
+        pool.discardWarmup()
         let reads: [Result<VersionState, ShoalError>?]
         if let replicaSources {
             var next = states.makeIterator()
@@ -98,7 +102,7 @@ public struct FleetStatus: Sendable {
         } else {
             reads = states
         }
-        let positions = await primaryPositions(readable.filter { !$0.replicas.isEmpty })
+        let positions = await primaryPositions(readable.filter { !$0.replicas.isEmpty }, pool: pool)
         // Most targets of a database share their version rows: count their
         // pending revisions once per distinct set, not once per target.
         var pendingBySet: [VersionRows: Int] = [:]
@@ -149,13 +153,13 @@ public struct FleetStatus: Sendable {
 
     /// The WAL position of each primary that has replicas, read once per
     /// server (not once per tenant), after the version tables were read.
-    private func primaryPositions(_ targets: [Target]) async -> [String: WALPosition] {
+    private func primaryPositions(_ targets: [Target], pool: SessionPool) async -> [String: WALPosition] {
         var byURL: [String: Target] = [:]
         for target in targets {
             if case .postgres(let url, _) = target.location, byURL[url] == nil { byURL[url] = target }
         }
         let read = await forEachConcurrently(Array(byURL), limit: concurrency) { url, target -> (String, WALPosition?) in
-            let position = try? await SessionFactory.withSession(target, access: .read) { session in
+            let position = try? await pool.withSession(target, access: .read) { session in
                 try await session.currentWALPosition()
             }
             return (url, position ?? nil)

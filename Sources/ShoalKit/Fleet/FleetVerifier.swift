@@ -28,22 +28,26 @@ public struct TargetVerification: Sendable, Hashable, Encodable {
 public struct FleetVerifier: Sendable {
     public let fleet: Fleet
     public let concurrency: Int
-    /// Sessions opened ahead for reading the targets (``Fleet/warmUp(_:concurrency:)``).
-    public let warmup: SessionWarmup?
-
-    public init(fleet: Fleet, concurrency: Int, warmup: SessionWarmup? = nil) {
+    public init(fleet: Fleet, concurrency: Int) {
         self.fleet = fleet
         self.concurrency = concurrency
-        self.warmup = warmup
     }
 
     /// What each target's history says was applied, compared with the
     /// files, in the order given. A shard's tenants are read together over
-    /// one session (``BatchReader``).
+    /// one session (``BatchReader``). The targets start connecting at once,
+    /// while the migration files load; every session is closed when it
+    /// returns or throws.
     public func verify(_ targets: [Target]) async throws -> [TargetVerification] {
-        defer { warmup?.discard() }
+        try await SessionPool.withPool(for: targets, warmingUp: concurrency) { pool in
+            try await verify(targets, in: pool)
+        }
+    }
+
+    /// ``verify(_:)`` with the sessions of `pool` (which the caller closes).
+    func verify(_ targets: [Target], in pool: SessionPool) async throws -> [TargetVerification] {
         let graphs = try fleet.graphs(for: targets.map(\.database))
-        let reader = BatchReader(concurrency: concurrency, caps: ConnectionCaps(targets: targets), warmup: warmup)
+        let reader = BatchReader(concurrency: concurrency, pool: pool)
         // Checksums equal to the files' share their Strings (1,000 tenants × 20 revisions).
         let expected = graphs.mapValues { graph in
             Dictionary(graph.migrations.map { ($0.revision, $0.checksum) }, uniquingKeysWith: { first, _ in first })

@@ -57,7 +57,7 @@ public struct ReplicaStatus: Sendable, Hashable, Encodable {
             return ReplicaStatus(name: replica.name, status: .unreachable, message: "not a PostgreSQL target")
         }
         do {
-            let read = try await SessionFactory.withSession(view, access: .replica) { session -> ReplicaStatus in
+            let read = try await SessionPool.withSession(view, access: .replica) { session -> ReplicaStatus in
                 let state = try await session.readVersionStates(of: [view], checksums: false, expected: [:])[0]
                 var status = ReplicaStatus(name: replica.name, current: state.current.sorted(),
                                            status: state.current.sorted() == primaryCurrent ? .caughtUp : .lagging)

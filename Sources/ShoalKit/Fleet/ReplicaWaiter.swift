@@ -2,7 +2,7 @@ import Logging
 
 /// The replica half of a fan-out run (SPEC §7), one per run.
 ///
-/// - ``preflight(_:allowMissing:concurrency:caps:)``, in the planning pass: every replica of a
+/// - ``preflight(_:allowMissing:concurrency:pool:)``, in the planning pass: every replica of a
 ///   target that has work is reached once, checked to be a standby of that
 ///   target's primary, and closed. A target with a replica that fails is
 ///   refused before any SQL runs, unless `--allow-missing-replicas`; then
@@ -62,7 +62,7 @@ actor ReplicaWaiter {
 
     /// Refuses the targets of `plan` whose replicas cannot be waited for
     /// (or, with `allowMissing`, notes those replicas in the plan).
-    static func preflight(_ plan: inout FleetPlan, allowMissing: Bool, concurrency: Int, caps: ConnectionCaps) async {
+    static func preflight(_ plan: inout FleetPlan, allowMissing: Bool, concurrency: Int, pool: SessionPool) async {
         let targets = plan.targets
         var links: [Link: (target: Target, replica: ReplicaConfig)] = [:]
         for (index, decision) in plan.decisions.enumerated() {
@@ -73,7 +73,7 @@ actor ReplicaWaiter {
         }
         guard !links.isEmpty else { return }
         let probes = await forEachConcurrently(Array(links), limit: concurrency) { link, member in
-            (link, await Self.probe(member.replica, of: member.target, caps: caps)?.message)
+            (link, await Self.probe(member.replica, of: member.target, pool: pool)?.message)
         }
         let problems = Dictionary(uniqueKeysWithValues: probes.compactMap { link, problem in problem.map { (link, $0) } })
         guard !problems.isEmpty else { return }
@@ -97,7 +97,7 @@ actor ReplicaWaiter {
     /// Why shoal cannot wait for `replica` of `target`, as an error (whose
     /// message, like every error's, hides the URL's password), or nil when
     /// it can: reachable, a standby, and of the same cluster as the primary.
-    private static func probe(_ replica: ReplicaConfig, of target: Target, caps: ConnectionCaps) async -> ShoalError? {
+    private static func probe(_ replica: ReplicaConfig, of target: Target, pool: SessionPool) async -> ShoalError? {
         let session: any DatabaseSession
         do {
             session = try await PostgresSession.connectReadOnly(replica.url)
@@ -111,7 +111,7 @@ actor ReplicaWaiter {
             return ShoalError(.plan, "at \(replica.url) is not a standby (pg_is_in_recovery() is not true)")
         }
         guard case .postgres(let url, _) = target.location, let replicaIdentity else { return nil }
-        let primaryIdentity: String? = await caps.withSlot(for: target) {
+        let primaryIdentity: String? = await pool.withSlot(for: target) {
             guard let session = try? await PostgresSession.connectReadOnly(url, settings: target.settings) else { return nil }
             let identity = try? await session.systemIdentifier()
             await session.close()

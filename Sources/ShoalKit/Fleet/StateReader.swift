@@ -6,20 +6,18 @@
 /// targets one session each; `concurrency` units at a time.
 struct StateReader: Sendable {
     let concurrency: Int
-    let caps: ConnectionCaps
+    /// Where sessions, warmed ones and each shard's slots come from.
+    let pool: SessionPool
     /// Whether to read applied checksums (planning and status need them).
     var checksums = true
     /// The migration files' checksums by database and revision, for the
     /// batch read to share (``DatabaseSession/readVersionStates(of:checksums:expected:)``).
     var expectedChecksums: [String: [String: String]] = [:]
     /// `.replica` reads a replica on a read-only session (`status --replica`).
-    var access: SessionFactory.Access = .read
+    var access: SessionPool.Access = .read
     /// Refuse targets whose configured primary is a standby (the planning
     /// pass: DDL cannot run there), checked once per session.
     var refuseStandby = false
-    /// Sessions opened ahead for the places read here (``SessionWarmup``).
-    var warmup: SessionWarmup?
-
     /// Thrown inside a read when the primary turns out to be a standby.
     private struct StandbyPrimary: Error {}
     /// SQLite files per batch: large enough that hops are rare, small enough
@@ -35,7 +33,7 @@ struct StateReader: Sendable {
                                                                   expected: expectedChecksums)
                 return Array(zip(indices, states))
             case .postgres(let indices):
-                let states = await caps.withSlot(for: targets[indices[0]]) { await read(indices.map { targets[$0] }) }
+                let states = await pool.withSlot(for: targets[indices[0]]) { await read(indices.map { targets[$0] }) }
                 return Array(zip(indices, states))
             }
         }
@@ -49,7 +47,7 @@ struct StateReader: Sendable {
         do {
             // A shard's tenants are read schema-qualified, and a target
             // without a schema needs no search_path: both may take a warmed session.
-            let states = try await SessionFactory.withSession(targets[0], access: access, warmup: warmup) { session in
+            let states = try await pool.withSession(targets[0], access: access) { session in
                 if refuseStandby, try await session.isStandby() {
                     throw StandbyPrimary()
                 }

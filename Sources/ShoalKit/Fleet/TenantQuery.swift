@@ -6,7 +6,7 @@ enum TenantQuery {
             ShoalError(.config, "the tenant query of \(database.name) reads from \(source.name), which has no single database to query"))
         let rows: [[String?]]
         do {
-            rows = try await SessionFactory.withSession(target, access: .read) { try await $0.query(sql) } ?? []
+            rows = try await SessionPool.withSession(target, access: .read) { try await $0.query(sql) } ?? []
         } catch let error as ShoalError {
             // Without its tenants the command cannot start, and nothing has
             // been touched: a config-kind error, so the CLI exits 2.

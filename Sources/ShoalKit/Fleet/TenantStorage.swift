@@ -106,14 +106,6 @@ enum TenantStorage {
     /// closes it afterwards, also when `body` throws.
     private static func withSession<Result>(_ url: String, _ target: Target,
                                             _ body: (any DatabaseSession) async throws -> Result) async throws -> Result {
-        let session = try await PostgresSession.connect(url, settings: target.settings)
-        do {
-            let result = try await body(session)
-            await session.close()
-            return result
-        } catch {
-            await session.close()
-            throw error
-        }
+        try await SessionPool.closing(try await PostgresSession.connect(url, settings: target.settings), body)
     }
 }

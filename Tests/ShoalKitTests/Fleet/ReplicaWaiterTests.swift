@@ -196,12 +196,12 @@ import Testing
         try await PostgresTestServer.withScratchDatabase { url in
             let target = Target(id: "core", database: "core", driver: .postgres, location: .postgres(url: url, schema: nil))
             let error = await #expect(throws: ShoalError.self) {
-                _ = try await SessionFactory.withSession(target, access: .replica) { session in
+                _ = try await SessionPool.withSession(target, access: .replica) { session in
                     try await session.execute("CREATE TABLE t (id int)")
                 }
             }
             #expect(error?.sqlState == "25006", "read_only_sql_transaction")
-            let writable = try await SessionFactory.withSession(target, access: .migrate) { session in
+            let writable = try await SessionPool.withSession(target, access: .migrate) { session in
                 try await session.execute("CREATE TABLE t (id int)")
                 return true
             }

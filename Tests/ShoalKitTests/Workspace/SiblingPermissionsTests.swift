@@ -62,12 +62,12 @@ import Glibc
         try file("globex.sqlite", mode: 0o640)
         let path = directory.file("wayne.sqlite")
         let target = Target(id: "app/wayne", database: "app", tenant: "wayne", driver: .sqlite, location: .sqlite(path: path))
-        _ = try await SessionFactory.withSession(target, access: .migrate) { session in
+        _ = try await SessionPool.withSession(target, access: .migrate) { session in
             try await session.execute("PRAGMA journal_mode = WAL; CREATE TABLE t (x int); INSERT INTO t VALUES (1)")
             #expect(Self.mode(path + "-wal") == 0o640, "SQLite gives its WAL file the database's mode")
         }
         #expect(Self.mode(path) == 0o640)
-        let rows = try await SessionFactory.withSession(target, access: .read) { try await $0.query("SELECT x FROM t", []) }
+        let rows = try await SessionPool.withSession(target, access: .read) { try await $0.query("SELECT x FROM t", []) }
         #expect(rows == [["1"]])
     }
 
@@ -77,14 +77,14 @@ import Glibc
         FileManager.default.createFile(atPath: path, contents: nil)
         #expect(chmod(path, 0o604) == 0)
         let target = Target(id: "app/wayne", database: "app", tenant: "wayne", driver: .sqlite, location: .sqlite(path: path))
-        _ = try await SessionFactory.withSession(target, access: .migrate) { try await $0.execute("CREATE TABLE t (x int)") }
+        _ = try await SessionPool.withSession(target, access: .migrate) { try await $0.execute("CREATE TABLE t (x int)") }
         #expect(Self.mode(path) == 0o604)
     }
 
     @Test func aFileAloneInItsFolderGetsSQLitesDefault() async throws {
         let path = directory.file("fresh/wayne.sqlite")
         let target = Target(id: "app/wayne", database: "app", tenant: "wayne", driver: .sqlite, location: .sqlite(path: path))
-        _ = try await SessionFactory.withSession(target, access: .migrate) { try await $0.execute("CREATE TABLE t (x int)") }
+        _ = try await SessionPool.withSession(target, access: .migrate) { try await $0.execute("CREATE TABLE t (x int)") }
         // SQLite creates files 0644, less the umask (read without changing it).
         let status = try String(contentsOfFile: "/proc/self/status", encoding: .utf8)
         let umaskLine = status.split(separator: "\n").first { $0.hasPrefix("Umask:") }

@@ -1,9 +1,8 @@
 import Foundation
 
-/// Opens the right kind of session for a target.
-public enum SessionFactory {
-    /// How a command means to use the session.
-    public enum Access: Sendable {
+extension SessionPool {
+    /// How a command means to use a session.
+    enum Access: Sendable {
         /// Migrations will run: a missing SQLite file (and its folder) is
         /// created, with the permissions of the other files in its folder.
         case migrate
@@ -17,14 +16,28 @@ public enum SessionFactory {
         case replica
     }
 
-    /// Opens a session to the target's database, or nil when `access` is
-    /// `.read` or `.replica` and there is no database to read yet. `lockWait` bounds how
-    /// long a write waits for another writer (SQLite's busy timeout).
-    /// With `.read`, a session `warmup` opened for the target's URL is taken
-    /// instead of connecting (it has the default `search_path`: only for
-    /// reads that qualify every name).
-    public static func open(_ target: Target, access: Access, lockWait: Duration = .seconds(30),
-                            warmup: SessionWarmup? = nil) async throws -> (any DatabaseSession)? {
+    /// Opens a session of its own to the target's database, outside any
+    /// run's pool (a tenant query, a replica's status), or nil when
+    /// `access` is `.read` or `.replica` and there is no database to read
+    /// yet. `lockWait` bounds how long a write waits for another writer
+    /// (SQLite's busy timeout).
+    static func connect(_ target: Target, access: Access, lockWait: Duration = .seconds(30)) async throws -> (any DatabaseSession)? {
+        try await open(target, access: access, lockWait: lockWait, warmup: nil)
+    }
+
+    /// Runs `body` with a session from ``connect(_:access:lockWait:)`` and
+    /// closes it afterwards, also when `body` throws. Returns nil (without
+    /// calling `body`) when `.read` or `.replica` finds no database.
+    static func withSession<T: Sendable>(_ target: Target, access: Access, lockWait: Duration = .seconds(30),
+                                         _ body: (any DatabaseSession) async throws -> T) async throws -> T? {
+        guard let session = try await connect(target, access: access, lockWait: lockWait) else { return nil }
+        return try await closing(session, body)
+    }
+
+    /// Opens a session for `target`, taking the one `warmup` opened for its
+    /// URL and settings if there is one.
+    static func open(_ target: Target, access: Access, lockWait: Duration,
+                     warmup: WarmUp?) async throws -> (any DatabaseSession)? {
         switch target.location {
         case .sqlite(let path):
             if access != .migrate && !FileManager.default.fileExists(atPath: path) { return nil }
@@ -35,7 +48,7 @@ public enum SessionFactory {
             let session: PostgresSession
             do {
                 // Unqualified names in the tenant's migrations resolve in its schema only.
-                if access == .read, let warmed = try await warmup?.take(url: url, settings: target.settings) {
+                if let warmed = try await warmup?.take(url: url, settings: target.settings) {
                     session = warmed
                 } else {
                     session = try await PostgresSession.connect(url, settings: target.settings, searchPath: schema)
@@ -56,20 +69,9 @@ public enum SessionFactory {
         }
     }
 
-    /// Runs `body` with an open session and closes it afterwards, also when
-    /// `body` throws. Returns nil (without calling `body`) when `.read` or
-    /// `.replica` finds no database.
-    public static func withSession<T: Sendable>(_ target: Target, access: Access, lockWait: Duration = .seconds(30),
-                                                warmup: SessionWarmup? = nil,
-                                                _ body: (any DatabaseSession) async throws -> T) async throws -> T? {
-        guard let session = try await open(target, access: access, lockWait: lockWait, warmup: warmup) else { return nil }
-        do {
-            let result = try await body(session)
-            await session.close()
-            return result
-        } catch {
-            await session.close()
-            throw error
-        }
+    /// Runs `body` with `session` and closes it afterwards, also when `body` throws.
+    static func closing<T>(_ session: any DatabaseSession,
+                           _ body: (any DatabaseSession) async throws -> T) async rethrows -> T {
+        try await withCleanup({ try await body(session) }, cleanup: { await session.close() })
     }
 }
