@@ -3,7 +3,7 @@ import ShoalKit
 extension DatabaseSession {
     /// Runs `body`, then closes the session, also when `body` throws, so
     /// that a failing test leaves no connection open behind it.
-    public nonisolated func closing<Result>(after body: () async throws -> Result) async throws -> Result {
+    package nonisolated func closing<Result>(after body: () async throws -> Result) async throws -> Result {
         let result: Result
         do {
             result = try await body()

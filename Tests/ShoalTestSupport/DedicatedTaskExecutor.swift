@@ -5,20 +5,20 @@ import Dispatch
 /// watcher sampling `pg_stat_activity` while the fuzz suite runs
 /// synchronously on one of the two cooperative threads):
 /// `Task(executorPreference: DedicatedTaskExecutor()) { … }`.
-public final class DedicatedTaskExecutor: TaskExecutor, @unchecked Sendable {
+package final class DedicatedTaskExecutor: TaskExecutor, @unchecked Sendable {
     private let queue: DispatchQueue
 
-    public init(label: String = "shoal.test.dedicated") {
+    package init(label: String = "shoal.test.dedicated") {
         queue = DispatchQueue(label: label)
     }
 
-    public func enqueue(_ job: consuming ExecutorJob) {
+    package func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         let executor = asUnownedTaskExecutor()
         queue.async { job.runSynchronously(on: executor) }
     }
 
-    public func asUnownedTaskExecutor() -> UnownedTaskExecutor {
+    package func asUnownedTaskExecutor() -> UnownedTaskExecutor {
         UnownedTaskExecutor(ordinary: self)
     }
 }

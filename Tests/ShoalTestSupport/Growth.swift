@@ -8,7 +8,7 @@ import Darwin
 /// quadratic path (a hostile or just large input) without holding the
 /// machine to an absolute speed: the same test on a loaded CI machine and on
 /// a laptop gives about the same ratio.
-public enum Growth {
+package enum Growth {
     /// Runs `work` at `size` and at `size * factor`, best of `trials` each,
     /// and returns how many times longer the big run took. Linear work gives
     /// about `factor`; quadratic work about `factor * factor`.
@@ -18,7 +18,7 @@ public enum Growth {
     /// cores, which stretches wall time by whatever the scheduler does but
     /// leaves a thread's own CPU time alone. The small and big runs also
     /// alternate, so that what load still shows (caches) hits both sizes.
-    public static func ratio(size: Int, factor: Int = 8, trials: Int = 5, _ work: (Int) throws -> Void) rethrows -> Double {
+    package static func ratio(size: Int, factor: Int = 8, trials: Int = 5, _ work: (Int) throws -> Void) rethrows -> Double {
         func timed(_ n: Int) throws -> Double {
             let start = threadCPUSeconds()
             try work(n)

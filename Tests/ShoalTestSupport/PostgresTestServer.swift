@@ -8,30 +8,30 @@ import Darwin
 /// The PostgreSQL server the tests run against, from `SHOAL_TEST_PG_URL`
 /// (`scripts/test` starts one and exports it). Without it the tests fail;
 /// they never skip, so a green run always means the driver was tested.
-public enum PostgresTestServer {
+package enum PostgresTestServer {
     /// Thrown (and so recorded as the test's failure) when no server is configured.
-    public struct NotConfigured: Error, CustomStringConvertible {
-        public var description: String {
+    package struct NotConfigured: Error, CustomStringConvertible {
+        package var description: String {
             "PostgreSQL tests need a server: run scripts/test (or export SHOAL_TEST_PG_URL)"
         }
     }
 
     /// The maintenance URL of the primary.
-    public static func url() throws -> String {
+    package static func url() throws -> String {
         guard let url = environment("SHOAL_TEST_PG_URL") else { throw NotConfigured() }
         return url
     }
 
     /// A streaming replica of the primary, when `scripts/test` started one.
-    public static var replicaURL: String? { environment("SHOAL_TEST_PG_REPLICA_URL") }
+    package static var replicaURL: String? { environment("SHOAL_TEST_PG_REPLICA_URL") }
 
     /// True when the run must not be missing any server (`scripts/test`).
-    public static var isRequired: Bool { environment("SHOAL_TEST_REQUIRE_PG") == "1" }
+    package static var isRequired: Bool { environment("SHOAL_TEST_REQUIRE_PG") == "1" }
 
     /// Creates a database with a random name, runs `body` with a conninfo for
     /// it, then drops it (closing any session the test left open), so tests
     /// can run in parallel without seeing each other's tables.
-    public static func withScratchDatabase<Result>(_ body: (_ url: String) async throws -> Result) async throws -> Result {
+    package static func withScratchDatabase<Result>(_ body: (_ url: String) async throws -> Result) async throws -> Result {
         let serverURL = try url()
         let name = "shoal_test_" + String(UInt64.random(in: .min ... .max), radix: 16)
         // FILE_COPY writes a few hundred bytes of WAL where PostgreSQL 15's
@@ -54,7 +54,7 @@ public enum PostgresTestServer {
 
     /// A session on a fresh scratch database (see ``withScratchDatabase(_:)``),
     /// closed after `body`; `body` also gets the database's conninfo, to open more.
-    public static func withScratchSession<Result>(
+    package static func withScratchSession<Result>(
         settings: SessionSettings = SessionSettings(),
         _ body: (_ session: PostgresSession, _ url: String) async throws -> Result
     ) async throws -> Result {

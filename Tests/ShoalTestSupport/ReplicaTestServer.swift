@@ -8,10 +8,10 @@ import ShoalKit
 ///
 /// Tests that use it run one at a time, whatever suite they are in: one of
 /// them pauses replay, which would make every other wait on the replica time out.
-public enum ReplicaTestServer {
+package enum ReplicaTestServer {
     /// Thrown when no replica is configured.
-    public struct NotConfigured: Error, CustomStringConvertible {
-        public var description: String {
+    package struct NotConfigured: Error, CustomStringConvertible {
+        package var description: String {
             "replica tests need a streaming replica: run scripts/test (or export SHOAL_TEST_PG_REPLICA_URL)"
         }
     }
@@ -19,7 +19,7 @@ public enum ReplicaTestServer {
     /// Creates a scratch database on the primary, waits until the replica
     /// has replayed its creation, and runs `body` with its URL on both, while
     /// holding the replica for this test alone. The database is dropped after.
-    public static func withReplicatedScratchDatabase<Result: Sendable>(
+    package static func withReplicatedScratchDatabase<Result: Sendable>(
         _ body: (_ primaryURL: String, _ replicaURL: String) async throws -> Result
     ) async throws -> Result {
         guard let replicaServerURL = PostgresTestServer.replicaURL else { throw NotConfigured() }
@@ -42,7 +42,7 @@ public enum ReplicaTestServer {
     /// Runs `body` with the replica server's maintenance URL, holding the
     /// replica for this test alone, for tests that create their own
     /// databases (a database per tenant).
-    public static func withExclusiveReplica<Result: Sendable>(
+    package static func withExclusiveReplica<Result: Sendable>(
         _ body: (_ replicaServerURL: String) async throws -> Result
     ) async throws -> Result {
         guard let replicaServerURL = PostgresTestServer.replicaURL else { throw NotConfigured() }
@@ -59,7 +59,7 @@ public enum ReplicaTestServer {
 
     /// Runs `body` with WAL replay paused on the replica, and resumes it
     /// afterwards, also when `body` throws.
-    public static func withReplayPaused<Result: Sendable>(_ body: () async throws -> Result) async throws -> Result {
+    package static func withReplayPaused<Result: Sendable>(_ body: () async throws -> Result) async throws -> Result {
         guard let replicaServerURL = PostgresTestServer.replicaURL else { throw NotConfigured() }
         let admin = try await PostgresSession.connect(replicaServerURL)
         _ = try await admin.query("SELECT pg_wal_replay_pause()")
@@ -78,7 +78,7 @@ public enum ReplicaTestServer {
 
     /// Resumes WAL replay on the replica (inside ``withReplayPaused(_:)``,
     /// which resumes it again, harmlessly, when `body` ends).
-    public static func resumeReplay() async throws {
+    package static func resumeReplay() async throws {
         guard let replicaServerURL = PostgresTestServer.replicaURL else { throw NotConfigured() }
         let admin = try await PostgresSession.connect(replicaServerURL)
         do {
@@ -109,10 +109,10 @@ public enum ReplicaTestServer {
     }
 
     /// Thrown when the replica did not show a new scratch database in time.
-    public struct ReplicaBehind: Error, CustomStringConvertible {
+    package struct ReplicaBehind: Error, CustomStringConvertible {
         let url: String
         let underlying: any Error
-        public var description: String {
+        package var description: String {
             "the replica did not replay the creation of the scratch database within 120 s (\(url)): \(underlying)"
         }
     }

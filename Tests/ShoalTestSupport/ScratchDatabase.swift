@@ -11,13 +11,13 @@ import ShoalKit
 /// SQLite: a file in a ``TemporaryDirectory``. PostgreSQL: a database of
 /// ``PostgresTestServer/withScratchDatabase(_:)``, so a case that cannot
 /// reach its server fails, never skips.
-public struct ScratchDatabase: Sendable {
-    public let driver: DriverKind
+package struct ScratchDatabase: Sendable {
+    package let driver: DriverKind
     /// The SQLite file's path, or the PostgreSQL database's conninfo.
-    public let location: String
+    package let location: String
 
     /// A new session on the database (read-write), for tests that need two.
-    public func open() async throws -> any DatabaseSession {
+    package func open() async throws -> any DatabaseSession {
         switch driver {
         case .sqlite: try await SQLiteSession.open(path: location, mode: .readWrite)
         case .postgres: try await PostgresSession.connect(location)
@@ -25,7 +25,7 @@ public struct ScratchDatabase: Sendable {
     }
 
     /// Makes a database of `driver`, runs `body` with it, then removes it.
-    public static func with<Result>(_ driver: DriverKind,
+    package static func with<Result>(_ driver: DriverKind,
                                     _ body: (ScratchDatabase) async throws -> Result) async throws -> Result {
         switch driver {
         case .sqlite:
@@ -41,7 +41,7 @@ public struct ScratchDatabase: Sendable {
 
     /// A session on a fresh database of `driver` (see ``with(_:_:)``),
     /// closed after `body`; `body` also gets the database, to open more.
-    public static func withSession<Result>(
+    package static func withSession<Result>(
         _ driver: DriverKind,
         _ body: (_ session: any DatabaseSession, _ database: ScratchDatabase) async throws -> Result
     ) async throws -> Result {

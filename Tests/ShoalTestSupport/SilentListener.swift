@@ -8,11 +8,11 @@ import Darwin
 /// completes connections into its backlog, where ``connectionsWaiting()``
 /// counts them, and a client waits for a server that never says a word
 /// (libpq until its `connect_timeout`).
-public final class SilentListener: @unchecked Sendable {
+package final class SilentListener: @unchecked Sendable {
     private let fd: Int32
-    public let port: Int
+    package let port: Int
 
-    public init() throws {
+    package init() throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -39,7 +39,7 @@ public final class SilentListener: @unchecked Sendable {
 
     /// Takes every connection made so far out of the backlog (closing it)
     /// and returns how many there were.
-    public func connectionsWaiting() -> Int {
+    package func connectionsWaiting() -> Int {
         var count = 0
         while true {
             let connection = accept(fd, nil, nil)

@@ -4,14 +4,14 @@ import Dispatch
 /// it runs blocking C calls off Swift's cooperative thread pool (after GRDB's
 /// `DispatchQueueActor`). Serial queues target libdispatch's overcommit pool,
 /// which starts a thread per busy queue instead of capping at the core count.
-public final class BlockingExecutor: SerialExecutor, @unchecked Sendable {
+package final class BlockingExecutor: SerialExecutor, @unchecked Sendable {
     private let queue: DispatchQueue
 
-    public init(label: String) {
+    package init(label: String) {
         queue = DispatchQueue(label: label)
     }
 
-    public func enqueue(_ job: consuming ExecutorJob) {
+    package func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         let executor = asUnownedSerialExecutor()
         queue.async {
@@ -19,7 +19,7 @@ public final class BlockingExecutor: SerialExecutor, @unchecked Sendable {
         }
     }
 
-    public func asUnownedSerialExecutor() -> UnownedSerialExecutor {
+    package func asUnownedSerialExecutor() -> UnownedSerialExecutor {
         UnownedSerialExecutor(ordinary: self)
     }
 }

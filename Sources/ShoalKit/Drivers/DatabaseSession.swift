@@ -12,7 +12,7 @@
 /// answer (a standby, a WAL position, a schema) is asked here too, and the
 /// other answers as a server without it, so Fleet never names a concrete
 /// session type to ask.
-public protocol DatabaseSession: Actor {
+package protocol DatabaseSession: Actor {
     var driver: DriverKind { get }
     /// Runs a script of one or more statements, discarding results.
     func execute(_ sql: String) async throws
@@ -89,18 +89,18 @@ public protocol DatabaseSession: Actor {
 }
 
 extension DatabaseSession {
-    public func query(_ sql: String) async throws -> [[String?]] {
+    package func query(_ sql: String) async throws -> [[String?]] {
         try await query(sql, [])
     }
 
     /// One call after the other (sessions without round trips to save).
-    public func beginAndQuery(_ sql: String) async throws -> [[String?]] {
+    package func beginAndQuery(_ sql: String) async throws -> [[String?]] {
         try await begin()
         return try await query(sql)
     }
 
     /// One call after the other (sessions without round trips to save).
-    public func executeAndCommit(_ statements: [BoundStatement]) async throws {
+    package func executeAndCommit(_ statements: [BoundStatement]) async throws {
         for statement in statements {
             _ = try await query(statement.sql, statement.parameters)
         }
@@ -109,11 +109,11 @@ extension DatabaseSession {
 }
 
 /// A statement and its text parameters (`$1`…`$n`; nil is NULL).
-public struct BoundStatement: Sendable, Equatable {
-    public var sql: String
-    public var parameters: [String?]
+package struct BoundStatement: Sendable, Equatable {
+    package var sql: String
+    package var parameters: [String?]
 
-    public init(_ sql: String, _ parameters: [String?] = []) {
+    package init(_ sql: String, _ parameters: [String?] = []) {
         self.sql = sql
         self.parameters = parameters
     }

@@ -6,7 +6,7 @@ extension PostgresSession {
     /// Connects like ``connect(_:settings:)`` and makes the session read-only
     /// (`default_transaction_read_only`), for sessions on replicas: nothing
     /// can be written through it even when the URL points at a primary.
-    public static func connectReadOnly(_ conninfo: String, settings: SessionSettings = SessionSettings()) async throws -> PostgresSession {
+    package static func connectReadOnly(_ conninfo: String, settings: SessionSettings = SessionSettings()) async throws -> PostgresSession {
         let session = try await connect(conninfo, settings: settings)
         do {
             try await session.setReadOnly()
@@ -18,21 +18,21 @@ extension PostgresSession {
     }
 
     /// Makes every later transaction of this session read-only.
-    public func setReadOnly() async throws {
+    package func setReadOnly() async throws {
         _ = try await query("SELECT set_config('default_transaction_read_only', 'on', false)")
     }
 
     /// The cluster's system identifier (`pg_control_system()`), the same on a
     /// primary and on every standby made from it by `pg_basebackup`; nil if
     /// the server does not say.
-    public func systemIdentifier() async throws -> String? {
+    package func systemIdentifier() async throws -> String? {
         try await query("SELECT system_identifier::text FROM pg_control_system()").first?.first ?? nil
     }
 
     /// `pg_current_wal_lsn()`: how far the primary has written its WAL.
     /// Read after a commit that waited for its WAL flush, it is at or past
     /// that commit's record. Fails on a standby.
-    public func currentWALPosition() async throws -> WALPosition? {
+    package func currentWALPosition() async throws -> WALPosition? {
         WALPosition(try await query("SELECT pg_current_wal_lsn()::text").first?.first ?? nil)
     }
 
@@ -40,7 +40,7 @@ extension PostgresSession {
     /// locally when the server does not (`synchronous_commit = off`), so
     /// that ``currentWALPosition()`` read after a commit covers it. Leaves
     /// stronger settings (`on`, `remote_apply`, …) alone.
-    public func flushCommitsLocally() async throws {
+    package func flushCommitsLocally() async throws {
         _ = try await query("""
             SELECT set_config('synchronous_commit', 'local', false)
             WHERE current_setting('synchronous_commit') = 'off'
@@ -50,21 +50,21 @@ extension PostgresSession {
     /// On a standby, `pg_last_wal_replay_lsn()`: the end of the last WAL
     /// record replayed, which readers of the standby see. nil on a server
     /// that was never in recovery.
-    public func replayPosition() async throws -> WALPosition? {
+    package func replayPosition() async throws -> WALPosition? {
         WALPosition(try await query("SELECT pg_last_wal_replay_lsn()::text").first?.first ?? nil)
     }
 
     /// Seconds since the last transaction the standby replayed committed on
     /// the primary (`pg_last_xact_replay_timestamp()`); nil when it has
     /// replayed none since it started.
-    public func replayAgeSeconds() async throws -> Double? {
+    package func replayAgeSeconds() async throws -> Double? {
         let rows = try await query("SELECT extract(epoch FROM now() - pg_last_xact_replay_timestamp())::text")
         return (rows.first?.first ?? nil).flatMap(Double.init)
     }
 
     /// True when replay is paused on a standby (`pg_wal_replay_pause()`);
     /// false when it is not, or the server cannot say.
-    public func isReplayPaused() async -> Bool {
+    package func isReplayPaused() async -> Bool {
         let rows = try? await query("SELECT pg_is_in_recovery() AND pg_is_wal_replay_paused()")
         return rows?.first?.first == "t"
     }

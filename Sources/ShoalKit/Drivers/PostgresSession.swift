@@ -25,16 +25,16 @@ import Darwin
 /// Cancelling the task that is running a statement sends the server a
 /// cancel request (`PQcancel`), so the statement stops on the server too and
 /// fails with SQLSTATE 57014.
-public actor PostgresSession: DatabaseSession {
+package actor PostgresSession: DatabaseSession {
     /// Always ``DriverKind/postgres``.
-    public nonisolated let driver: DriverKind = .postgres
+    package nonisolated let driver: DriverKind = .postgres
     private let executor: BlockingExecutor
     private var connection: PostgresConnection?
     /// `current_database()`, read once at connect: part of every lock key.
     private var databaseName = ""
 
     /// Runs the actor's jobs on the session's own queue.
-    public nonisolated var unownedExecutor: UnownedSerialExecutor {
+    package nonisolated var unownedExecutor: UnownedSerialExecutor {
         executor.asUnownedSerialExecutor()
     }
 
@@ -60,7 +60,7 @@ public actor PostgresSession: DatabaseSession {
     ///
     /// `searchPath`, when given, becomes the session's `search_path` (the
     /// schema quoted), set in the same round trip as the settings.
-    public static func connect(_ conninfo: String, settings: SessionSettings = SessionSettings(),
+    package static func connect(_ conninfo: String, settings: SessionSettings = SessionSettings(),
                                searchPath: String? = nil) async throws -> PostgresSession {
         let session = PostgresSession()
         try await session.open(conninfo, settings: settings, searchPath: searchPath)
@@ -147,13 +147,13 @@ public actor PostgresSession: DatabaseSession {
     /// runs the whole string as one implicit transaction. Every statement's
     /// result is checked; the first error is thrown with its SQLSTATE,
     /// detail and hint.
-    public func execute(_ sql: String) async throws {
+    package func execute(_ sql: String) async throws {
         _ = try await run(cancellable: true) { try $0.execute(sql, cancellable: true) }
     }
 
     /// Runs one statement with text parameters `$1`…`$n` (nil is NULL),
     /// returning every row as text (NULL is nil).
-    public func query(_ sql: String, _ parameters: [String?]) async throws -> [[String?]] {
+    package func query(_ sql: String, _ parameters: [String?]) async throws -> [[String?]] {
         try await run(cancellable: true) { try $0.query(sql, parameters, cancellable: true).rows }
     }
 
@@ -195,13 +195,13 @@ public actor PostgresSession: DatabaseSession {
     }
 
     /// `BEGIN`.
-    public func begin() async throws {
+    package func begin() async throws {
         try await execute("BEGIN")
     }
 
     /// `COMMIT`. When the server answers `ROLLBACK` (a statement in the
     /// transaction had failed), nothing was saved and this throws, SQLSTATE 25P02.
-    public func commit() async throws {
+    package func commit() async throws {
         let results = try await run(cancellable: true) { try $0.execute("COMMIT", cancellable: true) }
         if results.last?.commandStatus == "ROLLBACK" {
             throw PostgresError.commitRolledBack
@@ -209,7 +209,7 @@ public actor PostgresSession: DatabaseSession {
     }
 
     /// `BEGIN` and `sql` in one pipeline: one round trip.
-    public func beginAndQuery(_ sql: String) async throws -> [[String?]] {
+    package func beginAndQuery(_ sql: String) async throws -> [[String?]] {
         let results = try await run(cancellable: true) {
             try $0.pipeline([BoundStatement("BEGIN"), BoundStatement(sql)], cancellable: true)
         }
@@ -219,7 +219,7 @@ public actor PostgresSession: DatabaseSession {
     /// `statements` and `COMMIT` in one pipeline: one round trip. Throws
     /// the first error (the server skips what follows it, so nothing is
     /// committed), or SQLSTATE 25P02 if the server answers `ROLLBACK`.
-    public func executeAndCommit(_ statements: [BoundStatement]) async throws {
+    package func executeAndCommit(_ statements: [BoundStatement]) async throws {
         let results = try await run(cancellable: true) {
             try $0.pipeline(statements + [BoundStatement("COMMIT")], cancellable: true)
         }
@@ -229,13 +229,13 @@ public actor PostgresSession: DatabaseSession {
     }
 
     /// `ROLLBACK`, also in a cancelled task; never throws.
-    public func rollback() async {
+    package func rollback() async {
         _ = try? await run(cancellable: false) { try $0.execute("ROLLBACK", cancellable: false) }
     }
 
     /// `"name"` with embedded double quotes doubled: what `PQescapeIdentifier`
     /// produces for UTF-8.
-    public nonisolated func quoteIdentifier(_ identifier: String) -> String {
+    package nonisolated func quoteIdentifier(_ identifier: String) -> String {
         VersionTableSQL.quote(identifier)
     }
 
@@ -244,7 +244,7 @@ public actor PostgresSession: DatabaseSession {
     /// It never waits inside `pg_advisory_lock`: a blocked session holds a
     /// snapshot that another runner's `CREATE INDEX CONCURRENTLY` would wait
     /// for (SPEC §7). Returns false when another session still holds it.
-    public func acquireMigrationLock(key: String, timeout: Duration) async throws -> Bool {
+    package func acquireMigrationLock(key: String, timeout: Duration) async throws -> Bool {
         let lockKey = String(Self.advisoryLockKey(database: databaseName, key: key))
         return try await LockPolling.poll(timeout: timeout) {
             try await query("SELECT pg_try_advisory_lock($1::bigint)", [lockKey]).first?.first == "t"
@@ -253,7 +253,7 @@ public actor PostgresSession: DatabaseSession {
 
     /// Releases the lock taken by ``acquireMigrationLock(key:timeout:)``;
     /// never throws (closing the session releases it too).
-    public func releaseMigrationLock(key: String) async {
+    package func releaseMigrationLock(key: String) async {
         let lockKey = String(Self.advisoryLockKey(database: databaseName, key: key))
         _ = try? await run(cancellable: false) {
             try $0.query("SELECT pg_advisory_unlock($1::bigint)", [lockKey], cancellable: false)
@@ -264,7 +264,7 @@ public actor PostgresSession: DatabaseSession {
     /// ``acquireMigrationLock(key:timeout:)``, read from `pg_locks` (a
     /// bigint advisory key shows as `classid` = its high and `objid` = its
     /// low 32 bits, `objsubid` 1), so nothing is taken, not even for a moment.
-    public func isMigrationLockHeld(key: String) async throws -> Bool {
+    package func isMigrationLockHeld(key: String) async throws -> Bool {
         let lockKey = UInt64(bitPattern: Self.advisoryLockKey(database: databaseName, key: key))
         let rows = try await query("""
             SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_locks WHERE locktype = 'advisory' AND granted \
@@ -285,7 +285,7 @@ public actor PostgresSession: DatabaseSession {
     /// Sets `search_path` to one schema, quoted, passed as a parameter of
     /// `set_config` (never pasted into SQL). `local`: only until the end of
     /// the current transaction.
-    public func setSearchPath(_ schema: String, local: Bool) async throws {
+    package func setSearchPath(_ schema: String, local: Bool) async throws {
         _ = try await query("SELECT set_config('search_path', $1, $2::boolean)",
                             [quoteIdentifier(schema), local ? "true" : "false"])
     }
@@ -293,25 +293,25 @@ public actor PostgresSession: DatabaseSession {
     /// The version tables of `targets` (all on this database) in one
     /// catalog query and one `UNION ALL` per 25 of them
     /// (``VersionStore/readStates(of:on:checksums:chunkSize:expected:)``).
-    public func readVersionStates(of targets: [Target], checksums: Bool,
+    package func readVersionStates(of targets: [Target], checksums: Bool,
                                   expected: [String: [String: String]]) async throws -> [VersionState] {
         try await VersionStore.readStates(of: targets, on: self, checksums: checksums, expected: expected)
     }
 
     /// `pg_is_in_recovery()`: true on a standby, where DDL cannot run.
-    public func isStandby() async throws -> Bool {
+    package func isStandby() async throws -> Bool {
         try await query("SELECT pg_is_in_recovery()").first?.first == "t"
     }
 
     /// The server's version as `PQserverVersion` gives it (150004 for 15.4);
     /// 0 once the session is closed.
-    public func serverVersion() -> Int {
+    package func serverVersion() -> Int {
         connection?.serverVersion ?? 0
     }
 
     /// Closes the connection (`PQfinish`); further calls throw. Closing twice
     /// is harmless. A session dropped without closing is finished in `deinit`.
-    public func close() async {
+    package func close() async {
         connection?.finish()
         connection = nil
     }

@@ -10,7 +10,7 @@ import CLibPQ
 /// PostgresURL.replacingDatabase(in: "postgres://app@db1/postgres", with: "tenant_acme")
 /// // "user='app' dbname='tenant_acme' host='db1'"
 /// ```
-public enum PostgresURL {
+package enum PostgresURL {
     /// The conninfo with its database name replaced: for `layout: database`
     /// (the tenant's database) and for reaching the maintenance database to
     /// `CREATE DATABASE`.
@@ -20,7 +20,7 @@ public enum PostgresURL {
     /// input sets (host, port, user, password, sslmode, …) is kept. A string
     /// libpq cannot parse comes back unchanged, so that connecting reports
     /// libpq's own error about it.
-    public static func replacingDatabase(in conninfo: String, with name: String) -> String {
+    package static func replacingDatabase(in conninfo: String, with name: String) -> String {
         guard isConnectionString(conninfo) else {
             // A bare database name, as `psql mydb` takes it.
             return "dbname=\(quote(name))"
@@ -36,7 +36,7 @@ public enum PostgresURL {
 
     /// The database name the conninfo sets, or nil when it sets none (libpq
     /// then uses `PGDATABASE` or the user name) or cannot be parsed.
-    public static func databaseName(of conninfo: String) -> String? {
+    package static func databaseName(of conninfo: String) -> String? {
         guard isConnectionString(conninfo) else { return conninfo.isEmpty ? nil : conninfo }
         return parse(conninfo)?.first { $0.keyword == "dbname" }?.value
     }
@@ -46,7 +46,7 @@ public enum PostgresURL {
     /// the same server (and cluster) as the same user, so one session there
     /// can answer cluster-wide questions, such as a replica's replay position,
     /// for both. A string libpq cannot parse is its own key.
-    public static func serverKey(of conninfo: String) -> String {
+    package static func serverKey(of conninfo: String) -> String {
         guard isConnectionString(conninfo), let options = parse(conninfo) else { return conninfo }
         return options.filter { $0.keyword != "dbname" }
             .map { "\($0.keyword)=\(quote($0.value))" }

@@ -4,23 +4,23 @@
 /// Nothing here touches the file.
 extension SQLiteSession {
     /// Never: a SQLite file is nobody's replica.
-    public func isStandby() async throws -> Bool { false }
+    package func isStandby() async throws -> Bool { false }
 
     /// nil: a SQLite file belongs to no cluster.
-    public func systemIdentifier() async throws -> String? { nil }
+    package func systemIdentifier() async throws -> String? { nil }
 
     /// Nothing to do: no replica waits for a SQLite commit.
-    public func flushCommitsLocally() async throws {}
+    package func flushCommitsLocally() async throws {}
 
     /// nil: no replica replays a SQLite file.
-    public func currentWALPosition() async throws -> WALPosition? { nil }
+    package func currentWALPosition() async throws -> WALPosition? { nil }
 
     /// nil: a SQLite file replays nothing.
-    public func replayPosition() async throws -> WALPosition? { nil }
+    package func replayPosition() async throws -> WALPosition? { nil }
 
     /// nil: a SQLite file replays nothing.
-    public func replayAgeSeconds() async throws -> Double? { nil }
+    package func replayAgeSeconds() async throws -> Double? { nil }
 
     /// False: a SQLite file replays nothing.
-    public func isReplayPaused() async -> Bool { false }
+    package func isReplayPaused() async -> Bool { false }
 }

@@ -21,9 +21,9 @@ import CSQLite
 /// try await session.execute("CREATE TABLE t(x); INSERT INTO t VALUES (1)")
 /// let rows = try await session.query("SELECT x FROM t WHERE x = $1", ["1"])  // [["1"]]
 /// ```
-public actor SQLiteSession: DatabaseSession {
+package actor SQLiteSession: DatabaseSession {
     /// How ``open(path:mode:busyTimeoutMs:)`` treats the file.
-    public enum OpenMode: Sendable {
+    package enum OpenMode: Sendable {
         /// Read and write; creates the file and its parent directories.
         case readWrite
         /// Read only; fails, naming the path, if the file is missing.
@@ -31,9 +31,9 @@ public actor SQLiteSession: DatabaseSession {
     }
 
     /// Always `.sqlite`.
-    public nonisolated let driver: DriverKind = .sqlite
+    package nonisolated let driver: DriverKind = .sqlite
     /// The database file.
-    public nonisolated let path: String
+    package nonisolated let path: String
     private nonisolated let executor: BlockingExecutor
     /// nil once closed.
     private var connection: SQLiteConnection?
@@ -41,7 +41,7 @@ public actor SQLiteSession: DatabaseSession {
     private var migrationLock: SQLiteMigrationLock?
 
     /// This session's own serial queue.
-    public nonisolated var unownedExecutor: UnownedSerialExecutor {
+    package nonisolated var unownedExecutor: UnownedSerialExecutor {
         executor.asUnownedSerialExecutor()
     }
 
@@ -55,7 +55,7 @@ public actor SQLiteSession: DatabaseSession {
     /// `busyTimeoutMs` (default 5000) is sqlite3's busy timeout: `BEGIN
     /// IMMEDIATE` waits that long for another writer before failing with kind
     /// `.locked`, instead of failing at once.
-    public static func open(path: String, mode: OpenMode, busyTimeoutMs: Int = 5000) async throws -> SQLiteSession {
+    package static func open(path: String, mode: OpenMode, busyTimeoutMs: Int = 5000) async throws -> SQLiteSession {
         let session = SQLiteSession(path: path)
         try await session.connect(mode: mode, busyTimeoutMs: busyTimeoutMs)
         return session
@@ -67,41 +67,41 @@ public actor SQLiteSession: DatabaseSession {
 
     /// Runs a script of one or more statements in order, discarding rows. The
     /// first failing statement stops the script; its error names it.
-    public func execute(_ sql: String) async throws {
+    package func execute(_ sql: String) async throws {
         try await withConnection { try $0.execute(sql) }
     }
 
     /// Runs one statement with `$1`…`$n` bound as text (`nil` binds NULL) and
     /// returns its rows as text (NULL is nil; integers are their decimal text).
-    public func query(_ sql: String, _ parameters: [String?]) async throws -> [[String?]] {
+    package func query(_ sql: String, _ parameters: [String?]) async throws -> [[String?]] {
         try await withConnection { try $0.query(sql, parameters) }
     }
 
     /// `BEGIN IMMEDIATE`: takes SQLite's write lock now, waiting up to the
     /// busy timeout for another writer.
-    public func begin() async throws {
+    package func begin() async throws {
         try await withConnection { try $0.execute("BEGIN IMMEDIATE") }
     }
 
     /// `COMMIT`.
-    public func commit() async throws {
+    package func commit() async throws {
         try await withConnection { try $0.execute("COMMIT") }
     }
 
     /// Rolls back the open transaction, if any; never throws, and works even
     /// when the calling task is cancelled.
-    public func rollback() async {
+    package func rollback() async {
         connection?.rollbackIfNeeded()
     }
 
     /// True between ``begin()`` and ``commit()``/``rollback()``, and false
     /// after SQLite rolled a transaction back by itself.
-    public var isInTransaction: Bool {
+    package var isInTransaction: Bool {
         connection?.isInTransaction ?? false
     }
 
     /// `"name"`, with `"` doubled.
-    public nonisolated func quoteIdentifier(_ identifier: String) -> String {
+    package nonisolated func quoteIdentifier(_ identifier: String) -> String {
         VersionTableSQL.quote(identifier)
     }
 
@@ -111,7 +111,7 @@ public actor SQLiteSession: DatabaseSession {
     /// `key` is not needed. SQLite's own write lock is still taken per
     /// transaction by `BEGIN IMMEDIATE` (see ``begin()``), against writers
     /// that are not shoal.
-    public func acquireMigrationLock(key: String, timeout: Duration) async throws -> Bool {
+    package func acquireMigrationLock(key: String, timeout: Duration) async throws -> Bool {
         _ = try live()
         if migrationLock != nil { return true }
         return try await LockPolling.poll(timeout: timeout) {
@@ -121,21 +121,21 @@ public actor SQLiteSession: DatabaseSession {
     }
 
     /// Lets the lock of ``acquireMigrationLock(key:timeout:)`` go.
-    public func releaseMigrationLock(key: String) async {
+    package func releaseMigrationLock(key: String) async {
         migrationLock?.release()
         migrationLock = nil
     }
 
     /// Whether a session (of any process) holds shoal's migrator lock on
     /// this file; takes nothing.
-    public func isMigrationLockHeld(key: String) async throws -> Bool {
+    package func isMigrationLockHeld(key: String) async throws -> Bool {
         _ = try live()
         return SQLiteMigrationLock.isHeld(database: path)
     }
 
     /// SQLite has no schemas (only PostgreSQL sessions move from tenant to
     /// tenant): throws.
-    public func setSearchPath(_ schema: String, local: Bool) async throws {
+    package func setSearchPath(_ schema: String, local: Bool) async throws {
         throw ShoalError(.database, "SQLite has no schemas: the session for \(path) cannot use schema \(schema)")
     }
 
@@ -143,7 +143,7 @@ public actor SQLiteSession: DatabaseSession {
     /// ``SQLiteStateReader`` reads a file, tables looked up first: a session
     /// reads a target it is about to migrate, often a new file, which then
     /// costs the lookup alone.
-    public func readVersionStates(of targets: [Target], checksums: Bool,
+    package func readVersionStates(of targets: [Target], checksums: Bool,
                                   expected: [String: [String: String]]) async throws -> [VersionState] {
         try await withConnection { connection in
             try targets.map { target in
@@ -155,7 +155,7 @@ public actor SQLiteSession: DatabaseSession {
 
     /// Closes the connection (rolling back an open transaction) and lets
     /// the migrator lock go. Further calls fail.
-    public func close() async {
+    package func close() async {
         connection = nil
         migrationLock?.release()
         migrationLock = nil
@@ -202,7 +202,7 @@ extension SQLiteSession {
     /// it opens its first SQLite database. Returns false when that is too
     /// late (sqlite3 is already initialized) and nothing changed.
     @discardableResult
-    public static func disableMemoryStatistics() -> Bool {
+    package static func disableMemoryStatistics() -> Bool {
         shoal_sqlite3_disable_memstatus() == SQLITE_OK
     }
 }

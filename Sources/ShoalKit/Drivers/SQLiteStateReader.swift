@@ -9,17 +9,17 @@ import Foundation
 /// `status` over 10,000 tenant files thus costs one statement per file and
 /// one hop onto the reader's thread per batch, instead of a session (and a
 /// hop per statement) per file.
-public actor SQLiteStateReader {
+package actor SQLiteStateReader {
     private nonisolated let executor = BlockingExecutor(label: "shoal.sqlite.state-reader")
-    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+    package nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
-    public init() {}
+    package init() {}
 
     /// One state (or why it could not be read) per target, in order. Every
     /// target must be a `.sqlite` one. `expected`: the migration files'
     /// checksums by database and revision; an applied checksum equal to one
     /// is that String (10,000 files × 20 revisions then keep no copies).
-    public func readStates(of targets: [Target], checksums: Bool, expected: [String: [String: String]] = [:],
+    package func readStates(of targets: [Target], checksums: Bool, expected: [String: [String: String]] = [:],
                            busyTimeoutMs: Int = 5000) -> [Result<VersionState, ShoalError>] {
         targets.map { target in
             read(target, absent: .uninitialized, busyTimeoutMs: busyTimeoutMs) { connection, sql in

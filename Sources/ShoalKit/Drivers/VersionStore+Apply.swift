@@ -21,7 +21,7 @@ extension VersionStore {
     /// its message says the target is dirty and to run `shoal stamp`.
     ///
     /// Every thrown error is a ``ShoalError`` with `revision` set.
-    nonisolated(nonsending) public func apply(_ step: PlanStep, context: ApplyContext) async throws -> Int {
+    nonisolated(nonsending) package func apply(_ step: PlanStep, context: ApplyContext) async throws -> Int {
         let sql = await tables()
         do {
             if step.migration.transactional {

@@ -11,7 +11,7 @@ extension VersionStore {
     /// the database when the script runs, and `duration_ms` is 0.
     ///
     /// Pure: needs no session.
-    public static func offlineSQL(for step: PlanStep, target: Target, context: ApplyContext, dialect: DriverKind) -> String {
+    package static func offlineSQL(for step: PlanStep, target: Target, context: ApplyContext, dialect: DriverKind) -> String {
         let sql = VersionTableSQL(target: target, dialect: dialect, quote: VersionTableSQL.quote)
         let literal = VersionTableSQL.literal
         let transactional = step.migration.transactional
@@ -68,7 +68,7 @@ extension VersionStore {
     /// for `shoal sql`. For a schema-per-tenant target, the schema is
     /// created first and made the search path right after, so the
     /// migrations' own unqualified names land in it, as in a live run.
-    public static func offlineCreateTables(target: Target, dialect: DriverKind) -> String {
+    package static func offlineCreateTables(target: Target, dialect: DriverKind) -> String {
         let sql = VersionTableSQL(target: target, dialect: dialect, quote: VersionTableSQL.quote)
         let statements = [sql.createSchema, sql.setSearchPath].compactMap { $0 } + sql.createVersionTables
         return statements.map { $0 + ";\n" }.joined()
@@ -78,7 +78,7 @@ extension VersionStore {
     /// `shoal sql` script that starts past `base` (the schema exists) and so
     /// prints no ``offlineCreateTables(target:dialect:)``; nil for other
     /// targets, whose names resolve as in a live run without it.
-    public static func offlineSearchPath(target: Target, dialect: DriverKind) -> String? {
+    package static func offlineSearchPath(target: Target, dialect: DriverKind) -> String? {
         VersionTableSQL(target: target, dialect: dialect, quote: VersionTableSQL.quote).setSearchPath.map { $0 + ";\n" }
     }
 

@@ -15,21 +15,21 @@ import Foundation
 /// let state = try await store.readState()
 /// for step in plan.steps { _ = try await store.apply(step, context: context) }
 /// ```
-public struct VersionStore: Sendable {
+package struct VersionStore: Sendable {
     /// The session the tables are read and written through.
-    public let session: any DatabaseSession
+    package let session: any DatabaseSession
     /// The target whose tables these are.
-    public let target: Target
+    package let target: Target
 
     /// A store for `target`'s tables over `session` (nothing is read yet).
-    public init(session: any DatabaseSession, target: Target) {
+    package init(session: any DatabaseSession, target: Target) {
         self.session = session
         self.target = target
     }
 
     /// Creates the version, history and dirty tables if they do not exist.
     /// Idempotent.
-    nonisolated(nonsending) public func ensureTables() async throws {
+    nonisolated(nonsending) package func ensureTables() async throws {
         let sql = await tables()
         // In one transaction: a run interrupted between two of the CREATEs
         // (a second SIGINT) would leave a target with a version table but no
@@ -45,7 +45,7 @@ public struct VersionStore: Sendable {
     /// checksum, that checksum; `dirty` is the dirty mark, if any. The
     /// driver's read of many targets, for this one
     /// (``DatabaseSession/readVersionStates(of:checksums:expected:)``).
-    nonisolated(nonsending) public func readState() async throws -> VersionState {
+    nonisolated(nonsending) package func readState() async throws -> VersionState {
         try await session.readVersionStates(of: [target], checksums: true, expected: [:])[0]
     }
 
@@ -55,7 +55,7 @@ public struct VersionStore: Sendable {
     /// version row, clears the dirty mark, and writes one `stamp` history row
     /// per revision with `checksums[revision]`, or, for an empty set, one row
     /// for `base` with no checksum.
-    nonisolated(nonsending) public func stamp(to revisions: [String], checksums: [String: String], context: ApplyContext) async throws {
+    nonisolated(nonsending) package func stamp(to revisions: [String], checksums: [String: String], context: ApplyContext) async throws {
         let sql = await tables()
         let unique = Array(Set(revisions)).sorted()
         let now = VersionTableSQL.timestamp()
@@ -76,7 +76,7 @@ public struct VersionStore: Sendable {
 
     /// History rows, newest first (by id), at most `limit` of them; `[]`
     /// when the history table does not exist.
-    nonisolated(nonsending) public func history(limit: Int?) async throws -> [HistoryEntry] {
+    nonisolated(nonsending) package func history(limit: Int?) async throws -> [HistoryEntry] {
         let sql = await tables()
         guard try await existingTables(sql).history else { return [] }
         return try await session.query(sql.selectHistory(limit: limit)).map { row in

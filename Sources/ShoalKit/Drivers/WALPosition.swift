@@ -11,17 +11,17 @@
 /// replay >= primary                      // false
 /// WALPosition.bytes(from: replay, to: primary)  // 232
 /// ```
-public struct WALPosition: Sendable, Hashable, Comparable, CustomStringConvertible {
+package struct WALPosition: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// The byte offset in the cluster's WAL.
-    public var offset: UInt64
+    package var offset: UInt64
 
-    public init(offset: UInt64) {
+    package init(offset: UInt64) {
         self.offset = offset
     }
 
     /// Parses the server's text form (`pg_lsn` cast to text); nil for
     /// anything else, NULL included.
-    public init?(_ text: String?) {
+    package init?(_ text: String?) {
         guard let text else { return nil }
         let halves = text.split(separator: "/", omittingEmptySubsequences: false)
         guard halves.count == 2, halves.allSatisfy({ (1...8).contains($0.count) }),
@@ -29,16 +29,16 @@ public struct WALPosition: Sendable, Hashable, Comparable, CustomStringConvertib
         offset = high << 32 | low
     }
 
-    public var description: String {
+    package var description: String {
         String(offset >> 32, radix: 16, uppercase: true) + "/" + String(offset & 0xFFFF_FFFF, radix: 16, uppercase: true)
     }
 
-    public static func < (lhs: WALPosition, rhs: WALPosition) -> Bool {
+    package static func < (lhs: WALPosition, rhs: WALPosition) -> Bool {
         lhs.offset < rhs.offset
     }
 
     /// How many bytes `position` is behind `target`: 0 when it is at or past it.
-    public static func bytes(from position: WALPosition, to target: WALPosition) -> Int {
+    package static func bytes(from position: WALPosition, to target: WALPosition) -> Int {
         target.offset > position.offset ? Int(clamping: target.offset - position.offset) : 0
     }
 }

@@ -3,18 +3,18 @@
 ///
 /// The fleet holds one for `--concurrency` and one per shard with
 /// `max_connections`, so neither limit is ever exceeded.
-public actor AsyncLimiter {
-    public let limit: Int
+package actor AsyncLimiter {
+    package let limit: Int
     private var inUse = 0
     private var waiters: [CheckedContinuation<Void, Never>] = []
 
-    public init(limit: Int) {
+    package init(limit: Int) {
         precondition(limit > 0, "a limiter needs a positive limit")
         self.limit = limit
     }
 
     /// Waits for a free slot and takes it.
-    public func acquire() async {
+    package func acquire() async {
         if inUse < limit {
             inUse += 1
             return
@@ -23,7 +23,7 @@ public actor AsyncLimiter {
     }
 
     /// Gives a slot back, handing it straight to the oldest waiter.
-    public func release() {
+    package func release() {
         if waiters.isEmpty {
             inUse -= 1
         } else {
@@ -32,7 +32,7 @@ public actor AsyncLimiter {
     }
 
     /// Runs `body` while holding a slot.
-    public func withSlot<T: Sendable>(_ body: @Sendable () async throws -> T) async rethrows -> T {
+    package func withSlot<T: Sendable>(_ body: @Sendable () async throws -> T) async rethrows -> T {
         await acquire()
         defer { release() }
         return try await body()

@@ -11,10 +11,10 @@ import Darwin
 /// overwritten by accident: the bytes go to a temporary file in the same
 /// folder first, then take the final name in one step. The temporary file
 /// is removed whatever fails.
-public enum AtomicFile {
+package enum AtomicFile {
     /// Creates `path`, refusing if it exists. The temporary file is hard-linked
     /// to the final name, which fails atomically when the name is taken.
-    public static func create(_ path: String, contents: String) throws {
+    package static func create(_ path: String, contents: String) throws {
         let fm = FileManager.default
         let directory = (path as NSString).deletingLastPathComponent
         do {
@@ -37,7 +37,7 @@ public enum AtomicFile {
     /// Replaces (or creates) `path` atomically: temporary file, then rename.
     /// A file that exists keeps its permissions (and, where the process may
     /// set it, its owner): rewriting a `0640` registry must not make it `0644`.
-    public static func replace(_ path: String, contents: Data) throws {
+    package static func replace(_ path: String, contents: Data) throws {
         do {
             try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
                                                     withIntermediateDirectories: true)

@@ -1,15 +1,15 @@
 import Foundation
 
 /// Writes new migration files (`shoal revision`, `shoal merge`).
-public enum RevisionWriter {
+package enum RevisionWriter {
     /// A new 12-hex-digit revision id, as Alembic makes them.
-    public static func newRevisionID() -> String {
+    package static func newRevisionID() -> String {
         var generator = SystemRandomNumberGenerator()
         return String(format: "%012llx", generator.next() & 0xFFFF_FFFF_FFFF)
     }
 
     /// The file-name part of a message: lowercase words joined by `_`, at most 40 characters.
-    public static func slug(_ message: String) -> String {
+    package static func slug(_ message: String) -> String {
         let words = message.lowercased().split { !($0.isASCII && ($0.isLetter || $0.isNumber)) }
         var slug = ""
         for word in words {
@@ -21,7 +21,7 @@ public enum RevisionWriter {
     }
 
     /// The text of a new migration file.
-    public static func render(revision: String, parents: [String], message: String, transactional: Bool) -> String {
+    package static func render(revision: String, parents: [String], message: String, transactional: Bool) -> String {
         var text = "-- revision: \(revision)\n"
         if !parents.isEmpty { text += "-- parents: \(parents.joined(separator: " "))\n" }
         text += "-- message: \(message)\n"
@@ -32,7 +32,7 @@ public enum RevisionWriter {
 
     /// Creates a migration file in `database`'s versions directory and returns its path.
     /// `parents` are full revision ids (resolve them with the graph first).
-    public static func create(in database: DatabaseConfig, message: String, parents: [String], transactional: Bool) throws -> String {
+    package static func create(in database: DatabaseConfig, message: String, parents: [String], transactional: Bool) throws -> String {
         let message = message.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !message.isEmpty else {
             throw ShoalError(.usage, "a revision needs a message: -m \"what it changes\"")
@@ -50,7 +50,7 @@ public enum RevisionWriter {
     /// directory does not exist yet (a new database's first revision).
     /// Reads the folder itself, not through ``Fleet/graph(for:)``: Fleet
     /// writes its files through Workspace, so Workspace does not use Fleet.
-    public static func graphForNewRevision(_ database: DatabaseConfig) throws -> RevisionGraph {
+    package static func graphForNewRevision(_ database: DatabaseConfig) throws -> RevisionGraph {
         let directory = database.versionsDirectory
         let migrations = FileManager.default.fileExists(atPath: directory) ? try MigrationDirectory.load(directory) : []
         return try RevisionGraph(migrations: migrations, directory: directory)

@@ -6,7 +6,7 @@
 /// - `${VAR:-default}`: the default when VAR is unset or empty (the default may itself use `${…}`);
 /// - `${VAR:?message}`: an error carrying `message` when VAR is unset or empty;
 /// - `$$`: a literal `$`. A `$` followed by anything else stays as it is.
-public enum EnvironmentExpander: Sendable {
+package enum EnvironmentExpander: Sendable {
     /// Expands every reference in `text`. `keyPath` (e.g. `databases.core.url`)
     /// names the key in errors so the user knows where the variable is used;
     /// one error names every unset variable of `text`.
@@ -15,7 +15,7 @@ public enum EnvironmentExpander: Sendable {
     /// try EnvironmentExpander.expand("${DB_URL:-postgres://localhost/app}", keyPath: "databases.core.url",
     ///                                environment: ProcessInfo.processInfo.environment)
     /// ```
-    public static func expand(_ text: String, keyPath: String, environment: [String: String]) throws -> String {
+    package static func expand(_ text: String, keyPath: String, environment: [String: String]) throws -> String {
         var unset: [UnsetVariable] = []
         let expanded = try expand(text, keyPath: keyPath, environment: environment, unset: &unset)
         guard unset.isEmpty else { throw UnsetVariable.error(unset, file: nil) }

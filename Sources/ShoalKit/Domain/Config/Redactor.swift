@@ -4,7 +4,7 @@
 ///
 /// Redaction errs on the side of hiding: anything after `password=` up to the
 /// end of the value is replaced, whatever the surrounding text is.
-public enum Redactor: Sendable {
+package enum Redactor: Sendable {
     /// The mask that replaces a secret.
     static let mask = "***"
 
@@ -12,7 +12,7 @@ public enum Redactor: Sendable {
     /// - URLs: `postgres://user:secret@host/db` → `postgres://user:***@host/db`;
     /// - conninfo: `password=secret`, `password = 'se cret'` → `password=***`;
     /// - URL query parameters: `?password=secret&…` → `?password=***&…`.
-    public static func redact(_ text: String) -> String {
+    package static func redact(_ text: String) -> String {
         scan(text).redacted
     }
 

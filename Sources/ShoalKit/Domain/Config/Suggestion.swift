@@ -3,20 +3,20 @@
 /// Uses the Levenshtein distance, compared case-insensitively, and only
 /// suggests a candidate that is plausibly a typo of the word: one within
 /// `max(2, word.count / 3)` edits. A far-fetched guess is worse than none.
-public enum Suggestion: Sendable {
+package enum Suggestion: Sendable {
     /// The candidate closest to `word` (ties: the alphabetically first), or nil
     /// when none is close enough to be a likely typo.
     ///
     /// ```swift
     /// Suggestion.closest(to: "databse", in: ["concurrency", "databases"]) // "databases"
     /// ```
-    public static func closest(to word: String, in candidates: [String]) -> String? {
+    package static func closest(to word: String, in candidates: [String]) -> String? {
         ranked(word, among: candidates, limit: 1).first
     }
 
     /// Up to `limit` candidates close enough to be typos of `word`, closest
     /// first (ties: alphabetically).
-    public static func ranked(_ word: String, among candidates: some Sequence<String>, limit: Int) -> [String] {
+    package static func ranked(_ word: String, among candidates: some Sequence<String>, limit: Int) -> [String] {
         let maximum = max(2, word.count / 3)
         let lowered = word.lowercased()
         let length = lowered.count

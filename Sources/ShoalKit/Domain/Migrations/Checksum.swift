@@ -12,9 +12,9 @@ import Crypto
 /// ```swift
 /// Checksum.of(up: "CREATE TABLE t (id int);\r\n")   // same as for "CREATE TABLE t (id int);"
 /// ```
-public enum Checksum {
+package enum Checksum {
     /// Lowercase hex SHA-256 of the normalised `up` section.
-    public static func of(up: String) -> String {
+    package static func of(up: String) -> String {
         let lines = MigrationText.trimmingBlankLines(MigrationText.lines(up).map(MigrationText.trimmingTrailingBlanks))
         let normalised = lines.joined(separator: "\n")
         let digest = SHA256.hash(data: Array(normalised.utf8))

@@ -7,11 +7,11 @@ import Foundation
 /// (a README, an editor's backup) and hidden files (`.#x.sql` locks) are
 /// ignored. Files are read in file-name order, so errors come out the same on
 /// every machine, and each ``Migration/path`` is absolute.
-public enum MigrationDirectory {
+package enum MigrationDirectory {
     /// Every migration of `directory`, sorted by file name. Errors are
     /// `ShoalError(.migrationFile)`: a missing directory, an unreadable file, a
     /// parse error, or two files declaring the same revision.
-    public static func load(_ directory: String) throws -> [Migration] {
+    package static func load(_ directory: String) throws -> [Migration] {
         let absolute = absolutePath(directory)
         let manager = FileManager.default
         var isDirectory: ObjCBool = false

@@ -32,19 +32,19 @@
 /// are allowed. Each section's text drops its leading and trailing blank lines.
 ///
 /// Every error is `ShoalError(.migrationFile)` with the file and the 1-based line.
-public enum MigrationParser {
+package enum MigrationParser {
     /// The longest revision id accepted.
-    public static let maxRevisionLength = 64
+    package static let maxRevisionLength = 64
 
     /// Words that name revisions in commands and so cannot be revision ids.
-    public static let reservedRevisionIDs: Set<String> = ["head", "heads", "base"]
+    package static let reservedRevisionIDs: Set<String> = ["head", "heads", "base"]
 
     /// The header keys a migration file may use.
-    public static let headerKeys = ["revision", "parents", "message", "transaction"]
+    package static let headerKeys = ["revision", "parents", "message", "transaction"]
 
     /// True for 1 to 64 ASCII letters, digits or underscores. Reserved words are
     /// checked separately, so that an error can say which rule was broken.
-    public static func isValidRevisionID(_ id: String) -> Bool {
+    package static func isValidRevisionID(_ id: String) -> Bool {
         !id.isEmpty && id.utf8.count <= maxRevisionLength && id.utf8.allSatisfy { byte in
             (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
                 || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")) || byte == UInt8(ascii: "_")
@@ -52,7 +52,7 @@ public enum MigrationParser {
     }
 
     /// Parses the text of the file at `path` (used in errors and kept as ``Migration/path``).
-    public static func parse(_ text: String, path: String) throws -> Migration {
+    package static func parse(_ text: String, path: String) throws -> Migration {
         let lines = MigrationText.lines(text)
         func fail(_ message: String, line: Int) -> ShoalError {
             ShoalError(.migrationFile, message, file: path, line: line)
@@ -169,7 +169,7 @@ public enum MigrationParser {
     /// Checks that the file at `path` is named `<revision>_<slug>.sql` or
     /// `<revision>.sql`, so that a directory listing shows which file holds which
     /// revision and two files cannot silently swap ids.
-    public static func checkFileName(path: String, revision: String, line: Int? = nil) throws {
+    package static func checkFileName(path: String, revision: String, line: Int? = nil) throws {
         let name = path.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? path
         if name == revision + ".sql" || (name.hasPrefix(revision + "_") && name.hasSuffix(".sql")) { return }
         throw ShoalError(.migrationFile,

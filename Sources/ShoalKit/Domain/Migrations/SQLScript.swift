@@ -16,10 +16,10 @@
 /// SQLScript.split("CREATE INDEX CONCURRENTLY i ON t (a); -- done;\nSELECT ';'")
 /// // ["CREATE INDEX CONCURRENTLY i ON t (a)", "-- done;\nSELECT ';'"]
 /// ```
-public enum SQLScript {
+package enum SQLScript {
     /// The statements of `sql`, trimmed, without their final `;`. Empty
     /// statements and statements made only of comments are dropped.
-    public static func split(_ sql: String) -> [String] {
+    package static func split(_ sql: String) -> [String] {
         var scanner = Scanner(bytes: Array(sql.utf8))
         return scanner.statements()
     }
@@ -28,7 +28,7 @@ public enum SQLScript {
     /// revision's `up` is typically empty.
     /// Stops at the first code: a step asks this of its SQL every time it
     /// runs, and a migration with a backfill can be long.
-    public static func isEmpty(_ sql: String) -> Bool {
+    package static func isEmpty(_ sql: String) -> Bool {
         var scanner = Scanner(bytes: Array(sql.utf8))
         // Unsure (a non-ASCII byte first, maybe a Unicode blank): split.
         guard let containsCode = scanner.containsCode() else { return split(sql).isEmpty }

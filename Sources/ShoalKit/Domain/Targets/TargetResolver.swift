@@ -5,11 +5,11 @@
 /// Pure: the fleet layer reads registries or runs tenant queries and passes
 /// the tenants in, so the same resolution serves `status`, `upgrade` and a
 /// library that builds its tenant list in code.
-public enum TargetResolver: Sendable {
+package enum TargetResolver: Sendable {
     /// Every target of the fleet in run order: databases in `config.databases`
     /// order (after `after`), targets of a database by id.
     /// `tenants` maps each multi-tenant database to its tenants; a missing one is an error.
-    public static func targets(config: FleetConfig, tenants: [String: [Tenant]]) throws -> [Target] {
+    package static func targets(config: FleetConfig, tenants: [String: [Tenant]]) throws -> [Target] {
         try config.databases.flatMap { database in
             if database.isMultiTenant && tenants[database.name] == nil {
                 throw ShoalError(.config, "the tenants of database `\(database.name)` were not loaded; "
@@ -21,7 +21,7 @@ public enum TargetResolver: Sendable {
 
     /// The targets of one database, sorted by id. `tenants` is required for a
     /// multi-tenant database and ignored otherwise; it is validated here.
-    public static func targets(database: DatabaseConfig, tenants: [Tenant]?) throws -> [Target] {
+    package static func targets(database: DatabaseConfig, tenants: [Tenant]?) throws -> [Target] {
         let valid = database.isMultiTenant
             ? try tenants.map { try TenantRegistry.validate($0, database: database, source: "the tenants of `\(database.name)`") }
             : nil
@@ -44,7 +44,7 @@ public enum TargetResolver: Sendable {
 
     /// The tenants of every database whose tenants come from a registry file;
     /// databases with a tenant query are left to the caller.
-    public static func loadRegistryTenants(config: FleetConfig) throws -> [String: [Tenant]] {
+    package static func loadRegistryTenants(config: FleetConfig) throws -> [String: [Tenant]] {
         var result: [String: [Tenant]] = [:]
         for database in config.databases {
             if case .registry(let path) = database.tenants {

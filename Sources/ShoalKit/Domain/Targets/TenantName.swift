@@ -7,15 +7,15 @@ import Foundation
 /// quoting or SQL can hide in them, and they must fit PostgreSQL's 63-byte
 /// identifier limit after templating: PostgreSQL would silently truncate a
 /// longer name, and two long tenants would then share one schema.
-public enum TenantName: Sendable {
+package enum TenantName: Sendable {
     /// PostgreSQL's identifier limit (NAMEDATALEN - 1), in bytes.
-    public static let maximumIdentifierBytes = 63
+    package static let maximumIdentifierBytes = 63
     /// A file name limit common to Linux and macOS file systems, in bytes.
     static let maximumFileNameBytes = 255
 
     /// Throws `ShoalError(.config)` naming the tenant, the database and the rule
     /// broken, when `name` cannot be a tenant of `database`.
-    public static func validate(_ name: String, database: DatabaseConfig) throws {
+    package static func validate(_ name: String, database: DatabaseConfig) throws {
         var subject: String { "tenant `\(name)` of database `\(database.name)`" }
         guard !name.isEmpty else {
             throw ShoalError(.config, "empty tenant name in database `\(database.name)`; tenant \(NameRule.description)")

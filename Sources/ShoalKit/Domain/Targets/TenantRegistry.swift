@@ -6,10 +6,10 @@ import Foundation
 ///
 /// Every list of tenants, whether from a registry or a tenant query, goes
 /// through ``validate(_:database:source:)`` before shoal builds a target from it.
-public enum TenantRegistry: Sendable {
+package enum TenantRegistry: Sendable {
     /// Reads the registry at `path` (absolute) for `database` and validates it.
     /// Errors name the file and, where possible, the line.
-    public static func load(path: String, database: DatabaseConfig) throws -> [Tenant] {
+    package static func load(path: String, database: DatabaseConfig) throws -> [Tenant] {
         guard FileManager.default.fileExists(atPath: path) else {
             throw ShoalError(.config, "the tenant registry of database `\(database.name)` does not exist at \(path); "
                              + "create it with `shoal tenants add NAME --db \(database.name)`, or write `[]` to it", file: path)
@@ -36,14 +36,14 @@ public enum TenantRegistry: Sendable {
     /// Checks a tenant list from any source for `database`: names, duplicates
     /// and shards. On a one-shard database, tenants without a shard get it.
     /// `source` (a file, "the tenant query of accounts") names the list in errors.
-    public static func validate(_ tenants: [Tenant], database: DatabaseConfig, source: String) throws -> [Tenant] {
+    package static func validate(_ tenants: [Tenant], database: DatabaseConfig, source: String) throws -> [Tenant] {
         try validate(tenants, database: database, source: source, file: nil, lines: nil)
     }
 
     /// The registry file's contents for `tenants`, one tenant per line:
     /// a plain string for a tenant without a shard, an object otherwise.
     /// Pure; the caller writes the file.
-    public static func encode(_ tenants: [Tenant]) -> Data {
+    package static func encode(_ tenants: [Tenant]) -> Data {
         guard !tenants.isEmpty else { return Data("[]\n".utf8) }
         let lines = tenants.map { tenant -> String in
             guard let shard = tenant.shard else { return "  " + quoted(tenant.name) }
@@ -55,7 +55,7 @@ public enum TenantRegistry: Sendable {
     /// The shard a new tenant should go to when `tenants add` gets no
     /// `--shard`: the one with the fewest tenants, ties by name; nil when
     /// `database` has no shards.
-    public static func leastLoadedShard(_ tenants: [Tenant], database: DatabaseConfig) -> String? {
+    package static func leastLoadedShard(_ tenants: [Tenant], database: DatabaseConfig) -> String? {
         let names = database.shards.map(\.name).sorted()
         guard !names.isEmpty else { return nil }
         var counts = Dictionary(uniqueKeysWithValues: names.map { ($0, 0) })
