@@ -4,14 +4,6 @@ extension DatabaseSession {
     /// Runs `body`, then closes the session, also when `body` throws, so
     /// that a failing test leaves no connection open behind it.
     package nonisolated func closing<Result>(after body: () async throws -> Result) async throws -> Result {
-        let result: Result
-        do {
-            result = try await body()
-        } catch {
-            await close()
-            throw error
-        }
-        await close()
-        return result
+        try await withCleanup(body, cleanup: { await close() })
     }
 }

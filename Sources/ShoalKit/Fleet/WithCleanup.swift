@@ -1,6 +1,6 @@
 /// Runs `body`, then `cleanup`, also when `body` throws: a `defer` that can
 /// await, for closing sessions and pools on every path.
-func withCleanup<T>(_ body: () async throws -> T, cleanup: () async -> Void) async rethrows -> T {
+package func withCleanup<T>(_ body: () async throws -> T, cleanup: () async -> Void) async rethrows -> T {
     do {
         let result = try await body()
         await cleanup()
