@@ -104,6 +104,8 @@ struct FaultFleet {
     let migrations: Int
     /// PostgreSQL: the scratch database's URL.
     let url: String?
+    /// How slow each migration is (see `init`).
+    let slowness: Double
     var environment: [String: String] = [:]
 
     static func revision(_ n: Int) -> String { String(format: "m%02d", n) }
@@ -122,6 +124,7 @@ struct FaultFleet {
         self.tenants = (1...tenants).map { String(format: "tenant%02d", $0) }
         self.migrations = migrations
         self.url = url
+        self.slowness = slowness
         let database: String
         switch backend {
         case .sqlite:
@@ -148,14 +151,54 @@ struct FaultFleet {
     }
 
     /// The up section of migration `n`: creates `t_NN`, taking `slowness` (see `init`).
-    static func slowUp(_ n: Int, backend: Backend, slowness: Double) -> String {
+    /// A `held` one also runs until the test kills shoal wherever the
+    /// tenant carries the hold mark (see ``holdLastStep(of:)``).
+    static func slowUp(_ n: Int, backend: Backend, slowness: Double, held: Bool = false) -> String {
         let t = table(n)
         switch backend {
         case .sqlite:
             let rows = max(1, Int(slowness * 100_000))
-            return "CREATE TABLE \(t) AS WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < \(rows)) SELECT count(*) AS n FROM c;"
+            let hold = held ? " OR (SELECT user_version FROM pragma_user_version) = \(holdMark)" : ""
+            return "CREATE TABLE \(t) AS WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < \(rows)\(hold)) SELECT count(*) AS n FROM c;"
         case .postgres:
-            return "CREATE TABLE \(t) (n int);\nSELECT pg_sleep(\(slowness));\nINSERT INTO \(t) VALUES (\(n));"
+            let hold = held ? "\nSELECT pg_sleep(3600) FROM pg_class WHERE oid = to_regclass('\(holdTable)');" : ""
+            return "CREATE TABLE \(t) (n int);\nSELECT pg_sleep(\(slowness));\(hold)\nINSERT INTO \(t) VALUES (\(n));"
+        }
+    }
+
+    /// SQLite: the `user_version` that marks a held tenant file.
+    static let holdMark = 4242
+    /// PostgreSQL: the table that marks a held tenant schema.
+    static let holdTable = "shoal_test_hold"
+
+    /// Makes the last migration of `tenant` run until shoal is killed, so a
+    /// run cannot finish before the test injects its fault, however loaded
+    /// the machine. The other tenants migrate as usual. Call before the run;
+    /// ``releaseHold(of:)`` after the fault, before a rerun.
+    func holdLastStep(of tenant: String) async throws {
+        try write(migrations, up: Self.slowUp(migrations, backend: backend, slowness: slowness, held: true))
+        switch backend {
+        case .sqlite:
+            try FileManager.default.createDirectory(atPath: sandbox.path("tenants/app"), withIntermediateDirectories: true)
+            try await SQLiteWriter.execute(sandbox.path(Fixture.tenantFile(tenant)), "PRAGMA user_version = \(Self.holdMark)")
+        case .postgres:
+            _ = try await column("CREATE SCHEMA IF NOT EXISTS \(schema(tenant))")
+            _ = try await column("CREATE TABLE \(schema(tenant)).\(Self.holdTable) ()")
+        }
+    }
+
+    /// Lifts the hold of ``holdLastStep(of:)`` once shoal is dead: the mark
+    /// goes, and on PostgreSQL the backend still sleeping in the held step
+    /// is terminated (it would sleep on after its client died).
+    func releaseHold(of tenant: String) async throws {
+        switch backend {
+        case .sqlite:
+            try await SQLiteWriter.execute(sandbox.path(Fixture.tenantFile(tenant)), "PRAGMA user_version = 0")
+        case .postgres:
+            // A backend of the dead client may reach the held statement
+            // only after the kill: terminate it whenever it gets there.
+            try await settle(terminating: "%\(Self.holdTable)%")
+            _ = try await column("DROP TABLE \(schema(tenant)).\(Self.holdTable)")
         }
     }
 
@@ -273,11 +316,13 @@ struct FaultFleet {
     }
 
     /// PostgreSQL: waits until no session of shoal's is left on the scratch
-    /// database (a killed client's backend ends when it next talks to it).
-    func settle() async throws {
+    /// database (a killed client's backend ends when it next talks to it),
+    /// terminating those whose statement matches `pattern` meanwhile.
+    func settle(terminating pattern: String? = nil) async throws {
         guard backend == .postgres else { return }
         try await waitUntil("shoal's backends are gone") {
-            try await column("""
+            if let pattern { try await terminateShoalBackends(matching: pattern) }
+            return try await column("""
                 SELECT count(*) FROM pg_stat_activity
                 WHERE application_name = 'shoal' AND datname = current_database() AND pid <> pg_backend_pid()
                 """) == ["0"]
