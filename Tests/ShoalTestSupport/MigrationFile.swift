@@ -19,9 +19,14 @@ public struct MigrationFile: Sendable, Equatable {
     public var verify: String?
     /// False writes `-- transaction: false`.
     public var transactional: Bool
+    /// The `-- phase:` header (`expand`, `contract`); none when nil.
+    public var phase: String?
+    /// The `-- allow:` header's rule ids; none when empty.
+    public var allow: [String]
 
     public init(revision: String, parents: [String] = [], message: String? = nil, up: String,
-                down: String? = nil, verify: String? = nil, transactional: Bool = true) {
+                down: String? = nil, verify: String? = nil, transactional: Bool = true,
+                phase: String? = nil, allow: [String] = []) {
         self.revision = revision
         self.parents = parents
         self.message = message
@@ -29,6 +34,8 @@ public struct MigrationFile: Sendable, Equatable {
         self.down = down
         self.verify = verify
         self.transactional = transactional
+        self.phase = phase
+        self.allow = allow
     }
 
     /// The file's contents.
@@ -37,6 +44,8 @@ public struct MigrationFile: Sendable, Equatable {
         if !parents.isEmpty { text += "-- parents: \(parents.joined(separator: " "))\n" }
         if let message { text += "-- message: \(message)\n" }
         if !transactional { text += "-- transaction: false\n" }
+        if let phase { text += "-- phase: \(phase)\n" }
+        if !allow.isEmpty { text += "-- allow: \(allow.joined(separator: " "))\n" }
         text += "\n-- shoal:up\n\(up)\n"
         if let down { text += "\n-- shoal:down\n\(down)\n" }
         if let verify { text += "\n-- shoal:verify\n\(verify)\n" }

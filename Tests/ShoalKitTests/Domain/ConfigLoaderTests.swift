@@ -90,6 +90,21 @@ import ShoalTestSupport
         #expect(config.database(named: "c")?.settings.statementTimeoutMs == nil)
     }
 
+    @Test func lintIsWarnByDefaultAndATopLevelDefaultThatDatabasesOverride() throws {
+        #expect(try parseConfig(configWith(#"{"driver": "sqlite", "path": "a.db"}"#)).database(named: "app")?.settings.lint == .warn)
+        let config = try parseConfig("""
+            {"lint": "refuse", "databases": {
+               "a": {"driver": "sqlite", "path": "a.db"},
+               "b": {"driver": "sqlite", "path": "b.db", "lint": "off"},
+               "c": {"driver": "sqlite", "path": "c.db", "lint": "warn"}
+             }}
+            """)
+        #expect(config.settings.lint == .refuse)
+        #expect(config.database(named: "a")?.settings.lint == .refuse)
+        #expect(config.database(named: "b")?.settings.lint == .off)
+        #expect(config.database(named: "c")?.settings.lint == .warn)
+    }
+
     @Test func versionsAndVersionTableAreConfigurable() throws {
         let config = try parseConfig(configWith(
             #"{"driver": "sqlite", "path": "/data/app.db", "versions": "../migrations/app", "version_table": "app_version"}"#))
@@ -169,6 +184,8 @@ import ShoalTestSupport
         .init("statement_timeout string", #"{"statement_timeout_ms": "1s", "databases": {}}"#, "`statement_timeout_ms` must be a non-negative integer (milliseconds) or null, not a string"),
         .init("lock_retries too many", configWith(#"{"driver": "sqlite", "path": "a", "lock_retries": 101}"#), "`databases.app.lock_retries` must be an integer from 0 to 100, got 101"),
         .init("lock_retries negative", #"{"lock_retries": -1, "databases": {}}"#, "`lock_retries` must be an integer from 0 to 100, got -1"),
+        .init("lint unknown", configWith(#"{"driver": "sqlite", "path": "a", "lint": "refused"}"#), "`databases.app.lint` must be `warn`, `refuse` or `off`, not `refused`; did you mean `refuse`?"),
+        .init("lint top level boolean", #"{"lint": false, "databases": {}}"#, "`lint` must be a string, not a boolean"),
         .init("max_connections zero", configWith(#"{"driver": "postgres", "shards": {"s1": {"url": "postgres://h/a", "max_connections": 0}}}"#), "`databases.app.shards.s1.max_connections` must be a positive integer, got 0"),
         .init("tenants number", configWith(#"{"driver": "sqlite", "path": "{tenant}", "tenants": 3}"#), "`databases.app.tenants` must be a registry path (a string) or {\"query\": …, \"from\": …}, not a number"),
         .init("replicas object", configWith(#"{"driver": "postgres", "url": "postgres://h/a", "replicas": {}}"#), "`databases.app.replicas` must be an array, not an object"),

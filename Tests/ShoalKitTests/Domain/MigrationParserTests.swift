@@ -156,7 +156,7 @@ struct MigrationParserTests {
         BadFile(name: "unknown key", text: "-- revision: abcd\n-- parent: ffff\n-- shoal:up\n", line: 2,
                 says: "unknown header key `parent`. Did you mean `parents`?"),
         BadFile(name: "unknown key, nothing close", text: "-- revision: abcd\n-- author: me\n-- shoal:up\n", line: 2,
-                says: "The keys are revision, parents, message, transaction"),
+                says: "The keys are revision, parents, message, transaction, phase, allow"),
         BadFile(name: "duplicate key", text: "-- revision: abcd\n-- message: a\n-- message: b\n-- shoal:up\n", line: 3,
                 says: "`message` appears twice (first on line 2)"),
         BadFile(name: "bad transaction", text: "-- revision: abcd\n-- transaction: yes\n-- shoal:up\n", line: 2,
@@ -194,7 +194,59 @@ struct MigrationParserTests {
                 says: "does not match its revision abcd", path: "/v/abcde_x.sql"),
         BadFile(name: "not a .sql file", text: "-- revision: abcd\n-- shoal:up\n", line: 1,
                 says: "does not match its revision abcd", path: "/v/abcd_x.txt"),
+        BadFile(name: "unknown phase", text: "-- revision: abcd\n-- phase: contrct\n-- shoal:up\n", line: 2,
+                says: "phase must be `expand` or `contract`, not `contrct`. Did you mean `contract`?"),
+        BadFile(name: "unknown rule in the allow header", text: "-- revision: abcd\n-- allow: drop renam\n-- shoal:up\n", line: 2,
+                says: "unknown lint rule `renam`. Did you mean `rename`?"),
+        BadFile(name: "empty allow header", text: "-- revision: abcd\n-- allow:\n-- shoal:up\n", line: 2,
+                says: "`-- allow:` names no rule"),
+        BadFile(name: "unknown rule in an allow comment",
+                text: "-- revision: abcd\n-- shoal:up\n-- shoal:allow require-concurent-index tiny table\nCREATE INDEX i ON t (a);\n",
+                line: 3, says: "unknown lint rule `require-concurent-index`. Did you mean `require-concurrent-index`"),
+        BadFile(name: "allow comment without a rule", text: "-- revision: abcd\n-- shoal:up\n-- shoal:allow\nDROP TABLE t;\n",
+                line: 3, says: "`-- shoal:allow` names no rule"),
+        BadFile(name: "allow comment before the sections", text: "-- revision: abcd\n\n-- shoal:allow dorp\n-- shoal:up\n",
+                line: 3, says: "Did you mean `drop`?"),
     ]
+
+    @Test func phaseAndAllowHeaders() throws {
+        let text = "-- revision: abcd\n-- phase: contract\n-- allow: drop, rename drop\n\n-- shoal:up\nALTER TABLE t DROP COLUMN c;\n"
+        let migration = try MigrationParser.parse(text, path: "/v/abcd_x.sql")
+        #expect(migration.phase == .contract)
+        #expect(migration.allowedRules == [.drop, .rename])
+        #expect(try MigrationParser.parse("-- revision: abcd\n-- shoal:up\n", path: "/v/abcd.sql").phase == nil)
+    }
+
+    @Test func allowCommentsStayInTheSectionTheyAnnotate() throws {
+        let text = """
+            -- revision: abcd
+            -- transaction: false
+
+            -- shoal:up
+
+            -- shoal:allow require-concurrent-index,blocking-command tiny table
+            CREATE INDEX i ON t (a);
+
+            -- shoal:down
+            --shoal:allow drop
+            DROP INDEX i;
+            """
+        let migration = try MigrationParser.parse(text, path: "/v/abcd_x.sql")
+        #expect(migration.up == "-- shoal:allow require-concurrent-index,blocking-command tiny table\nCREATE INDEX i ON t (a);")
+        #expect(migration.down == "--shoal:allow drop\nDROP INDEX i;")
+        // `up` starts on line 6 of the file: after the marker and a blank line.
+        #expect(migration.upLine == 6)
+    }
+
+    @Test func upLineOfAnEmptyOrTightSection() throws {
+        #expect(try MigrationParser.parse("-- revision: abcd\n-- shoal:up\nSELECT 1;\n", path: "/v/abcd.sql").upLine == 3)
+        #expect(try MigrationParser.parse("-- revision: abcd\n-- shoal:up\n", path: "/v/abcd.sql").upLine == 3)
+        let builder = MigrationFile(revision: "abcd", up: "SELECT 1;", phase: "expand", allow: ["drop"])
+        let parsed = try MigrationParser.parse(builder.text, path: "/v/abcd.sql")
+        #expect(parsed.phase == .expand)
+        #expect(parsed.allowedRules == [.drop])
+        #expect(MigrationText.lines(builder.text)[parsed.upLine - 1] == "SELECT 1;")
+    }
 
     @Test(arguments: badFiles)
     func reportsErrorsWithTheirLine(_ bad: BadFile) {

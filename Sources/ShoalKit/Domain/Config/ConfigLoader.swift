@@ -22,7 +22,7 @@ import Foundation
 /// let config = try ConfigLoader.load(path: path, environment: env)
 /// ```
 public enum ConfigLoader: Sendable {
-    static let topLevelKeys = ["concurrency", "databases", "lock_timeout_ms", "statement_timeout_ms", "lock_retries"]
+    static let topLevelKeys = ["concurrency", "databases", "lock_timeout_ms", "statement_timeout_ms", "lock_retries", "lint"]
 
     /// The config file to use: `--config PATH`, then `SHOAL_CONFIG`, then
     /// `./config.json`; relative paths are taken from `currentDirectory`.

@@ -15,7 +15,7 @@ struct ParsedDatabase {
 enum DatabaseEntryParser {
     static let keys = [
         "driver", "url", "path", "shards", "layout", "schema", "tenants", "versions", "version_table",
-        "replicas", "after", "lock_timeout_ms", "statement_timeout_ms", "lock_retries",
+        "replicas", "after", "lock_timeout_ms", "statement_timeout_ms", "lock_retries", "lint",
     ]
     static let tenantPlaceholder = "{tenant}"
 
@@ -51,7 +51,7 @@ enum DatabaseEntryParser {
         return ParsedDatabase(config: config, line: node.line, after: after, tenantsFrom: tenants?.from)
     }
 
-    /// The timeout keys, each falling back to `defaults` (top level, or the built-in defaults).
+    /// The timeout keys and `lint`, each falling back to `defaults` (top level, or the built-in defaults).
     static func sessionSettings(_ object: ConfigObject, defaults: SessionSettings) throws -> SessionSettings {
         var settings = defaults
         let nonNegative = "a non-negative integer (milliseconds)"
@@ -68,6 +68,13 @@ enum DatabaseEntryParser {
         }
         if let value = try object.integer("lock_retries", in: 0...100, rule: "an integer from 0 to 100") {
             settings.lockRetries = value
+        }
+        if let text = try object.string("lint") {
+            guard let mode = LintMode(rawValue: text) else {
+                throw object.error("`\(object.path("lint"))` must be `warn`, `refuse` or `off`, not `\(text)`"
+                                   + Suggestion.didYouMean(text, in: LintMode.allCases.map(\.rawValue)), line: object["lint"]?.line)
+            }
+            settings.lint = mode
         }
         return settings
     }

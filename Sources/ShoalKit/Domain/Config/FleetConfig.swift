@@ -45,17 +45,34 @@ public enum TenantSource: Sendable, Hashable {
     case query(sql: String, from: String)
 }
 
-/// Session settings applied to each migration (PostgreSQL).
+/// How a database's migrations are applied, set at the top level of
+/// config.json and overridden per database: the session settings of each
+/// migration (PostgreSQL) and what lint findings do to an upgrade.
 public struct SessionSettings: Sendable, Hashable {
     public var lockTimeoutMs: Int
     /// nil: the server's own setting.
     public var statementTimeoutMs: Int?
     public var lockRetries: Int
-    public init(lockTimeoutMs: Int = 5000, statementTimeoutMs: Int? = nil, lockRetries: Int = 3) {
+    /// The `lint` key (SPEC §9.1).
+    public var lint: LintMode
+    public init(lockTimeoutMs: Int = 5000, statementTimeoutMs: Int? = nil, lockRetries: Int = 3, lint: LintMode = .warn) {
         self.lockTimeoutMs = lockTimeoutMs
         self.statementTimeoutMs = statementTimeoutMs
         self.lockRetries = lockRetries
+        self.lint = lint
     }
+}
+
+/// What `shoal upgrade` does with lint error findings that are not allowed
+/// in the migrations it would apply (the `lint` config key, SPEC §9.1).
+public enum LintMode: String, CaseIterable, Sendable, Hashable {
+    /// Print them once per migration, and list them under `"lint"` in the
+    /// JSON report; the run goes on. The default.
+    case warn
+    /// Exit 2 before anything runs, naming each finding. `shoal init` writes it.
+    case refuse
+    /// Do not lint.
+    case off
 }
 
 /// One entry of `databases` in config.json, with defaults filled in,

@@ -15,9 +15,17 @@ public struct Migration: Sendable, Hashable {
     public var checksum: String
     /// Absolute path of the file.
     public var path: String
+    /// From the `-- phase:` header; nil when the file has none.
+    public var phase: MigrationPhase?
+    /// Rules the `-- allow:` header allows for the whole migration.
+    public var allowedRules: [LintRule]
+    /// 1-based line of the file where `up`'s text starts, so that a line of
+    /// `up` can be named as a line of the file.
+    public var upLine: Int
 
     public init(revision: String, parents: [String] = [], message: String? = nil, transactional: Bool = true,
-                up: String, down: String? = nil, verify: String? = nil, checksum: String, path: String) {
+                up: String, down: String? = nil, verify: String? = nil, checksum: String, path: String,
+                phase: MigrationPhase? = nil, allowedRules: [LintRule] = [], upLine: Int = 1) {
         self.revision = revision
         self.parents = parents
         self.message = message
@@ -27,6 +35,9 @@ public struct Migration: Sendable, Hashable {
         self.verify = verify
         self.checksum = checksum
         self.path = path
+        self.phase = phase
+        self.allowedRules = allowedRules
+        self.upLine = upLine
     }
 
     public var isMerge: Bool { parents.count > 1 }

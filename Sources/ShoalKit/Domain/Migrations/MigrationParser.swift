@@ -15,7 +15,9 @@
 /// The header is the run of `-- key: value` lines at the top of the file
 /// (blank lines before it are fine); it ends at the first other line. Keys are
 /// `revision` (required), `parents` (space-separated ids; absent or empty for a
-/// root), `message` and `transaction` (`true`, the default, or `false`). Unknown
+/// root), `message`, `transaction` (`true`, the default, or `false`), `phase`
+/// (`expand` or `contract`, SPEC §9.3) and `allow` (lint rule ids allowed for
+/// the whole migration, SPEC §9.1). Unknown
 /// and repeated keys are errors, and so is a known key set apart from the header
 /// by a blank line, which would otherwise be silently ignored.
 ///
@@ -27,7 +29,9 @@
 /// Sections start at the exact lines `-- shoal:up`, `-- shoal:down` and
 /// `-- shoal:verify` (trailing blanks tolerated), each at most once and in any
 /// order; `up` is required and may be empty. Any other line that looks like a
-/// marker (`-- shoal:upgrade`, `--shoal: up`) is an error rather than a comment.
+/// marker (`-- shoal:upgrade`, `--shoal: up`) is an error rather than a comment,
+/// except a lint allow comment `-- shoal:allow RULE[,RULE] reason`, whose
+/// rule ids must exist.
 /// Between the header and the first section only blank lines and `--` comments
 /// are allowed. Each section's text drops its leading and trailing blank lines.
 ///
@@ -40,7 +44,7 @@ package enum MigrationParser {
     package static let reservedRevisionIDs: Set<String> = ["head", "heads", "base"]
 
     /// The header keys a migration file may use.
-    package static let headerKeys = ["revision", "parents", "message", "transaction"]
+    package static let headerKeys = ["revision", "parents", "message", "transaction", "phase", "allow"]
 
     /// True for 1 to 64 ASCII letters, digits or underscores. Reserved words are
     /// checked separately, so that an error can say which rule was broken.
@@ -83,6 +87,10 @@ package enum MigrationParser {
             let text = lines[index]
             let line = index + 1
             index += 1
+            if try LintAllowance.comment(text, file: path, lineNumber: line) != nil {
+                if let section = currentSection { sections[section]?.lines.append(text) }
+                continue
+            }
             switch sectionMarker(text) {
             case .known(let section):
                 if let first = sections[section] {
@@ -150,6 +158,22 @@ package enum MigrationParser {
 
         let message = fields["message"].map(\.value).flatMap { $0.isEmpty ? nil : $0 }
 
+        var phase: MigrationPhase?
+        if let field = fields["phase"] {
+            guard let value = MigrationPhase(rawValue: field.value) else {
+                let names = MigrationPhase.allCases.map(\.rawValue)
+                throw fail("phase must be `expand` or `contract`, not `\(field.value)`."
+                    + Suggestion.didYouMeanAny(field.value, among: names), line: field.line)
+            }
+            phase = value
+        }
+        var allowedRules: [LintRule] = []
+        if let field = fields["allow"] {
+            for rule in try LintAllowance.header(field.value, file: path, line: field.line) where !allowedRules.contains(rule) {
+                allowedRules.append(rule)
+            }
+        }
+
         guard sections[.up] != nil else {
             let line = sections.values.map(\.line).min() ?? max(lines.count, 1)
             throw fail("no `-- shoal:up` section; add one (it may be empty, as in a merge revision).", line: line)
@@ -161,9 +185,12 @@ package enum MigrationParser {
             sections[section].map { MigrationText.trimmingBlankLines($0.lines).joined(separator: "\n") }
         }
         let upText = body(.up) ?? ""
+        let upSection = sections[.up]!
+        let upLine = upSection.line + 1 + upSection.lines.prefix(while: MigrationText.isBlank).count
         return Migration(revision: revision, parents: parents, message: message, transactional: transactional,
                          up: upText, down: body(.down), verify: body(.verify),
-                         checksum: Checksum.of(up: upText), path: path)
+                         checksum: Checksum.of(up: upText), path: path,
+                         phase: phase, allowedRules: allowedRules, upLine: upLine)
     }
 
     /// Checks that the file at `path` is named `<revision>_<slug>.sql` or
