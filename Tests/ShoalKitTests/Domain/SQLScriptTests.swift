@@ -94,4 +94,18 @@ struct SQLScriptTests {
     func isEmptyAgreesWithSplit(_ sql: String) {
         #expect(SQLScript.isEmpty(sql) == SQLScript.split(sql).isEmpty, "\(sql.debugDescription)")
     }
+
+    @Test func locatedStatementsGiveTheLineOfTheirCodeAndTheCommentsDirectlyAbove() {
+        let sql = "-- first\nCREATE TABLE a (id int);\n\n-- shoal:allow drop old\n  -- second line\nDROP TABLE b; -- after b\n/* block */ SELECT\n 'x;y';\r\n\r\n-- lone\n\nSELECT 2"
+        let located = SQLScript.locatedStatements(sql)
+        #expect(located.map(\.text) == ["CREATE TABLE a (id int)", "DROP TABLE b", "SELECT\n 'x;y'", "SELECT 2"])
+        #expect(located.map(\.line) == [2, 6, 7, 12])
+        #expect(located.map { $0.commentsAbove.map(\.text) } == [["-- first"], ["-- shoal:allow drop old", "-- second line"], [], []])
+        #expect(located[1].commentsAbove.map(\.line) == [4, 5])
+    }
+
+    @Test(arguments: ["SELECT 1; SELECT 'a;b';\n$$x;$$", ";;  ;\nSELECT 1;;\n;", "-- only;\n/* comments */", "\u{00A0}SELECT 1"])
+    func locatedStatementsAgreeWithSplit(_ sql: String) {
+        #expect(SQLScript.locatedStatements(sql).map(\.text) == SQLScript.split(sql), "\(sql.debugDescription)")
+    }
 }

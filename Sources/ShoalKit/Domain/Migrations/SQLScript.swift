@@ -21,7 +21,47 @@ package enum SQLScript {
     /// statements and statements made only of comments are dropped.
     package static func split(_ sql: String) -> [String] {
         var scanner = Scanner(bytes: Array(sql.utf8))
-        return scanner.statements()
+        return scanner.statements().compactMap { range in
+            let text = MigrationText.trimmed(String(decoding: scanner.bytes[range.start..<range.end], as: UTF8.self))
+            return text.isEmpty ? nil : text
+        }
+    }
+
+    /// The statements of `sql` as ``split(_:)`` finds them, each with the
+    /// line its code starts on and the comment lines directly above it, for
+    /// `shoal lint`. Slower than `split`: only lint asks for it.
+    package static func locatedStatements(_ sql: String) -> [LocatedStatement] {
+        var scanner = Scanner(bytes: Array(sql.utf8))
+        var located: [LocatedStatement] = []
+        var lines = LineCounter(bytes: scanner.bytes)
+        for range in scanner.statements() {
+            let code = MigrationText.trimmed(String(decoding: scanner.bytes[range.firstCode..<range.end], as: UTF8.self))
+            guard !code.isEmpty else { continue }
+            let line = lines.line(at: range.firstCode)
+            let lead = String(decoding: scanner.bytes[range.start..<range.firstCode], as: UTF8.self)
+            located.append(LocatedStatement(text: code, line: line,
+                                            commentsAbove: commentLines(endingAbove: line, in: lead,
+                                                                        leadStartsLine: range.start == 0)))
+        }
+        return located
+    }
+
+    /// The run of whole-line `--` comments of `lead` (the text between the
+    /// previous statement's `;` and a statement's code) that ends on the line
+    /// above `codeLine`, in file order. A comment after the previous `;` on
+    /// its line is that statement's, not this one's; a blank line ends the run.
+    private static func commentLines(endingAbove codeLine: Int, in lead: String, leadStartsLine: Bool) -> [LocatedStatement.Comment] {
+        var pieces = MigrationText.lines(lead)
+        // The piece before the code, on the code's line, is not above it.
+        if let last = lead.utf8.last, last != UInt8(ascii: "\n"), last != UInt8(ascii: "\r"), !pieces.isEmpty { pieces.removeLast() }
+        var comments: [LocatedStatement.Comment] = []
+        for (offset, piece) in pieces.enumerated().reversed() {
+            guard offset > 0 || leadStartsLine else { break }
+            let trimmed = MigrationText.trimmed(piece)
+            guard trimmed.hasPrefix("--") else { break }
+            comments.append(.init(line: codeLine - (pieces.count - offset), text: trimmed))
+        }
+        return comments.reversed()
     }
 
     /// True when `sql` has nothing to run: only blanks and comments. A merge
@@ -35,22 +75,53 @@ package enum SQLScript {
         return !containsCode
     }
 
-    private struct Scanner {
+    /// 1-based line numbers of byte offsets, asked in increasing order;
+    /// `\r\n`, `\r` and `\n` each end a line, as in ``MigrationText/lines(_:)``.
+    private struct LineCounter {
+        let bytes: [UInt8]
+        var offset = 0
+        var line = 1
+
+        mutating func line(at target: Int) -> Int {
+            while offset < target {
+                let byte = bytes[offset]
+                if byte == UInt8(ascii: "\n") && (offset == 0 || bytes[offset - 1] != UInt8(ascii: "\r")) || byte == UInt8(ascii: "\r") {
+                    line += 1
+                }
+                offset += 1
+            }
+            return line
+        }
+    }
+
+    /// Byte offsets of one statement in the script: `start` just after the
+    /// previous `;`, `firstCode` at its first byte that is not a blank or a
+    /// comment, `end` at its `;` or the end of the script.
+    struct StatementRange {
+        var start: Int
+        var firstCode: Int
+        var end: Int
+    }
+
+    /// Walks a script's bytes, skipping strings, quoted identifiers, dollar
+    /// quotes and comments; ``SQLTokenizer`` reads statements with it too.
+    struct Scanner {
         let bytes: [UInt8]
         var index = 0
 
         init(bytes: [UInt8]) { self.bytes = bytes }
 
-        mutating func statements() -> [String] {
-            var result: [String] = []
+        /// The statements that have code, in order.
+        mutating func statements() -> [StatementRange] {
+            var result: [StatementRange] = []
             var start = 0
-            var hasCode = false
+            var firstCode: Int?
+            func markCode() {
+                if firstCode == nil { firstCode = index }
+            }
             func flush(_ end: Int) {
-                if hasCode {
-                    let text = MigrationText.trimmed(String(decoding: bytes[start..<end], as: UTF8.self))
-                    if !text.isEmpty { result.append(text) }
-                }
-                hasCode = false
+                if let firstCode { result.append(StatementRange(start: start, firstCode: firstCode, end: end)) }
+                firstCode = nil
             }
             while index < bytes.count {
                 let byte = bytes[index]
@@ -60,24 +131,24 @@ package enum SQLScript {
                     index += 1
                     start = index
                 case UInt8(ascii: "'"):
-                    hasCode = true
+                    markCode()
                     skipQuoted(UInt8(ascii: "'"), backslashEscapes: isEscapeStringPrefix(before: index))
                 case UInt8(ascii: "\""), UInt8(ascii: "`"):
-                    hasCode = true
+                    markCode()
                     skipQuoted(byte, backslashEscapes: false)
                 case UInt8(ascii: "-") where peek(1) == UInt8(ascii: "-"):
                     skipLineComment()
                 case UInt8(ascii: "/") where peek(1) == UInt8(ascii: "*"):
                     skipBlockComment()
                 case UInt8(ascii: "$"):
-                    hasCode = true
+                    markCode()
                     if let tag = dollarTag() {
                         skipDollarQuoted(tag)
                     } else {
                         index += 1
                     }
                 default:
-                    if !isBlank(byte) { hasCode = true }
+                    if !isBlank(byte) { markCode() }
                     index += 1
                 }
             }
@@ -107,12 +178,12 @@ package enum SQLScript {
             return false
         }
 
-        private func peek(_ offset: Int) -> UInt8? {
+        func peek(_ offset: Int) -> UInt8? {
             index + offset < bytes.count ? bytes[index + offset] : nil
         }
 
         /// Skips a quoted run starting at `index`; a doubled quote is an escaped quote.
-        private mutating func skipQuoted(_ quote: UInt8, backslashEscapes: Bool) {
+        mutating func skipQuoted(_ quote: UInt8, backslashEscapes: Bool) {
             index += 1
             while index < bytes.count {
                 let byte = bytes[index]
@@ -132,13 +203,13 @@ package enum SQLScript {
             index = bytes.count
         }
 
-        private mutating func skipLineComment() {
+        mutating func skipLineComment() {
             while index < bytes.count && bytes[index] != UInt8(ascii: "\n") && bytes[index] != UInt8(ascii: "\r") {
                 index += 1
             }
         }
 
-        private mutating func skipBlockComment() {
+        mutating func skipBlockComment() {
             var depth = 0
             while index < bytes.count {
                 if bytes[index] == UInt8(ascii: "/") && peek(1) == UInt8(ascii: "*") {
@@ -156,7 +227,7 @@ package enum SQLScript {
 
         /// The opening `$tag$` at `index` (bytes included), or nil when the `$`
         /// is not a dollar quote: a parameter (`$1`) or part of an identifier (`a$b$`).
-        private func dollarTag() -> ArraySlice<UInt8>? {
+        func dollarTag() -> ArraySlice<UInt8>? {
             if index > 0 && isIdentifierByte(bytes[index - 1]) { return nil }
             var end = index + 1
             while end < bytes.count && bytes[end] != UInt8(ascii: "$") {
@@ -169,7 +240,7 @@ package enum SQLScript {
             return bytes[index...end]
         }
 
-        private mutating func skipDollarQuoted(_ tag: ArraySlice<UInt8>) {
+        mutating func skipDollarQuoted(_ tag: ArraySlice<UInt8>) {
             index += tag.count
             while index < bytes.count {
                 if bytes[index] == UInt8(ascii: "$") && bytes[index...].starts(with: tag) {
@@ -181,18 +252,18 @@ package enum SQLScript {
         }
 
         /// True when the quote at `quoteIndex` opens a PostgreSQL `E'...'` string.
-        private func isEscapeStringPrefix(before quoteIndex: Int) -> Bool {
+        func isEscapeStringPrefix(before quoteIndex: Int) -> Bool {
             guard quoteIndex > 0, bytes[quoteIndex - 1] == UInt8(ascii: "E") || bytes[quoteIndex - 1] == UInt8(ascii: "e")
             else { return false }
             return quoteIndex < 2 || !isIdentifierByte(bytes[quoteIndex - 2])
         }
 
-        private func isIdentifierByte(_ byte: UInt8) -> Bool {
+        func isIdentifierByte(_ byte: UInt8) -> Bool {
             (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
                 || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "_") || byte >= 0x80
         }
 
-        private func isBlank(_ byte: UInt8) -> Bool {
+        func isBlank(_ byte: UInt8) -> Bool {
             byte == 0x20 || (byte >= 0x09 && byte <= 0x0D)
         }
     }
