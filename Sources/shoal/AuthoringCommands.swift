@@ -72,7 +72,7 @@ struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Validate the config and every versions directory.",
-        discussion: "Parse errors, duplicate ids, unknown parents and cycles exit 2 (the files cannot be used); several heads exit 1 (legal on disk, but `upgrade head` refuses until you merge). An empty down section under a non-empty up is a warning; the exit code stays. It never connects: tenant registries are checked, tenant queries are not run, and the URL variables may be unset.")
+        discussion: "Parse errors, duplicate ids, unknown parents and cycles exit 2 (the files cannot be used); several heads exit 1 (legal on disk, but `upgrade head` refuses until you merge). An empty down section under a non-empty up is a warning; the exit code stays. Lint errors that nothing allows are counted in a hint line (`shoal lint` lists them); the exit code stays. It never connects: tenant registries are checked, tenant queries are not run, and the URL variables may be unset.")
 
     @OptionGroup var global: GlobalOptions
     @Option(name: .customLong("db"), help: "Only this database (repeatable).") var databases: [String] = []
@@ -83,6 +83,12 @@ struct CheckCommand: AsyncParsableCommand {
         var heads: [String]
         var problems: [String]
         var warnings: [Warning]
+        /// Lint errors that no comment or header allows (`shoal lint` lists them); they do not fail check.
+        var lintErrors: Int
+
+        enum CodingKeys: String, CodingKey {
+            case database, revisions, heads, problems, warnings, lintErrors = "lint_errors"
+        }
     }
 
     /// Something legal but rarely meant, in one migration file.
@@ -108,8 +114,10 @@ struct CheckCommand: AsyncParsableCommand {
                 Warning(revision: migration.revision, file: migration.path,
                         message: "the down section is empty: a downgrade through \(migration.revision) would only change the version table, not undo its up section; write the SQL that undoes it, or remove the `-- shoal:down` line so that such a downgrade is refused")
             }
+            let lint = LintSummary(migrations: graph.count,
+                                   findings: Linter.lint(database: db.name, driver: db.driver, migrations: graph.migrations))
             checks.append(DatabaseCheck(database: db.name, revisions: graph.migrations.count, heads: graph.heads,
-                                        problems: problems, warnings: warnings))
+                                        problems: problems, warnings: warnings, lintErrors: lint.errors))
         }
         let ok = checks.allSatisfy { $0.problems.isEmpty }
         if global.json {
@@ -120,6 +128,9 @@ struct CheckCommand: AsyncParsableCommand {
             for problem in check.problems { line += "\n  " + Console.paint("problem: ", .red) + problem }
             for warning in check.warnings {
                 line += "\n  " + Console.paint("warning: ", .yellow) + "\(warning.file) (\(warning.revision)): \(warning.message)"
+            }
+            if check.lintErrors > 0 {
+                line += "\n  hint: \(ReportText.count(check.lintErrors, "lint error")); `shoal lint --db \(check.database)` lists them"
             }
             Console.line(line, json: global.json)
         }

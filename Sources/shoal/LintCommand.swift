@@ -1,0 +1,102 @@
+import ArgumentParser
+import Foundation
+import ShoalKit
+
+/// `shoal lint` (SPEC §9.1): dangerous statements in `up` sections, by
+/// rule. It reads files only and never connects to a database.
+struct LintCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lint",
+        abstract: "Find statements in up sections that would block or break a running application.",
+        discussion: """
+        Reads the up sections of the migration files (never down) and reports each
+        finding as file:line, with the safe pattern. Exit 1 when an error is not
+        allowed (with --strict, a warning too), 0 otherwise, 2 for bad input.
+        Allow a rule for one statement with a comment directly above it,
+        `-- shoal:allow RULE[,RULE] reason`, or for a migration with the header
+        `-- allow: RULE ...`. Rules (docs/lint.md):
+        \(LintRule.allCases.filter { !$0.isObserved }.map { "  \($0.id) [\($0.severity.rawValue)]" }.joined(separator: "\n"))
+        """)
+
+    @OptionGroup var global: GlobalOptions
+    @Option(name: .customLong("db"), help: "Only this database (repeatable).") var databases: [String] = []
+    @Option(name: .long, help: "Only the revisions that are neither REV nor its ancestors: what a branch adds on top of REV.")
+    var since: String?
+    @Flag(name: .long, help: "Warnings fail too (exit 1).") var strict = false
+
+    struct Report: Encodable {
+        var findings: [Finding]
+        var summary: LintSummary
+    }
+
+    /// A finding as `--json` prints it (SPEC §9.1).
+    struct Finding: Encodable {
+        var database, revision, file: String
+        var line: Int
+        var rule, severity, message, help, statement: String
+        var allowed: Bool
+
+        init(_ finding: LintFinding) {
+            database = finding.database
+            revision = finding.revision
+            file = finding.file
+            line = finding.line
+            rule = finding.rule.id
+            severity = finding.severity.rawValue
+            message = finding.message
+            help = finding.help
+            statement = finding.statement
+            allowed = finding.allowed
+        }
+    }
+
+    func run() async throws {
+        let fleet = try global.loadFleet(resolvingConnections: false)
+        let selected = try databases.isEmpty ? fleet.config.databases : databases.map { try fleet.database($0) }
+        if since != nil && selected.count > 1 {
+            throw ShoalError(.usage, "--since names a revision of one database: add --db NAME (databases: \(selected.map(\.name).joined(separator: ", ")))")
+        }
+        // Every file is read and every revision resolved before anything is printed.
+        var findings: [LintFinding] = []
+        var migrations = 0
+        for db in selected {
+            let graph = try fleet.graph(for: db)
+            let selection = try since.map { Linter.selection(since: try graph.resolve($0), in: graph) }
+            migrations += selection?.count ?? graph.count
+            findings += Linter.lint(database: db.name, driver: db.driver, migrations: graph.migrations,
+                                    selection: selection, displayPath: { LintText.path($0.path) })
+        }
+        let summary = LintSummary(migrations: migrations, findings: findings)
+        if global.json {
+            try Console.json(Report(findings: findings.map(Finding.init), summary: summary))
+        }
+        Console.lines(findings.map { LintText.finding($0, stderr: global.json) } + [LintText.summary(summary)], json: global.json)
+        if findings.contains(where: { $0.fails(strict: strict) }) { throw ExitCode(1) }
+    }
+}
+
+/// Lint findings as text: `file:line: severity rule: message` and an
+/// indented `help:` line, as `shoal lint` (and `upgrade`'s lint warnings) print them.
+enum LintText {
+    /// `stderr`: the text goes to stderr (under `--json`), for colouring.
+    static func finding(_ finding: LintFinding, stderr: Bool) -> String {
+        let severity = finding.severity == .error ? Console.paint("error", .red, stderr: stderr)
+            : Console.paint("warning", .yellow, stderr: stderr)
+        return "\(finding.file):\(finding.line): \(severity) \(finding.rule.id)\(finding.allowed ? " (allowed)" : ""): "
+            + "\(finding.message)\n  help: \(finding.help)"
+    }
+
+    /// `3 migrations linted: 1 error, 0 warnings, 1 allowed`.
+    static func summary(_ summary: LintSummary) -> String {
+        "\(ReportText.count(summary.migrations, "migration")) linted: \(ReportText.count(summary.errors, "error")), "
+            + "\(ReportText.count(summary.warnings, "warning")), \(summary.allowed) allowed"
+    }
+
+    /// `path` relative to the current directory when it is inside it
+    /// (`versions/app/…sql`, what an editor opens from a terminal), else as it is.
+    static func path(_ path: String) -> String {
+        let directory = FileManager.default.currentDirectoryPath
+        let prefix = directory.hasSuffix("/") ? directory : directory + "/"
+        return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
+    }
+}
