@@ -107,6 +107,12 @@ enum FanOut {
         let run = Task {
             try await runner.run(command, targets: targets) { event in
                 progress.handle(event)
+                if case .linted(let findings) = event {
+                    // Once per migration, before any target's line; on stderr, also with --json.
+                    let text = findings.map { LintText.finding($0, stderr: true) }
+                        + ["lint: \(ReportText.count(findings.count, "error")) that nothing allows (\"lint\": \"warn\"); `shoal lint` lists them"]
+                    progress.print(text.joined(separator: "\n"), toStderr: true)
+                }
                 if case .targetCommitted(let report) = event {
                     let line = ReplicaText.committed(report, waitingFor: replicaNames[report.target] ?? [], width: width)
                     progress.print(line, toStderr: json)

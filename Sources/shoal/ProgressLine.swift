@@ -74,7 +74,7 @@ final class ProgressLine: @unchecked Sendable {
                 committed.remove(report.target)
             case .waitingForReplica(let name, _): waiting.insert(name)
             case .replicaWaited(let wait): waiting.remove(wait.replica)
-            case .stepApplied, .rollingBack: break
+            case .stepApplied, .rollingBack, .linted: break
             }
             clear()
             draw()

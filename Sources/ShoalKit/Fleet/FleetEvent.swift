@@ -1,5 +1,9 @@
 /// What a fan-out run tells its caller while it runs, in order per target.
 public enum FleetEvent: Sendable {
+    /// Lint errors that nothing allows in the migrations the upgrade will
+    /// apply (`"lint": "warn"`), each once: sent before ``planned(targets:work:)``
+    /// when there are any.
+    case linted([LintFinding])
     /// Every selected target was planned; `work` of them have steps to run.
     case planned(targets: Int, work: Int)
     /// A target started (its lock is being taken).

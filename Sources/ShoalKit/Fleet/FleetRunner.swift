@@ -58,14 +58,17 @@ public struct FleetRunner: Sendable {
     public func run(_ command: FleetCommand, targets: [Target],
                     events: @escaping @Sendable (FleetEvent) -> Void = { _ in }) async throws -> FleetReport {
         let plan = try await plan(command, targets: targets)
+        if !plan.lint.isEmpty { events(.linted(plan.lint)) }
         events(.planned(targets: targets.count, work: plan.workCount))
         return try await execute(plan, events: events)
     }
 
     /// Reads every target's version tables (creating or changing nothing)
     /// and decides what `command` does to each, before any is touched;
-    /// targets whose replicas cannot be waited for are refused (SPEC §7).
-    /// Throws when the command cannot start. The shards' sessions for the
+    /// targets whose replicas cannot be waited for are refused (SPEC §7);
+    /// the migrations to apply are linted (``FleetPlan/lint(config:)``).
+    /// Throws when the command cannot start (also when a database's
+    /// `"lint": "refuse"` finds an error). The shards' sessions for the
     /// read start connecting at once, while the migration files load, and
     /// every session the plan opened is closed when it returns or throws.
     public func plan(_ command: FleetCommand, targets: [Target]) async throws -> FleetPlan {
@@ -90,6 +93,7 @@ public struct FleetRunner: Sendable {
         var plan = FleetPlan(command, targets: targets, reads: reads, graphs: graphs, config: fleet.config,
                              canary: options.canary, dryRun: options.dryRun)
         plan.started = started
+        try plan.lint(config: fleet.config)
         await ReplicaWaiter.preflight(&plan, allowMissing: options.allowMissingReplicas,
                                       concurrency: options.concurrency, pool: pool)
         return plan
@@ -113,7 +117,7 @@ public struct FleetRunner: Sendable {
         let reports = await execution.run()
         await pool.close()
         return FleetReport(command: plan.command.name, dryRun: plan.dryRun,
-                           durationMs: (ContinuousClock.now - plan.started).milliseconds, targets: reports)
+                           durationMs: (ContinuousClock.now - plan.started).milliseconds, targets: reports, lint: plan.lint)
     }
 }
 

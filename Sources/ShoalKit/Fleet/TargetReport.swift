@@ -186,12 +186,17 @@ public struct FleetReport: Sendable, Hashable, Encodable {
     public var dryRun: Bool
     public var durationMs: Int
     public var targets: [TargetReport]
+    /// Lint errors that nothing allows in the migrations the run applied,
+    /// with `"lint": "warn"` (``FleetPlan/lint``); an upgrade's JSON lists
+    /// them under `"lint"`.
+    public var lint: [LintFinding]
 
-    public init(command: String, dryRun: Bool = false, durationMs: Int, targets: [TargetReport]) {
+    public init(command: String, dryRun: Bool = false, durationMs: Int, targets: [TargetReport], lint: [LintFinding] = []) {
         self.command = command
         self.dryRun = dryRun
         self.durationMs = durationMs
         self.targets = targets
+        self.lint = lint
     }
 
     /// `ok` counts targets that ended well, up-to-date ones included, so that
@@ -215,7 +220,7 @@ public struct FleetReport: Sendable, Hashable, Encodable {
     /// True when every target ended well.
     public var succeeded: Bool { targets.allSatisfy(\.succeeded) }
 
-    enum CodingKeys: String, CodingKey { case command, dryRun = "dry_run", durationMs = "duration_ms", summary, targets }
+    enum CodingKeys: String, CodingKey { case command, dryRun = "dry_run", durationMs = "duration_ms", summary, targets, lint }
 
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -224,5 +229,6 @@ public struct FleetReport: Sendable, Hashable, Encodable {
         try c.encode(durationMs, forKey: .durationMs)
         try c.encode(summary, forKey: .summary)
         try c.encode(targets, forKey: .targets)
+        if command == FleetCommand.upgrade(.head).name { try c.encode(lint, forKey: .lint) }
     }
 }

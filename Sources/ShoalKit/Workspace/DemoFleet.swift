@@ -16,6 +16,7 @@ public enum DemoFleet {
         (path: "config.json", contents: #"""
             {
               "concurrency": 4,
+              "lint": "refuse",
               "databases": {
                 "catalog": {
                   "driver": "sqlite",

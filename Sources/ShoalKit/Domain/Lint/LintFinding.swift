@@ -50,7 +50,7 @@ public struct LintFinding: Sendable, Hashable {
 /// Tables are named without their schema and only if they existed before
 /// the migration.
 public struct StatementObservation: Sendable, Hashable {
-    public struct Lock: Sendable, Hashable {
+    public struct Lock: Sendable, Hashable, Encodable {
         public var table: String
         /// `AccessExclusiveLock`, `ShareLock`, … as `pg_locks.mode` spells it.
         public var mode: String

@@ -26,6 +26,10 @@ public struct FleetPlan: Sendable {
     public let canaryCount: Int
     /// A dry run: the plan is printed, nothing runs.
     public let dryRun: Bool
+    /// Lint errors that nothing allows in the migrations an upgrade applies,
+    /// of databases whose `lint` is `warn` (SPEC §9.1): printed once per
+    /// migration and listed in the report. See ``lint(config:)``.
+    public internal(set) var lint: [LintFinding] = []
     /// Each database's wave: after every database it runs `after`.
     private let waveOfDatabase: [String: Int]
     /// The databases each database runs after.
