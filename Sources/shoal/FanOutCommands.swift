@@ -22,20 +22,12 @@ struct UpgradeCommand: AsyncParsableCommand {
 
     func validate() throws {
         try FanOut.validateRevision(revision, required: false)
-        _ = try parsedPhase()
+        _ = try PhaseArgument.parse(phase)
     }
 
     func run() async throws {
-        try await FanOut.run(.upgrade(RevisionSpec(parsing: revision.first ?? "head"), phase: parsedPhase()),
+        try await FanOut.run(.upgrade(RevisionSpec(parsing: revision.first ?? "head"), phase: PhaseArgument.parse(phase)),
                              global: global, selection: selection, fanOut: fanOut)
-    }
-
-    /// `--phase`, checked: `expand` or `contract` (exit 2 with a suggestion otherwise).
-    private func parsedPhase() throws -> MigrationPhase? {
-        guard let phase else { return nil }
-        if let parsed = MigrationPhase(rawValue: phase) { return parsed }
-        let close = Suggestion.closest(to: phase, in: MigrationPhase.allCases.map(\.rawValue)).map { " Did you mean `\($0)`?" } ?? ""
-        throw ValidationError("--phase must be `expand` or `contract`, not `\(phase)`.\(close)")
     }
 }
 

@@ -157,12 +157,26 @@ struct PhaseTests {
         }
     }
 
-    @Test(arguments: [("expnad", "Did you mean `expand`?"), ("contarct", "Did you mean `contract`?"), ("all", "`expand` or `contract`")])
-    func anUnknownPhaseIsRefusedBeforeAnythingRuns(_ value: String, _ expected: String) async throws {
+    @Test func revisionWritesThePhaseHeaderThatUpgradeStopsAt() async throws {
+        let sandbox = try Sandbox()
+        try Fixture.sqliteFleet(sandbox)
+        let written = try await sandbox.shoal("revision", "--db", "app", "-m", "drop email", "--phase", "contract")
+        #expect(written.status == 0, "\(written.stderr)")
+        let path = written.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try String(contentsOfFile: path, encoding: .utf8).contains("-- message: drop email\n-- phase: contract\n"))
+        let revision = String((path as NSString).lastPathComponent.prefix(12))
+        let expand = try await sandbox.shoal("upgrade", "--phase", "expand", "--json")
+        #expect(try expand.targets()["app/acme"]?["stopped_at"] as? String == revision, "\(expand.stdout)")
+    }
+
+    @Test(arguments: ["upgrade", "revision"], [("expnad", "Did you mean `expand`?"), ("contarct", "Did you mean `contract`?"),
+                                               ("all", "`expand` or `contract`")])
+    func anUnknownPhaseIsRefusedBeforeAnythingRuns(_ command: String, _ phase: (value: String, expected: String)) async throws {
+        let (value, expected) = phase
         let sandbox = try Sandbox()
         try Fixture.sqliteFleet(sandbox)
         let before = try sandbox.snapshot()
-        let result = try await sandbox.shoal("upgrade", "--phase", value)
+        let result = try await sandbox.run(command == "revision" ? ["revision", "-m", "x", "--phase", value] : [command, "--phase", value])
         #expect(result.status == 2)
         #expect(result.stderr.contains("--phase must be `expand` or `contract`, not `\(value)`"), "\(result.stderr)")
         #expect(result.stderr.contains(expected), "\(result.stderr)")
