@@ -124,6 +124,25 @@ struct PhaseTests {
         }
     }
 
+    /// A target that stopped and was then rolled back (another failed) is
+    /// back where it started: it stopped nowhere.
+    @Test(arguments: Backend.allCases)
+    func aRolledBackTargetReportsNoStop(_ backend: Backend) async throws {
+        try await AppFleet.with(backend) { fleet async throws in
+            try Self.addContract(fleet.sandbox)
+            try await fleet.execute("initech", "CREATE TABLE users (id INTEGER);")
+            let result = try await fleet.shoal("upgrade", "--phase", "expand", "--on-error", "rollback", "--concurrency", "1", "--json")
+            #expect(result.status == 1)
+            let targets = try result.targets()
+            #expect(targets["app/initech"]?["status"] as? String == "failed")
+            #expect(targets["app/initech"]?["stopped_at"] == nil)
+            for tenant in ["acme", "globex"] {
+                #expect(targets["app/\(tenant)"]?["status"] as? String == "rolled-back", "\(tenant)")
+                #expect(targets["app/\(tenant)"]?["stopped_at"] == nil, "\(tenant)")
+            }
+        }
+    }
+
     @Test(arguments: Backend.allCases)
     func phaseContractAppliesEverything(_ backend: Backend) async throws {
         try await AppFleet.with(backend) { fleet async throws in
