@@ -176,6 +176,22 @@ struct PhaseTests {
         }
     }
 
+    @Test(arguments: Backend.allCases)
+    func aTenantAddedBetweenTheHalvesStopsWhereTheOthersDid(_ backend: Backend) async throws {
+        try await AppFleet.with(backend) { fleet async throws in
+            try Self.addContract(fleet.sandbox)
+            let added = try await fleet.shoal("tenants", "add", "wayne", "--db", "app", "--phase", "expand", "--json")
+            #expect(added.status == 0, "\(added.stderr)")
+            #expect(try added.targets()["app/wayne"]?["stopped_at"] as? String == Self.dropEmail)
+            #expect(try await fleet.versions("wayne") == [Fixture.r3])
+            let refused = try await fleet.shoal("tenants", "add", "bruce", "--db", "app", "--phase", "expnad")
+            #expect(refused.status == 2)
+            #expect(refused.stderr.contains("Did you mean `expand`?"), "\(refused.stderr)")
+            #expect(try await !fleet.storageExists("bruce"))
+            #expect(try !fleet.sandbox.read("tenants/app.json").contains("bruce"), "not registered")
+        }
+    }
+
     @Test func revisionWritesThePhaseHeaderThatUpgradeStopsAt() async throws {
         let sandbox = try Sandbox()
         try Fixture.sqliteFleet(sandbox)
