@@ -31,13 +31,19 @@ struct RevisionCommand: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "What the migration does.") var message: String
     @Option(name: .customLong("parent"), help: "Parent revision instead of the heads (repeatable).") var parents: [String] = []
     @Flag(name: .customLong("no-transaction"), help: "Run outside a transaction (CREATE INDEX CONCURRENTLY).") var noTransaction = false
+    @Option(name: .long, help: "Write a `-- phase:` header: expand or contract.") var phase: String?
+
+    func validate() throws {
+        _ = try PhaseArgument.parse(phase)
+    }
 
     func run() async throws {
         let fleet = try global.loadFleet(resolvingConnections: false)
         let db = try fleet.database(database)
         let graph = try RevisionWriter.graphForNewRevision(db)
         let parents = parents.isEmpty ? graph.heads : try parents.map(graph.resolve)
-        let path = try RevisionWriter.create(in: db, message: message, parents: parents, transactional: !noTransaction)
+        let path = try RevisionWriter.create(in: db, message: message, parents: parents, transactional: !noTransaction,
+                                             phase: PhaseArgument.parse(phase))
         if global.json { try Console.json(["path": path]) } else { Console.line(path, json: false) }
     }
 }

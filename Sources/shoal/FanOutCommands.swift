@@ -7,19 +7,27 @@ struct UpgradeCommand: AsyncParsableCommand {
         commandName: "upgrade",
         abstract: "Bring targets up to a revision (default: head).",
         usage: "shoal upgrade [<revision>] [<options>]",
-        discussion: "REV: a revision id or unique prefix (4+ characters), head, heads, or +N.")
+        discussion: """
+        REV: a revision id or unique prefix (4+ characters), head, heads, or +N.
+        --phase expand applies what comes before each target's first `-- phase: contract` migration and stops there; \
+        --phase contract applies everything, as a plain upgrade does.
+        """)
 
     @Argument(parsing: .allUnrecognized, help: "Revision to upgrade to (default: head).") var revision: [String] = []
+    @Option(name: .long, help: "expand: stop each target before its first contract migration; contract: apply everything.")
+    var phase: String?
     @OptionGroup var global: GlobalOptions
     @OptionGroup var selection: SelectorOptions
     @OptionGroup var fanOut: FanOutOptions
 
     func validate() throws {
         try FanOut.validateRevision(revision, required: false)
+        _ = try PhaseArgument.parse(phase)
     }
 
     func run() async throws {
-        try await FanOut.run(.upgrade(RevisionSpec(parsing: revision.first ?? "head")), global: global, selection: selection, fanOut: fanOut)
+        try await FanOut.run(.upgrade(RevisionSpec(parsing: revision.first ?? "head"), phase: PhaseArgument.parse(phase)),
+                             global: global, selection: selection, fanOut: fanOut)
     }
 }
 
@@ -207,7 +215,7 @@ enum ReportText {
                 // No SQL runs: only the version table changes.
                 parts.append("would set the version table to \(revisions(report.to)), running no SQL")
             } else {
-                parts.append("would apply \(steps.count): \(steps.joined(separator: ", "))")
+                parts.append("would apply \(steps.count): \(steps.joined(separator: ", "))" + (stop(report).map { ", then stop \($0)" } ?? ""))
             }
             parts.append("dry run")
         case .skipped:
@@ -220,6 +228,7 @@ enum ReportText {
             parts.append("\(report.durationMs) ms")
             let status = report.status.rawValue
             parts.append(report.succeeded ? Console.paint(status, .green) : Console.paint(status, .red))
+            if let stop = stop(report) { parts.append("stopped \(stop)") }
         }
         var text = parts.joined(separator: "  ")
         if let error = report.error, report.status != .skipped {
@@ -228,6 +237,12 @@ enum ReportText {
             if let state = error.sqlState { text += "\n    sqlstate: \(state)" }
         }
         return text + ReplicaText.lines(report.replicas)
+    }
+
+    /// `before contract <revision>` for a target that `--phase expand`
+    /// stops before a contract migration.
+    static func stop(_ report: TargetReport) -> String? {
+        report.stoppedAt.map { "before contract \($0)" }
     }
 
     static func summary(_ report: FleetReport) -> String {

@@ -103,3 +103,15 @@ struct ReplicaOption: ParsableArguments {
         return try Target.havingReplica(named: replica, in: targets)
     }
 }
+
+/// `--phase` of `upgrade` and `revision`: `expand` or `contract` (SPEC §9.3).
+enum PhaseArgument {
+    /// `text` as a phase (nil when the option was not given); anything else
+    /// is a usage error (exit 2) with a suggestion.
+    static func parse(_ text: String?) throws -> MigrationPhase? {
+        guard let text else { return nil }
+        if let phase = MigrationPhase(rawValue: text) { return phase }
+        let close = Suggestion.closest(to: text, in: MigrationPhase.allCases.map(\.rawValue)).map { " Did you mean `\($0)`?" } ?? ""
+        throw ValidationError("--phase must be `expand` or `contract`, not `\(text)`.\(close)")
+    }
+}

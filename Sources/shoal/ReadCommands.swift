@@ -41,8 +41,8 @@ struct StatusCommand: AsyncParsableCommand {
                 table += status.state == .unreachable ? ReportText.unknownRevisions : ReportText.revisions(status.current)
                 switch status.state {
                 case .upToDate: table += upToDate
-                case .behind: table += "  " + Console.paint("behind", .yellow) + " (\(status.pending) pending)"
-                case .uninitialized: table += "  " + Console.paint("uninitialized", .yellow) + " (\(status.pending) pending)"
+                case .behind: table += "  " + Console.paint("behind", .yellow) + Self.pending(status)
+                case .uninitialized: table += "  " + Console.paint("uninitialized", .yellow) + Self.pending(status)
                 case .inProgress: table += "  " + Console.paint("in-progress", .yellow)
                 default: table += "  " + Console.paint(status.state.rawValue, .red)
                 }
@@ -65,6 +65,13 @@ struct StatusCommand: AsyncParsableCommand {
             Console.write(table, toStderr: false)
         }
         if exitCode && statuses.contains(where: { $0.state != .upToDate || !$0.modified.isEmpty }) { throw ExitCode(1) }
+    }
+
+    /// ` (3 pending)`, or ` (3 pending, 2 of them contract)` when some are
+    /// `contract` migrations (what `upgrade --phase expand` leaves).
+    static func pending(_ status: TargetStatus) -> String {
+        status.pendingContract == 0 ? " (\(status.pending) pending)"
+            : " (\(status.pending) pending, \(status.pendingContract) of them contract)"
     }
 }
 

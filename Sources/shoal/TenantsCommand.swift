@@ -37,9 +37,12 @@ struct TenantsCommand: AsyncParsableCommand {
         @Option(name: .customLong("replica-timeout"),
                 help: "Seconds to wait for each replica to replay the new database's creation, then the migrations.")
         var replicaTimeout: Double = 60
+        @Option(name: .long, help: "expand: stop before the first contract migration, as the rest of the fleet mid-change.")
+        var phase: String?
 
         func validate() throws {
             if replicaTimeout < 0 { throw ValidationError("--replica-timeout must be 0 or more") }
+            _ = try PhaseArgument.parse(phase)
         }
 
         func run() async throws {
@@ -49,7 +52,7 @@ struct TenantsCommand: AsyncParsableCommand {
             let target = try await admin.add(name, shard: shard, replicaTimeout: timeout)
             Console.line("added \(name) to \(try admin.registryPath())", json: global.json)
             let options = FleetRunner.Options(concurrency: 1, replicaTimeout: timeout)
-            let report = try await FanOut.run(.upgrade(.head), fleet: fleet, targets: [target], options: options, json: global.json)
+            let report = try await FanOut.run(.upgrade(.head, phase: PhaseArgument.parse(phase)), fleet: fleet, targets: [target], options: options, json: global.json)
             if !report.succeeded { throw ExitCode(1) }
         }
     }

@@ -108,6 +108,7 @@ struct FleetExecution: Sendable {
             } else {
                 if report.status != .failed { report.status = .rolledBack }
                 report.to = report.from
+                report.stoppedAt = nil
             }
             ledger.reports[index] = report
         }
@@ -132,14 +133,18 @@ extension FleetPlan {
             if states[index] == nil { report.revisionsKnown = false }
             return report
         case .upToDate(let plan):
-            return TargetReport(target: target, status: .upToDate, from: plan.from, to: plan.to)
+            var report = TargetReport(target: target, status: .upToDate, from: plan.from, to: plan.to)
+            report.stoppedAt = plan.stoppedAt
+            return report
         case .inProgress(let mark, let current):
             guard dryRun else { return nil }
             let error = ShoalError(.locked, "\(target.id) is being migrated now by another shoal run (the \(mark.operation.rawValue) of \(mark.revision), transaction: false, started at \(mark.startedAt)); its plan depends on where that run ends", revision: mark.revision)
             return TargetReport(target: target, status: .skipped, from: current, to: current, error: .init(error))
         case .work(let plan):
             guard dryRun else { return nil }
-            return TargetReport(target: target, status: .planned, from: plan.from, to: plan.to, planned: plan.planned)
+            var report = TargetReport(target: target, status: .planned, from: plan.from, to: plan.to, planned: plan.planned)
+            report.stoppedAt = plan.stoppedAt
+            return report
         }
     }
 

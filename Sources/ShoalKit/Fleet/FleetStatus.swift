@@ -20,6 +20,9 @@ public struct TargetStatus: Sendable, Hashable, Encodable {
     public var current: [String]
     public var heads: [String]
     public var pending: Int
+    /// How many of the pending migrations are `contract` ones (SPEC §9.3):
+    /// what a plain `upgrade` would still apply after `upgrade --phase expand`.
+    public var pendingContract = 0
     /// About the primary (or, with `readFrom`, that replica).
     public var state: State
     /// What each replica of the target shows; empty without replicas, and
@@ -36,7 +39,8 @@ public struct TargetStatus: Sendable, Hashable, Encodable {
     public var modified: [String] = []
 
     enum CodingKeys: String, CodingKey {
-        case target, database, shard, tenant, current, heads, pending, state, replicas, message, readFrom = "read_from"
+        case target, database, shard, tenant, current, heads, pending, pendingContract = "pending_contract", state, replicas
+        case message, readFrom = "read_from"
         case modified
     }
 
@@ -49,6 +53,7 @@ public struct TargetStatus: Sendable, Hashable, Encodable {
         try c.encode(current, forKey: .current)
         try c.encode(heads, forKey: .heads)
         try c.encode(pending, forKey: .pending)
+        try c.encode(pendingContract, forKey: .pendingContract)
         try c.encode(state, forKey: .state)
         try c.encode(replicas, forKey: .replicas)
         try c.encodeIfPresent(message, forKey: .message)
@@ -105,7 +110,7 @@ public struct FleetStatus: Sendable {
         let positions = await primaryPositions(readable.filter { !$0.replicas.isEmpty }, pool: pool)
         // Most targets of a database share their version rows: count their
         // pending revisions once per distinct set, not once per target.
-        var pendingBySet: [VersionRows: Int] = [:]
+        var pendingBySet: [VersionRows: Pending] = [:]
         var statuses: [TargetStatus] = []
         statuses.reserveCapacity(targets.count)
         // Targets come database by database: look each graph up once per run of them.
@@ -119,12 +124,11 @@ public struct FleetStatus: Sendable {
             let graph = currentGraph!  // graphs holds every target's database
             let current = (try? reads[index]?.get().current) ?? []
             let rows = VersionRows(target.database, current)
-            let pending: Int
+            let pending: Pending
             if let known = pendingBySet[rows] {
                 pending = known
             } else {
-                // Every revision is an ancestor of some head: pending is what is not applied.
-                pending = graph.count - graph.ancestors(of: current.filter { graph.migration($0) != nil }, inclusive: true).count
+                pending = Pending(graph: graph, current: current)
                 pendingBySet[rows] = pending
             }
             statuses.append(status(of: target, graph: graph, read: reads[index], pending: pending, onReplica: replica))
@@ -177,13 +181,29 @@ public struct FleetStatus: Sendable {
         return modified.sortedIfNeeded()
     }
 
+    /// How many revisions a set of version rows has pending, and how many
+    /// of them are `contract` migrations.
+    private struct Pending {
+        var all: Int
+        var contract: Int
+
+        init(graph: RevisionGraph, current: [String]) {
+            // Every revision is an ancestor of some head: pending is what is not applied.
+            let applied = graph.ancestors(of: current.filter { graph.migration($0) != nil }, inclusive: true)
+            all = graph.count - applied.count
+            contract = graph.migrations.count { $0.phase == .contract && !applied.contains($0.revision) }
+        }
+    }
+
     /// A target's status from its read, without its replicas.
     /// `read` is nil when the target has no replica named `replica`.
     private func status(of target: Target, graph: RevisionGraph, read: Result<VersionState, ShoalError>?,
-                        pending: Int, onReplica replica: String?) -> TargetStatus {
+                        pending: Pending, onReplica replica: String?) -> TargetStatus {
         var result = TargetStatus(target: target.id, database: target.database, shard: target.shard, tenant: target.tenant,
                                   current: [], heads: graph.heads, pending: graph.count,
                                   state: .uninitialized, replicas: [], message: nil, readFrom: replica)
+        // Unknown rows count as none applied, as `pending` does.
+        result.pendingContract = pending.contract
         guard let read else {
             result.state = .unreachable
             result.message = "\(target.id) has no replica named `\(replica ?? "")`"
@@ -201,7 +221,7 @@ public struct FleetStatus: Sendable {
         result.current = state.current.sortedIfNeeded()
         result.modified = Self.modified(state.appliedChecksums, graph: graph)
         let unknown = state.current.filter { graph.migration($0) == nil }
-        result.pending = pending
+        result.pending = pending.all
         if let dirty = state.dirty, dirty.inProgress {
             result.state = .inProgress
             result.message = "\(target.id) is being migrated now: a live shoal run holds its lock while the \(dirty.operation.rawValue) of \(dirty.revision) (transaction: false, started at \(dirty.startedAt)) runs"

@@ -106,6 +106,10 @@ public struct TargetReport: Sendable, Hashable, Encodable {
     public var applied: [AppliedStep]
     /// For `--dry-run`: the steps that would run.
     public var planned: [String]?
+    /// `upgrade --phase expand`: the first `contract` migration the target
+    /// stopped before (SPEC §9.3); nil when nothing was held back or the
+    /// target did not get that far.
+    public var stoppedAt: String?
     public var durationMs: Int
     public var error: ErrorInfo?
     public var replicas: [ReplicaReport]
@@ -142,7 +146,7 @@ public struct TargetReport: Sendable, Hashable, Encodable {
     public var succeeded: Bool { status == .ok || status == .upToDate || status == .planned }
 
     enum CodingKeys: String, CodingKey {
-        case target, database, shard, tenant, status, from, to, applied, planned
+        case target, database, shard, tenant, status, from, to, applied, planned, stoppedAt = "stopped_at"
         case durationMs = "duration_ms", error, replicas, retries, revisionsKnown = "revisions_known"
     }
 
@@ -158,6 +162,7 @@ public struct TargetReport: Sendable, Hashable, Encodable {
         if !revisionsKnown { try c.encode(false, forKey: .revisionsKnown) }
         try c.encode(applied, forKey: .applied)
         try c.encodeIfPresent(planned, forKey: .planned)
+        try c.encodeIfPresent(stoppedAt, forKey: .stoppedAt)
         try c.encode(durationMs, forKey: .durationMs)
         try c.encode(error, forKey: .error)
         try c.encode(replicas, forKey: .replicas)

@@ -47,6 +47,8 @@ struct TargetRun: Sendable {
     private var applied: [TargetReport.AppliedStep] = []
     private var committed: [PlanStep] = []
     private var retries = 0
+    /// The contract migration the plan stops before (`--phase expand`).
+    private var stoppedAt: String?
 
     init(target: Target, graph: RevisionGraph, context: Context, planned: VersionState?) {
         self.target = target
@@ -138,7 +140,8 @@ struct TargetRun: Sendable {
             to = state.current.sorted()
             let plan: Plan
             switch try TargetDecision.decide(context.command, state: state, graph: graph, target: target) {
-            case .upToDate:
+            case .upToDate(let upToDate):
+                stoppedAt = upToDate.stoppedAt
                 return outcome(applied.isEmpty ? .upToDate : .ok)
             case .refused(let error, _):
                 return outcome(.failed, error)
@@ -146,6 +149,7 @@ struct TargetRun: Sendable {
                 return outcome(.failed, TargetPlanner.dirtyError(mark, target: target))
             case .work(let work):
                 plan = work
+                stoppedAt = work.stoppedAt
             }
             if plan.kind == .stamp, attempt == 1, let planned, Self.changed(from: planned, to: state) {
                 return outcome(.failed, ShoalError(.locked, """
@@ -228,6 +232,7 @@ struct TargetRun: Sendable {
                                   durationMs: (ContinuousClock.now - started).milliseconds,
                                   error: error.map(TargetReport.ErrorInfo.init), retries: retries)
         report.revisionsKnown = revisionsKnown
+        if report.succeeded { report.stoppedAt = stoppedAt }
         return Outcome(report: report, committed: committed)
     }
 

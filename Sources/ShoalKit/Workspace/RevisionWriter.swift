@@ -21,18 +21,21 @@ package enum RevisionWriter {
     }
 
     /// The text of a new migration file.
-    package static func render(revision: String, parents: [String], message: String, transactional: Bool) -> String {
+    package static func render(revision: String, parents: [String], message: String, transactional: Bool,
+                               phase: MigrationPhase? = nil) -> String {
         var text = "-- revision: \(revision)\n"
         if !parents.isEmpty { text += "-- parents: \(parents.joined(separator: " "))\n" }
         text += "-- message: \(message)\n"
         if !transactional { text += "-- transaction: false\n" }
+        if let phase { text += "-- phase: \(phase.rawValue)\n" }
         text += "\n-- shoal:up\n\n\n-- shoal:down\n\n"
         return text
     }
 
     /// Creates a migration file in `database`'s versions directory and returns its path.
     /// `parents` are full revision ids (resolve them with the graph first).
-    package static func create(in database: DatabaseConfig, message: String, parents: [String], transactional: Bool) throws -> String {
+    package static func create(in database: DatabaseConfig, message: String, parents: [String], transactional: Bool,
+                               phase: MigrationPhase? = nil) throws -> String {
         let message = message.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !message.isEmpty else {
             throw ShoalError(.usage, "a revision needs a message: -m \"what it changes\"")
@@ -42,7 +45,8 @@ package enum RevisionWriter {
         }
         let revision = newRevisionID()
         let path = (database.versionsDirectory as NSString).appendingPathComponent("\(revision)_\(slug(message)).sql")
-        try AtomicFile.create(path, contents: render(revision: revision, parents: parents, message: message, transactional: transactional))
+        try AtomicFile.create(path, contents: render(revision: revision, parents: parents, message: message,
+                                                      transactional: transactional, phase: phase))
         return path
     }
 

@@ -1,6 +1,9 @@
 /// What a fan-out run does to each target.
 public enum FleetCommand: Sendable, Hashable {
-    case upgrade(RevisionSpec)
+    /// Up to the spec. With `phase: .expand`, each target stops before its
+    /// first pending `contract` migration (SPEC §9.3, `--phase expand`);
+    /// `.contract` or nil applies everything.
+    case upgrade(RevisionSpec, phase: MigrationPhase? = nil)
     case downgrade(RevisionSpec)
     case stamp(RevisionSpec)
 
@@ -15,7 +18,7 @@ public enum FleetCommand: Sendable, Hashable {
 
     public var spec: RevisionSpec {
         switch self {
-        case .upgrade(let spec), .downgrade(let spec), .stamp(let spec): spec
+        case .upgrade(let spec, _), .downgrade(let spec), .stamp(let spec): spec
         }
     }
 }

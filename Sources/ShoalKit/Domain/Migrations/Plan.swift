@@ -57,11 +57,15 @@ public struct Plan: Sendable, Hashable {
     /// Version rows after the last step (sorted).
     public var to: [String]
     public var steps: [PlanStep]
-    public init(_ kind: Kind = .steps, from: [String], to: [String], steps: [PlanStep]) {
+    /// The first `contract` migration an `upgrade --phase expand` left out
+    /// (SPEC §9.3): the target stops before it. Nil when nothing was held back.
+    public var stoppedAt: String?
+    public init(_ kind: Kind = .steps, from: [String], to: [String], steps: [PlanStep], stoppedAt: String? = nil) {
         self.kind = kind
         self.from = from
         self.to = to
         self.steps = steps
+        self.stoppedAt = stoppedAt
     }
     public var isEmpty: Bool { steps.isEmpty }
 

@@ -10,6 +10,8 @@ struct PlanBuilder {
     private(set) var rows: Set<String>
     private let initialRows: [String]
     private var steps: [PlanStep] = []
+    /// The first `contract` migration left out by `--phase expand`.
+    var stoppedAt: String?
 
     init(graph: RevisionGraph, applied: Set<String>) {
         self.graph = graph
@@ -41,7 +43,7 @@ struct PlanBuilder {
     }
 
     var plan: Plan {
-        Plan(from: initialRows, to: rows.sorted(), steps: steps)
+        Plan(from: initialRows, to: rows.sorted(), steps: steps, stoppedAt: stoppedAt)
     }
 
     private mutating func record(_ migration: Migration, _ direction: Direction, before: Set<String>) {

@@ -25,6 +25,13 @@
 /// - **-N** unapplies the target's single version row N times; several rows at
 ///   any step are ambiguous. Too few steps either way is an error naming how
 ///   many there are.
+/// - **Phases** (SPEC §9.3): an upgrade with `phase: .expand` leaves out
+///   every pending `contract` migration and every revision that descends
+///   from one; the rest runs in the usual order. On a single line of history
+///   that stops the target before its first contract migration; on branches,
+///   a contract migration holds back only what depends on it. The plan names
+///   the first one left out as ``Plan/stoppedAt``. `.contract` (or no phase)
+///   applies everything. Phases do not apply to downgrades.
 /// - A downgrade step needs the migration's `down` section; a missing one is
 ///   refused before any step is returned. A migration whose `up` has no
 ///   statements (a merge) needs none.
@@ -52,13 +59,23 @@ public enum Planner {
         try validate(spec, graph: graph, database: database)
     }
 
-    /// The plan that brings a target whose version table holds `current` up to `spec`.
+    /// The plan that brings a target whose version table holds `current` up
+    /// to `spec`; with `phase: .expand`, without the `contract` migrations
+    /// and what depends on them.
     public static func upgrade(graph: RevisionGraph, current: [String], to spec: RevisionSpec,
-                               database: String) throws -> Plan {
+                               database: String, phase: MigrationPhase? = nil) throws -> Plan {
         try validate(spec, for: .upgrade, graph: graph, database: database)
         let applied = try appliedSet(graph: graph, current: current)
         var builder = PlanBuilder(graph: graph, applied: applied)
+        // Steps come parents first, so a revision's held-back parent is known by the time it comes.
+        var heldBack: Set<String> = []
         for revision in try upgradeSteps(graph: graph, applied: applied, to: spec, database: database) {
+            if phase == .expand, let migration = graph.migration(revision),
+               migration.phase == .contract || migration.parents.contains(where: heldBack.contains) {
+                heldBack.insert(revision)
+                if migration.phase == .contract && builder.stoppedAt == nil { builder.stoppedAt = revision }
+                continue
+            }
             builder.up(revision)
         }
         return builder.plan

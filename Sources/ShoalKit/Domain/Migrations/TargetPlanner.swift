@@ -24,8 +24,9 @@ public enum TargetPlanner {
         try checkChecksums(state: state, graph: graph, target: target, memo: memo)
         let plan = { () throws -> Plan in
             switch command {
-            case .upgrade(let spec):
-                return try Planner.upgrade(graph: graph, current: state.current, to: spec, database: target.database)
+            case .upgrade(let spec, let phase):
+                return try Planner.upgrade(graph: graph, current: state.current, to: spec, database: target.database,
+                                           phase: phase)
             case .downgrade(let spec):
                 return try Planner.downgrade(graph: graph, current: state.current, to: spec, database: target.database)
             case .stamp:
