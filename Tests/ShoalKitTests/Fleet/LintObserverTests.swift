@@ -20,10 +20,11 @@ import Testing
         let fleet: Fleet
         let database: DatabaseConfig
         let graph: RevisionGraph
-        let scratchName = "shoal_scratch_test_" + String(UInt64.random(in: .min ... .max), radix: 16)
+        let scratchName: String
 
-        init(_ files: [MigrationFile], base: MigrationFile? = LintObserverTests.base,
-             configure: (inout DatabaseConfig) -> Void = { _ in }) throws {
+        init(_ files: [MigrationFile], base: MigrationFile? = LintObserverTests.base, scratchName: String = newScratchName(),
+             configure: (inout DatabaseConfig, TemporaryDirectory) throws -> Void = { _, _ in }) throws {
+            self.scratchName = scratchName
             directory = try TemporaryDirectory()
             var parent: String?
             for var file in (base.map { [$0] } ?? []) + files {
@@ -33,7 +34,7 @@ import Testing
             }
             var database = DatabaseConfig(name: "app", driver: .postgres, url: try PostgresTestServer.url(),
                                           versionsDirectory: directory.file("versions/app"))
-            configure(&database)
+            try configure(&database, directory)
             self.database = database
             fleet = Fleet(config: FleetConfig(directory: directory.path, databases: [database]))
             graph = try fleet.graph(for: database)
@@ -61,6 +62,10 @@ import Testing
             #expect(try await LintObserverTests.databaseExists(scratchName) == false, "scratch database left behind",
                     sourceLocation: sourceLocation)
         }
+    }
+
+    static func newScratchName() -> String {
+        "shoal_scratch_test_" + String(UInt64.random(in: .min ... .max), radix: 16)
     }
 
     static func databaseExists(_ name: String) async throws -> Bool {
@@ -151,6 +156,7 @@ import Testing
         ])
         let observation = try await setup.observe()
         #expect(observation.statements.map(\.scans) == [[], ["users"]])
+        #expect(observation.statements.first?.locks == [StatementObservation.Lock(table: "users", mode: "AccessExclusiveLock")])
         #expect(observation.statements.last?.locks == [StatementObservation.Lock(table: "users", mode: "ShareUpdateExclusiveLock")])
         #expect(observation.findings.isEmpty)
     }
@@ -209,15 +215,16 @@ import Testing
     /// Every migration runs in the one scratch database, in the schema a
     /// tenant named `shoal_scratch` would have.
     @Test func aSchemaPerTenantDatabaseIsBuiltInATenantsSchema() async throws {
+        let scratchName = Self.newScratchName()
         let check = """
             DO $$ BEGIN
-              IF current_schema() <> 'tenant_shoal_scratch' OR current_database() !~ '^shoal_scratch_test_' THEN
+              IF current_schema() <> 'tenant_shoal_scratch' OR current_database() <> '\(scratchName)' THEN
                 RAISE EXCEPTION 'in %.%', current_database(), current_schema();
               END IF;
             END $$;
             """
         let setup = try Setup([MigrationFile(revision: "bbbb0002", up: check + "\nALTER TABLE users ADD COLUMN x int;"),
-                               MigrationFile(revision: "cccc0003", up: check)]) { database in
+                               MigrationFile(revision: "cccc0003", up: check)], scratchName: scratchName) { database, _ in
             database.tenants = .registry(path: "/nonexistent/tenants.json")
             database.scratchURL = database.url
         }
@@ -261,7 +268,7 @@ import Testing
     }
 
     @Test func anUnreachableServerNamesItAndScratchURL() async throws {
-        let setup = try Setup([MigrationFile(revision: "bbbb0002", up: "SELECT 1;")]) { database in
+        let setup = try Setup([MigrationFile(revision: "bbbb0002", up: "SELECT 1;")]) { database, _ in
             database.scratchURL = "postgres://linter:secret-pw@127.0.0.1:1/postgres"
         }
         let error = await #expect(throws: ShoalError.self) { try await setup.observe() }
@@ -278,7 +285,7 @@ import Testing
         try await admin.closing {
             try await admin.execute("CREATE ROLE \(role) LOGIN NOCREATEDB")
             do {
-                let setup = try Setup([MigrationFile(revision: "bbbb0002", up: "SELECT 1;")]) { database in
+                let setup = try Setup([MigrationFile(revision: "bbbb0002", up: "SELECT 1;")]) { database, _ in
                     database.scratchURL = serverURL.replacingOccurrences(of: "://postgres@", with: "://\(role)@")
                 }
                 let error = await #expect(throws: ShoalError.self) { try await setup.observe() }
@@ -293,6 +300,16 @@ import Testing
             }
             try await admin.execute("DROP ROLE \(role)")
         }
+    }
+
+    @Test func aMultiTenantDatabaseWithoutTenantsNeedsScratchURL() async throws {
+        let setup = try Setup([MigrationFile(revision: "bbbb0002", up: "SELECT 1;")]) { database, directory in
+            database.tenants = .registry(path: try directory.write("[]", to: "tenants.json"))
+        }
+        let error = await #expect(throws: ShoalError.self) { try await setup.observe() }
+        #expect(error?.kind == .config)
+        #expect(error?.message.contains("app has no targets yet") == true, "\(String(describing: error))")
+        #expect(error?.message.contains("databases.app.scratch_url") == true)
     }
 
     @Test func aSQLiteDatabaseCannotBeObserved() async throws {
