@@ -66,8 +66,9 @@ public struct LintObserver: Sendable {
             }
         } catch var error as ShoalError {
             if Task.isCancelled {
-                throw ShoalError(.interrupted, "`shoal lint --observe` of \(database.name) was interrupted; "
-                                 + "its scratch database \(scratchName) was dropped")
+                // A hint here says the scratch database could not be dropped.
+                let dropped = error.hint == nil ? "; its scratch database \(scratchName) was dropped" : " (scratch database \(scratchName))"
+                throw ShoalError(.interrupted, "`shoal lint --observe` of \(database.name) was interrupted" + dropped, hint: error.hint)
             }
             if error.failure?.phase == .connect {
                 error.kind = .config
