@@ -135,6 +135,7 @@ import Testing
         #expect(!build.locksObserved, "it cannot run in a transaction: its locks are gone when shoal looks")
         #expect(build.locks.isEmpty)
         #expect(build.rewrites.isEmpty)
+        #expect(build.scans == ["users"], "seen outside a transaction too")
         let analyze = try #require(observation.statements.last)
         #expect(analyze.locksObserved, "a statement that can run in a transaction runs in one of its own")
         #expect(analyze.locks.contains(StatementObservation.Lock(table: "users", mode: "ShareUpdateExclusiveLock")))
@@ -244,6 +245,27 @@ import Testing
         #expect(error?.message.contains("app bbbb0002 failed on the scratch database: ") == true, "\(String(describing: error))")
         #expect(error?.message.contains("division by zero") == true)
         #expect(error?.kind == .database)
+    }
+
+    @Test func aFailingStatementOfATransactionFalseMigrationIsNamed() async throws {
+        let setup = try Setup([MigrationFile(revision: "bbbb0002", up: """
+            CREATE INDEX CONCURRENTLY users_age ON users (age);
+            CREATE INDEX CONCURRENTLY orders_user ON orders (user_id);
+            """, transactional: false)])
+        let error = await #expect(throws: ShoalError.self) { try await setup.observe() }
+        #expect(error?.line == 7)
+        #expect(error?.message.contains("relation \"orders\" does not exist") == true, "\(String(describing: error))")
+    }
+
+    @Test func aFailingMigrationOutsideTheSelectionIsNamedToo() async throws {
+        let setup = try Setup([
+            MigrationFile(revision: "bbbb0002", up: "SELECT 1;\nALTER TABLE nowhere ADD COLUMN x int;"),
+            MigrationFile(revision: "cccc0003", up: "SELECT 1;"),
+        ])
+        let error = await #expect(throws: ShoalError.self) { try await setup.observe(["cccc0003"]) }
+        #expect(error?.file == "versions/app/bbbb0002.sql")
+        #expect(error?.line == 6)
+        #expect(error?.revision == "bbbb0002")
     }
 
     @Test func cancellingTheTaskDropsTheScratchDatabase() async throws {
