@@ -22,8 +22,8 @@ public struct LintObserver: Sendable {
     /// Observes `database`'s migrations (`graph`, from ``Fleet/graph(for:)``)
     /// and returns every statement of the migrations in `selection` (nil:
     /// all of them) with what it did, and the findings of the `observed-*`
-    /// rules. `displayPath` turns a migration's absolute path into the one
-    /// findings name (`versions/app/…sql`).
+    /// rules. `displayPath` names a migration's file in findings and errors
+    /// (`versions/app/…sql`; default: its absolute path), as in ``Linter``.
     ///
     /// The scratch database `shoal_scratch_<random>` is created on the
     /// database's `scratch_url`, or else on the server of its first target;
@@ -37,7 +37,7 @@ public struct LintObserver: Sendable {
     /// migration fails on the scratch database; with kind `.interrupted`
     /// when the task is cancelled.
     public func observe(_ database: DatabaseConfig, graph: RevisionGraph, selection: Set<String>? = nil,
-                        displayPath: @escaping @Sendable (String) -> String = { $0 }) async throws -> LintObservation {
+                        displayPath: @escaping @Sendable (Migration) -> String = { $0.path }) async throws -> LintObservation {
         try await observe(database, graph: graph, selection: selection, displayPath: displayPath,
                           scratchName: PostgresScratchDatabase.newName())
     }
@@ -45,7 +45,7 @@ public struct LintObserver: Sendable {
     /// ``observe(_:graph:selection:displayPath:)`` in a scratch database
     /// named `scratchName` (tests check that it is gone afterwards).
     package func observe(_ database: DatabaseConfig, graph: RevisionGraph, selection: Set<String>?,
-                         displayPath: @escaping @Sendable (String) -> String, scratchName: String) async throws -> LintObservation {
+                         displayPath: @escaping @Sendable (Migration) -> String, scratchName: String) async throws -> LintObservation {
         guard database.driver == .postgres else {
             throw ShoalError(.usage, "`--observe` watches PostgreSQL apply migrations; \(database.name) is a \(database.driver.rawValue) database")
         }

@@ -5,11 +5,11 @@
 struct ObservedRun {
     let database: DatabaseConfig
     let session: any DatabaseSession
-    let displayPath: @Sendable (String) -> String
+    let displayPath: @Sendable (Migration) -> String
     private(set) var statements: [StatementObservation] = []
     private(set) var findings: [LintFinding] = []
 
-    init(database: DatabaseConfig, session: any DatabaseSession, displayPath: @escaping @Sendable (String) -> String) {
+    init(database: DatabaseConfig, session: any DatabaseSession, displayPath: @escaping @Sendable (Migration) -> String) {
         self.database = database
         self.session = session
         self.displayPath = displayPath
@@ -86,7 +86,7 @@ struct ObservedRun {
                                                statement: statement.text, locksObserved: locksObserved)
         try await watch.read(into: &observation, on: session)
         statements.append(observation)
-        findings += ObservedRules.findings(for: observation, in: migration, file: displayPath(migration.path),
+        findings += ObservedRules.findings(for: observation, in: migration, file: displayPath(migration),
                                            allowed: statement.allowedRules)
     }
 
@@ -94,7 +94,7 @@ struct ObservedRun {
     private func failure(_ error: any Error, at statement: UpStatement, of migration: Migration) -> ShoalError {
         var failure = ShoalError(error)
         failure.message = "\(database.name) \(migration.revision) failed on the scratch database: \(failure.message)"
-        failure.file = displayPath(migration.path)
+        failure.file = displayPath(migration)
         failure.line = statement.line
         failure.revision = migration.revision
         return failure

@@ -48,7 +48,7 @@ import Testing
             do {
                 let observation = try await LintObserver(fleet: fleet).observe(
                     database, graph: graph, selection: selection,
-                    displayPath: { $0.hasPrefix(prefix) ? String($0.dropFirst(prefix.count)) : $0 }, scratchName: scratchName)
+                    displayPath: { $0.path.hasPrefix(prefix) ? String($0.path.dropFirst(prefix.count)) : $0.path }, scratchName: scratchName)
                 try await expectScratchDatabaseGone()
                 return observation
             } catch {
@@ -209,6 +209,8 @@ import Testing
         #expect(observation.findings.map(\.rule) == [.observedRewrite, .observedRewrite, .observedScanUnderLock])
         #expect(observation.findings.map(\.line) == [6, 7, 6], "the `-- allow:` header is a line of its own")
         #expect(observation.findings.map(\.allowed) == [true, false, true])
+        #expect(observation.findings.first?.statement == "ALTER TABLE users ALTER COLUMN age TYPE bigint",
+                "the allow comment above is not part of the statement")
     }
 
     // MARK: Where the scratch database lives

@@ -3,7 +3,8 @@
 /// `-- shoal:allow` comments allow. `shoal lint --observe` runs and reports
 /// migrations statement by statement.
 package struct UpStatement: Sendable, Hashable {
-    /// The statement without its final `;`, comments above it kept.
+    /// The statement from its first code to its end, without the final `;`
+    /// (the comment lines above it are not part of it).
     package var text: String
     /// 1-based line of the file where the statement's code starts (after
     /// the comments above it).
@@ -23,17 +24,23 @@ package struct UpStatement: Sendable, Hashable {
             // Statements are trimmed slices of `up`, in order.
             guard let range = up.range(of: text, range: searchFrom..<up.endIndex) else { continue }
             line += newlines(in: up[searchFrom..<range.lowerBound])
+            // Whole-line comments above the code: allow comments, and not part of the statement's text.
+            var code = text[...]
             var codeLine = line
             var allowed: Set<LintRule> = []
-            for commentLine in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
-                let trimmed = commentLine.drop(while: { $0 == " " || $0 == "\t" })
+            while let end = code.firstIndex(where: \.isNewline) {
+                let first = code[..<end]
+                let trimmed = first.drop(while: { $0 == " " || $0 == "\t" })
                 guard trimmed.isEmpty || trimmed.hasPrefix("--") else { break }
-                if let rules = try LintAllowance.comment(String(commentLine), file: migration.path, lineNumber: codeLine) {
+                // Only the comments directly above the code allow.
+                if trimmed.isEmpty { allowed = [] }
+                if let rules = try LintAllowance.comment(String(first), file: migration.path, lineNumber: codeLine) {
                     allowed.formUnion(rules)
                 }
+                code = code[code.index(after: end)...]
                 codeLine += 1
             }
-            result.append(UpStatement(text: text, line: codeLine, allowedRules: allowed))
+            result.append(UpStatement(text: String(code), line: codeLine, allowedRules: allowed))
             line += newlines(in: up[range])
             searchFrom = range.upperBound
         }

@@ -18,7 +18,7 @@ import Testing
             """
         let statements = try UpStatement.statements(of: Self.migration(up))
         #expect(statements.map(\.line) == [5, 8, 9, 10])
-        #expect(statements.map(\.text) == ["CREATE TABLE t (id int)", "-- the index\nCREATE INDEX t_id ON t (id)",
+        #expect(statements.map(\.text) == ["CREATE TABLE t (id int)", "CREATE INDEX t_id ON t (id)",
                                            "ALTER TABLE t\n  ADD COLUMN a int", "SELECT 1"])
     }
 
@@ -44,6 +44,19 @@ import Testing
         let statements = try UpStatement.statements(of: Self.migration(up, upLine: 1))
         #expect(statements.map(\.line) == [2, 5, 6])
         #expect(statements.map(\.allowedRules) == [[.observedRewrite, .columnTypeChange], [.observedBlocksWrites], []])
+        #expect(statements.map(\.text) == ["ALTER TABLE t ALTER COLUMN a TYPE bigint", "CREATE INDEX i ON t (a)", "SELECT 1"])
+    }
+
+    @Test func anAllowCommentPartedFromTheStatementByABlankLineAllowsNothing() throws {
+        let up = "-- shoal:allow observed-rewrite\n\nALTER TABLE t ALTER COLUMN a TYPE bigint;"
+        let statements = try UpStatement.statements(of: Self.migration(up, upLine: 1))
+        #expect(statements.map(\.line) == [3])
+        #expect(statements.map(\.allowedRules) == [[]])
+    }
+
+    @Test func aCommentInsideTheStatementStaysInIt() throws {
+        let statements = try UpStatement.statements(of: Self.migration("ALTER TABLE t\n  -- wider\n  ALTER COLUMN a TYPE bigint;"))
+        #expect(statements.map(\.text) == ["ALTER TABLE t\n  -- wider\n  ALTER COLUMN a TYPE bigint"])
     }
 
     @Test func commentsAndEmptyStatementsAreNotStatements() throws {
