@@ -107,6 +107,18 @@ public struct DatabaseFailure: Hashable, Sendable {
         code?.sqlState == .lockNotAvailable
     }
 
+    /// True when the role lacked a privilege (SQLSTATE 42501), such as
+    /// `CREATEDB` for the scratch database of `shoal lint --observe`.
+    package var isInsufficientPrivilege: Bool {
+        code?.sqlState == .insufficientPrivilege
+    }
+
+    /// True when a statement refused to run inside a transaction block
+    /// (SQLSTATE 25001), before doing anything.
+    package var refusesTransactionBlock: Bool {
+        code?.sqlState == .activeSQLTransaction
+    }
+
     /// Whether the session the failure happened on should be closed rather
     /// than serve the next target: see ``SQLState`` (classes 08, 57, XX) and
     /// ``SQLiteResultCode`` (I/O, corruption, interrupts). A failure without

@@ -20,6 +20,11 @@ public struct SQLState: RawRepresentable, Hashable, Sendable, CustomStringConver
     public static let lockNotAvailable = SQLState(rawValue: "55P03")
     /// `in_failed_sql_transaction`: a statement of the transaction had failed.
     public static let inFailedSQLTransaction = SQLState(rawValue: "25P02")
+    /// `insufficient_privilege`: the role may not do it (`CREATE DATABASE` without `CREATEDB`).
+    package static let insufficientPrivilege = SQLState(rawValue: "42501")
+    /// `active_sql_transaction`: the statement cannot run inside a transaction
+    /// block (`CREATE INDEX CONCURRENTLY`, `VACUUM`).
+    package static let activeSQLTransaction = SQLState(rawValue: "25001")
 
     /// The class, the first two characters (`"08"`).
     public var errorClass: Substring {

@@ -309,6 +309,14 @@ package actor PostgresSession: DatabaseSession {
         connection?.serverVersion ?? 0
     }
 
+    /// `DROP DATABASE IF EXISTS name`, `WITH (FORCE)` from PostgreSQL 13 on
+    /// (ending any session still in it), also in a cancelled task: a scratch
+    /// database must go when Ctrl-C stopped the work in it.
+    package func dropDatabase(_ name: String) async throws {
+        let sql = "DROP DATABASE IF EXISTS \(quoteIdentifier(name))" + (serverVersion() >= 130_000 ? " WITH (FORCE)" : "")
+        _ = try await run(cancellable: false) { try $0.execute(sql, cancellable: false) }
+    }
+
     /// Closes the connection (`PQfinish`); further calls throw. Closing twice
     /// is harmless. A session dropped without closing is finished in `deinit`.
     package func close() async {

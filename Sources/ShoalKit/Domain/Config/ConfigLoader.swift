@@ -9,7 +9,8 @@ import Foundation
 /// `ShoalError(.config)` carrying the file and line; one error names every
 /// unset variable of the file.
 ///
-/// Connection settings (the `url` of a database, a shard or a replica) are
+/// Connection settings (the `url` of a database, a shard or a replica, and
+/// a database's `scratch_url`) are
 /// needed only by commands that connect. With `resolvingConnections: false`
 /// a connection setting whose variables are unset keeps its text as written
 /// and is listed in ``FleetConfig/unresolvedConnections`` instead of being an
@@ -105,8 +106,9 @@ public enum ConfigLoader: Sendable {
 
     /// Whether the value at `path` (keys from the top; `[]` for an array
     /// element) is a connection setting: the `url` of a database, of one of
-    /// its shards, or of a replica of either.
+    /// its shards, or of a replica of either, and a database's `scratch_url`.
     static func isConnectionSetting(_ path: [String]) -> Bool {
+        if path.count == 3, path[0] == "databases", path[2] == "scratch_url" { return true }
         guard path.count >= 3, path[0] == "databases", path.last == "url" else { return false }
         let between = Array(path[2..<(path.count - 1)])
         switch between.count {

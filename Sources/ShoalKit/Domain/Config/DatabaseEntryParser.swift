@@ -15,7 +15,7 @@ struct ParsedDatabase {
 enum DatabaseEntryParser {
     static let keys = [
         "driver", "url", "path", "shards", "layout", "schema", "tenants", "versions", "version_table",
-        "replicas", "after", "lock_timeout_ms", "statement_timeout_ms", "lock_retries", "lint",
+        "replicas", "after", "lock_timeout_ms", "statement_timeout_ms", "lock_retries", "lint", "scratch_url",
     ]
     static let tenantPlaceholder = "{tenant}"
 
@@ -137,7 +137,7 @@ enum DatabaseEntryParser {
     }
 
     private static func readSQLite(_ entry: ConfigObject, into config: inout DatabaseConfig, directory: String) throws {
-        for key in ["url", "shards", "replicas", "layout", "schema"] {
+        for key in ["url", "shards", "replicas", "layout", "schema", "scratch_url"] {
             if let node = entry[key] {
                 throw entry.error("`\(entry.path(key))` does not apply to a sqlite database (it has a `path`)", line: node.line)
             }
@@ -207,6 +207,13 @@ enum DatabaseEntryParser {
             config.shards = try parseShards(shards, config: config, unresolved: unresolved)
         }
         try checkReplicaNames(config, entry: entry)
+        if let scratch = try entry.nonEmptyString("scratch_url") {
+            if scratch.contains(tenantPlaceholder) {
+                throw entry.error("`\(entry.path("scratch_url"))` cannot contain `{tenant}`: it names the server where "
+                                  + "`shoal lint --observe` creates its scratch database", line: entry["scratch_url"]?.line)
+            }
+            config.scratchURL = scratch
+        }
     }
 
     private static func parseShards(_ shards: ConfigObject, config: DatabaseConfig, unresolved: Set<String>) throws -> [ShardConfig] {

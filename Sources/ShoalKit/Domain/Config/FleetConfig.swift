@@ -98,13 +98,17 @@ public struct DatabaseConfig: Sendable, Hashable {
     public var replicas: [ReplicaConfig]
     public var after: [String]
     public var settings: SessionSettings
+    /// libpq URL or conninfo of the server where `shoal lint --observe`
+    /// creates its scratch database (the `scratch_url` key); nil: the
+    /// server of the database's first target.
+    public var scratchURL: String?
 
     public init(name: String, driver: DriverKind, url: String? = nil, path: String? = nil,
                 shards: [ShardConfig] = [], layout: TenantLayout = .schema,
                 schemaTemplate: String = "tenant_{tenant}", tenants: TenantSource? = nil,
                 versionsDirectory: String, versionTable: String = "shoal_version",
                 replicas: [ReplicaConfig] = [], after: [String] = [],
-                settings: SessionSettings = SessionSettings()) {
+                settings: SessionSettings = SessionSettings(), scratchURL: String? = nil) {
         self.name = name
         self.driver = driver
         self.url = url
@@ -118,6 +122,7 @@ public struct DatabaseConfig: Sendable, Hashable {
         self.replicas = replicas
         self.after = after
         self.settings = settings
+        self.scratchURL = scratchURL
     }
 
     /// The history table: `<version_table>_history`.

@@ -58,6 +58,23 @@ public struct StatementObservation: Sendable, Hashable {
             self.table = table
             self.mode = mode
         }
+
+        /// PostgreSQL's order of table lock modes, 1 (`AccessShareLock`) to
+        /// 8 (`AccessExclusiveLock`); 0 for a mode it does not list. From 5
+        /// (`ShareLock`) up, a lock blocks writes; 8 blocks reads too.
+        package var strength: Int {
+            (Self.modes.firstIndex(of: mode) ?? -1) + 1
+        }
+
+        /// `ShareLock`'s ``strength``: the weakest lock that blocks writes.
+        package static let blocksWrites = 5
+        /// `AccessExclusiveLock`'s ``strength``: the only lock that blocks reads.
+        package static let blocksReads = 8
+
+        private static let modes = [
+            "AccessShareLock", "RowShareLock", "RowExclusiveLock", "ShareUpdateExclusiveLock",
+            "ShareLock", "ShareRowExclusiveLock", "ExclusiveLock", "AccessExclusiveLock",
+        ]
     }
 
     public var database: String
@@ -70,9 +87,13 @@ public struct StatementObservation: Sendable, Hashable {
     public var rewrites: [String]
     /// Existing tables read in full (`seq_scan` grew).
     public var scans: [String]
+    /// False when the statement ran outside a transaction (a `transaction:
+    /// false` migration's `CREATE INDEX CONCURRENTLY`, `VACUUM`): its locks
+    /// were released before they could be read, and ``locks`` is empty.
+    public var locksObserved: Bool
 
     public init(database: String, revision: String, line: Int, statement: String,
-                locks: [Lock] = [], rewrites: [String] = [], scans: [String] = []) {
+                locks: [Lock] = [], rewrites: [String] = [], scans: [String] = [], locksObserved: Bool = true) {
         self.database = database
         self.revision = revision
         self.line = line
@@ -80,5 +101,6 @@ public struct StatementObservation: Sendable, Hashable {
         self.locks = locks
         self.rewrites = rewrites
         self.scans = scans
+        self.locksObserved = locksObserved
     }
 }
