@@ -25,29 +25,8 @@ struct LintCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Warnings fail too (exit 1).") var strict = false
 
     struct Report: Encodable {
-        var findings: [Finding]
+        var findings: [LintFinding]
         var summary: LintSummary
-    }
-
-    /// A finding as `--json` prints it (SPEC §9.1).
-    struct Finding: Encodable {
-        var database, revision, file: String
-        var line: Int
-        var rule, severity, message, help, statement: String
-        var allowed: Bool
-
-        init(_ finding: LintFinding) {
-            database = finding.database
-            revision = finding.revision
-            file = finding.file
-            line = finding.line
-            rule = finding.rule.id
-            severity = finding.severity.rawValue
-            message = finding.message
-            help = finding.help
-            statement = finding.statement
-            allowed = finding.allowed
-        }
     }
 
     func run() async throws {
@@ -68,7 +47,7 @@ struct LintCommand: AsyncParsableCommand {
         }
         let summary = LintSummary(migrations: migrations, findings: findings)
         if global.json {
-            try Console.json(Report(findings: findings.map(Finding.init), summary: summary))
+            try Console.json(Report(findings: findings, summary: summary))
         }
         Console.lines(findings.map { LintText.finding($0, stderr: global.json) } + [LintText.summary(summary)], json: global.json)
         if findings.contains(where: { $0.fails(strict: strict) }) { throw ExitCode(1) }

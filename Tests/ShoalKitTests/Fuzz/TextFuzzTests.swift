@@ -44,6 +44,41 @@ extension FuzzTests {
             })
         }
 
+        /// `shoal lint` reads broken SQL without crashing: the located
+        /// statements are split's, each starts on a line of the script, and
+        /// every rule runs over its analysis.
+        @Test func brokenSQLLintsWithoutCrashing() async {
+            let seeds = Self.quotedAtoms + [
+                "-- shoal:allow drop x\nALTER TABLE \"a\".b DROP COLUMN c, ALTER d TYPE int;",
+                "CREATE UNIQUE INDEX CONCURRENTLY i ON ONLY s.t (a) WHERE b <> 'x';\r\nVACUUM (FULL) t;",
+                "ALTER TABLE t ADD COLUMN c int NOT NULL DEFAULT nextval('s') REFERENCES u, ADD CONSTRAINT k UNIQUE USING INDEX i;",
+            ]
+            await Fuzz.run("sql-lint-mutated", generate: { random in
+                Mutator.mutate(random.pick(seeds), others: seeds, using: &random)
+            }, describe: { Fuzz.show($0) }, check: { bytes in
+                let sql = String(decoding: bytes, as: UTF8.self)
+                let located = SQLScript.locatedStatements(sql)
+                // In order, each located statement ends one of split's (split
+                // also keeps a statement whose only "code" is a Unicode blank).
+                var rest = SQLScript.split(sql)[...]
+                for statement in located {
+                    guard let index = rest.firstIndex(where: { Array($0.utf8).suffix(statement.text.utf8.count) == Array(statement.text.utf8)[...] })
+                    else { return "located \(Fuzz.show(statement.text)) is not split's" }
+                    rest = rest[(index + 1)...]
+                }
+                let lines = MigrationText.lines(sql).count
+                let misplaced = located.first { statement in
+                    statement.line < 1 || statement.line > max(lines, 1) || statement.commentsAbove.contains { $0.line >= statement.line }
+                }
+                if let misplaced { return "statement \(Fuzz.show(misplaced.text)) on line \(misplaced.line) of \(lines)" }
+                for statement in located {
+                    let analysis = StatementAnalysis(statement.text)
+                    for rule in StaticRule.all { _ = rule.check(analysis, StatementContext()) }
+                }
+                return nil
+            })
+        }
+
         // MARK: Tenant names
 
         static let namePieces = [
