@@ -23,34 +23,76 @@ struct LintCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Only the revisions that are neither REV nor its ancestors: what a branch adds on top of REV.")
     var since: String?
     @Flag(name: .long, help: "Warnings fail too (exit 1).") var strict = false
+    @Flag(name: .long, help: ArgumentHelp(
+        "PostgreSQL databases: also apply the migrations to a scratch database and watch each statement's locks, rewrites and scans (docs/lint-observe.md).",
+        discussion: "The scratch database (shoal_scratch_<random>) is created on the server of the database's first target, or on its scratch_url, and always dropped."))
+    var observe = false
 
     struct Report: Encodable {
         var findings: [LintFinding]
         var summary: LintSummary
+        /// `--observe`: every statement observed, finding or not.
+        var statements: [StatementObservation]?
     }
 
     func run() async throws {
-        let fleet = try global.loadFleet(resolvingConnections: false)
+        // Only --observe connects, and needs the connection settings.
+        let fleet = try global.loadFleet(resolvingConnections: observe)
         let selected = try databases.isEmpty ? fleet.config.databases : databases.map { try fleet.database($0) }
         if since != nil && selected.count > 1 {
             throw ShoalError(.usage, "--since names a revision of one database: add --db NAME (databases: \(selected.map(\.name).joined(separator: ", ")))")
         }
-        // Every file is read and every revision resolved before anything is printed.
+        // Every file is read and every revision resolved before anything is printed or observed.
         var findings: [LintFinding] = []
         var migrations = 0
+        var toObserve: [(DatabaseConfig, RevisionGraph, Set<String>?)] = []
         for db in selected {
             let graph = try fleet.graph(for: db)
             let selection = try since.map { Linter.selection(since: try graph.resolve($0), in: graph) }
             migrations += selection?.count ?? graph.count
             findings += Linter.lint(database: db.name, driver: db.driver, migrations: graph.migrations,
                                     selection: selection, displayPath: { LintText.path($0.path) })
+            if observe && db.driver == .postgres { toObserve.append((db, graph, selection)) }
+        }
+        var statements: [StatementObservation]?
+        if observe {
+            let observation = try await Self.observe(toObserve, fleet: fleet)
+            findings += observation.findings
+            statements = observation.statements
         }
         let summary = LintSummary(migrations: migrations, findings: findings)
         if global.json {
-            try Console.json(Report(findings: findings, summary: summary))
+            try Console.json(Report(findings: findings, summary: summary, statements: statements))
         }
         Console.lines(findings.map { LintText.finding($0, stderr: global.json) } + [LintText.summary(summary)], json: global.json)
         if findings.contains(where: { $0.fails(strict: strict) }) { throw ExitCode(1) }
+    }
+}
+
+extension LintCommand {
+    /// Observes each database on a scratch database of its own, one after
+    /// the other; a SIGINT or SIGTERM cancels at once (the scratch database
+    /// is dropped all the same) and exits 130 or 143.
+    static func observe(_ databases: [(DatabaseConfig, RevisionGraph, Set<String>?)], fleet: Fleet) async throws -> LintObservation {
+        let observer = LintObserver(fleet: fleet)
+        let task = Task {
+            var all = LintObservation(statements: [], findings: [])
+            for (database, graph, selection) in databases {
+                let observation = try await observer.observe(database, graph: graph, selection: selection,
+                                                             displayPath: { LintText.path($0.path) })
+                all.statements += observation.statements
+                all.findings += observation.findings
+            }
+            return all
+        }
+        let trap = SignalTrap(control: nil) { task.cancel() }
+        defer { trap.remove() }
+        let result = await task.result
+        if let signal = trap.signal {
+            if case .failure(let error as ShoalError) = result, error.kind != .interrupted { Console.error(error) }
+            throw ExitCode(SignalTrap.exitStatus(for: signal))
+        }
+        return try result.get()
     }
 }
 

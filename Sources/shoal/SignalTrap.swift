@@ -4,7 +4,9 @@ import ShoalKit
 
 /// SIGINT and SIGTERM during a fan-out run: the first stops the run (no new
 /// target, no new step; running steps finish), the second also cancels the
-/// running statements so that their transactions roll back.
+/// running statements so that their transactions roll back. Without a
+/// `control` (`shoal lint --observe`, which changes nothing that lasts),
+/// the first signal cancels at once.
 final class SignalTrap: @unchecked Sendable {
     private var sources: [DispatchSourceSignal] = []
     private let lock = NSLock()
@@ -14,7 +16,7 @@ final class SignalTrap: @unchecked Sendable {
     /// The signal that stopped the run, if one did.
     var signal: Int32? { lock.withLock { received } }
 
-    init(control: RunControl, cancel: @escaping @Sendable () -> Void) {
+    init(control: RunControl?, cancel: @escaping @Sendable () -> Void) {
         for (number, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")] {
             Foundation.signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
@@ -25,9 +27,12 @@ final class SignalTrap: @unchecked Sendable {
                     if self.received == nil { self.received = number }
                     return self.count
                 }
-                if count == 1 {
+                if count == 1, let control {
                     Console.write("\n\(name): finishing running steps, starting nothing new (again to cancel them)\n", toStderr: true)
                     Task { await control.interrupt(reason: "the run was interrupted (\(name))") }
+                } else if control == nil {
+                    if count == 1 { Console.write("\n\(name): stopping\n", toStderr: true) }
+                    cancel()
                 } else {
                     Console.write("\n\(name) again: cancelling running statements\n", toStderr: true)
                     cancel()

@@ -27,3 +27,22 @@ extension LintFinding: Encodable {
         }
     }
 }
+
+/// A statement as `shoal lint --observe --json` lists it under
+/// `"statements"` (SPEC §9.2), finding or not.
+extension StatementObservation: Encodable {
+    enum CodingKeys: String, CodingKey {
+        case database, revision, line, statement, locks, rewrites, scans
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(database, forKey: .database)
+        try c.encode(revision, forKey: .revision)
+        try c.encode(line, forKey: .line)
+        try c.encode(statement, forKey: .statement)
+        try c.encode(locks, forKey: .locks)
+        try c.encode(rewrites, forKey: .rewrites)
+        try c.encode(scans, forKey: .scans)
+    }
+}
