@@ -19,7 +19,7 @@ struct ObservedRun {
     /// A failure is thrown naming the migration's file, the statement's
     /// line and the revision.
     mutating func apply(_ migration: Migration, observing: Bool) async throws {
-        let upStatements = try UpStatement.statements(of: migration)
+        let upStatements = UpStatement.statements(of: migration)
         guard !upStatements.isEmpty else { return }
         var current = upStatements[0]
         do {

@@ -21,16 +21,14 @@ public enum Linter {
         for migration in migrations where selection?.contains(migration.revision) ?? true {
             let file = displayPath(migration)
             var context = StatementContext(transactional: migration.transactional)
-            for statement in SQLScript.locatedStatements(migration.up) {
+            for statement in UpStatement.statements(of: migration) {
                 let analysis = StatementAnalysis(statement.text)
-                let line = migration.upLine + statement.line - 1
-                let allowedHere = allowedRules(above: statement, in: migration, file: file)
                 for rule in rules {
                     guard let message = rule.check(analysis, context) else { continue }
                     findings.append(LintFinding(
-                        database: database, revision: migration.revision, file: file, line: line, rule: rule.rule,
+                        database: database, revision: migration.revision, file: file, line: statement.line, rule: rule.rule,
                         severity: rule.rule.severity(in: migration.phase), message: message, statement: statement.text,
-                        allowed: allowedHere.contains(rule.rule) || migration.allowedRules.contains(rule.rule)))
+                        allowed: statement.allowedRules.contains(rule.rule) || migration.allowedRules.contains(rule.rule)))
                 }
                 record(analysis, in: &context)
             }
@@ -42,18 +40,6 @@ public enum Linter {
     /// its ancestors, what a branch adds on top of it.
     public static func selection(since revision: String, in graph: RevisionGraph) -> Set<String> {
         Set(graph.migrations.map(\.revision)).subtracting(graph.ancestors(of: [revision], inclusive: true))
-    }
-
-    /// The rules the `-- shoal:allow` comments directly above `statement` allow.
-    private static func allowedRules(above statement: LocatedStatement, in migration: Migration, file: String) -> Set<LintRule> {
-        var rules: Set<LintRule> = []
-        for comment in statement.commentsAbove {
-            // The parser has checked every allow comment of `up`; one that
-            // names an unknown rule here (a Migration built in code) allows nothing.
-            let named = (try? LintAllowance.comment(comment.text, file: file, lineNumber: migration.upLine + comment.line - 1)) ?? nil
-            rules.formUnion(named ?? [])
-        }
-        return rules
     }
 
     /// Remembers the tables a statement creates (or renames a created one

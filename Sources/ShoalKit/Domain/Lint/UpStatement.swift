@@ -1,7 +1,7 @@
-/// One statement of a migration's `up`, as ``SQLScript/split(_:)`` cuts it,
-/// with the file line an editor can jump to and the rules its
-/// `-- shoal:allow` comments allow. `shoal lint --observe` runs and reports
-/// migrations statement by statement.
+/// One statement of a migration's `up`, as ``SQLScript/locatedStatements(_:)``
+/// cuts it, with the file line an editor can jump to and the rules its
+/// `-- shoal:allow` comments allow: what `shoal lint` reports on, by rule
+/// (``Linter``) and by running it (`--observe`).
 package struct UpStatement: Sendable, Hashable {
     /// The statement from its first code to its end, without the final `;`
     /// (the comment lines above it are not part of it).
@@ -12,43 +12,17 @@ package struct UpStatement: Sendable, Hashable {
     /// The rules of the `-- shoal:allow` comments directly above the statement.
     package var allowedRules: Set<LintRule>
 
-    /// The statements of `migration.up`, in order. Throws only for an allow
-    /// comment ``MigrationParser`` would have refused.
-    package static func statements(of migration: Migration) throws -> [UpStatement] {
-        let up = migration.up
-        var result: [UpStatement] = []
-        var searchFrom = up.startIndex
-        // Line of the file where `searchFrom` is.
-        var line = migration.upLine
-        for text in SQLScript.split(up) {
-            // Statements are trimmed slices of `up`, in order.
-            guard let range = up.range(of: text, range: searchFrom..<up.endIndex) else { continue }
-            line += newlines(in: up[searchFrom..<range.lowerBound])
-            // Whole-line comments above the code: allow comments, and not part of the statement's text.
-            var code = text[...]
-            var codeLine = line
+    /// The statements of `migration.up`, in order. ``MigrationParser`` has
+    /// checked every allow comment of a migration read from a file; one
+    /// that names an unknown rule (a `Migration` built in code) allows nothing.
+    package static func statements(of migration: Migration) -> [UpStatement] {
+        SQLScript.locatedStatements(migration.up).map { statement in
             var allowed: Set<LintRule> = []
-            while let end = code.firstIndex(where: \.isNewline) {
-                let first = code[..<end]
-                let trimmed = first.drop(while: { $0 == " " || $0 == "\t" })
-                guard trimmed.isEmpty || trimmed.hasPrefix("--") else { break }
-                // Only the comments directly above the code allow.
-                if trimmed.isEmpty { allowed = [] }
-                if let rules = try LintAllowance.comment(String(first), file: migration.path, lineNumber: codeLine) {
-                    allowed.formUnion(rules)
-                }
-                code = code[code.index(after: end)...]
-                codeLine += 1
+            for comment in statement.commentsAbove {
+                let line = migration.upLine + comment.line - 1
+                allowed.formUnion(((try? LintAllowance.comment(comment.text, file: migration.path, lineNumber: line)) ?? nil) ?? [])
             }
-            result.append(UpStatement(text: String(code), line: codeLine, allowedRules: allowed))
-            line += newlines(in: up[range])
-            searchFrom = range.upperBound
+            return UpStatement(text: statement.text, line: migration.upLine + statement.line - 1, allowedRules: allowed)
         }
-        return result
-    }
-
-    /// The number of line feeds in `text` (a CRLF counts once).
-    private static func newlines(in text: Substring) -> Int {
-        text.utf8.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
     }
 }
