@@ -68,6 +68,19 @@ struct LintObserveCommandTests {
         }
     }
 
+    @Test func aMigrationThatFailsOnTheScratchDatabaseIsExitOneNamingIt() async throws {
+        try await AppFleet.with(.postgres) { fleet async throws in
+            try fleet.sandbox.write("versions/app/\(Self.r4)_broken.sql", MigrationFile(
+                revision: Self.r4, parents: [Fixture.r3], up: "SELECT 1;\nALTER TABLE no_such_table ADD COLUMN a int;").text)
+            let result = try await fleet.shoal("lint", "--observe", environment: ["SHOAL_LOG_LEVEL": "info"])
+            #expect(result.status == 1, "\(result.stdout) \(result.stderr)")
+            #expect(result.stderr.contains("versions/app/\(Self.r4)_broken.sql:6"), "\(result.stderr)")
+            #expect(result.stderr.contains("no_such_table"), "\(result.stderr)")
+            let name = try #require(Self.scratchName(in: result.stderr))
+            #expect(try await PostgresProbe.databases(prefix: name).isEmpty)
+        }
+    }
+
     @Test func sqliteDatabasesGetTheStaticRulesOnly() async throws {
         try await AppFleet.with(.sqlite) { fleet async throws in
             let result = try await fleet.shoal("lint", "--observe", "--json")
