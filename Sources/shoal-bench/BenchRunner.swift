@@ -38,6 +38,7 @@ struct BenchRunner {
             case .w3: results.append(measure(id) { try w2or3(.w3) })
             case .w4, .w6, .w7: if id == onW4Fleet.first { results.append(contentsOf: w4Fleet(onW4Fleet)) }
             case .w5: results.append(measure(id, w5))
+            case .w8: results.append(measure(id, w8))
             }
         }
         return results
@@ -230,6 +231,27 @@ struct BenchRunner {
         }, cleanUp: { remove(directory) })
     }
 
+    /// W8: `shoal lint` over 1,000 migration files of a `postgres` database
+    /// (every static rule applies; lint never connects), against reading the
+    /// same files.
+    private func w8() throws -> Plan {
+        let count = WorkloadID.lintedFiles
+        let migrations = MigrationSet.standard.migrations(count: count, dialect: .postgres)
+        let row = WorkloadResult(workload: "W8", description: "\(count) migration files", command: "lint",
+                                 tenants: 0, migrations: count, concurrency: 1,
+                                 raw: "list the folder, read each file as UTF-8", goal: Goal(maxRatio: 10, maxSeconds: 0.5))
+        let directory = scratch("W8")
+        let config = try Fleets.write(to: directory, storage: .postgres(url: "postgres://nobody@127.0.0.1:1/never_connected"),
+                                      tenantCount: 1, migrations: migrations, concurrency: 1)
+        return Plan(result: row, repetition: { index in
+            try pair(index, shoal: {
+                try runShoal("W8-\(index)", ["lint", "--config", config], expect: .linted(migrations: count))
+            }, raw: {
+                try runRaw("W8-\(index)", ["read-files", "--dir", directory, "--tenants", "1"], expect: .init(targets: count))
+            })
+        }, cleanUp: { remove(directory) })
+    }
+
     // MARK: - Running and checking the child processes
 
     /// Runs both measurements of repetition `index`: shoal first on odd
@@ -255,6 +277,8 @@ struct BenchRunner {
         case verified(targets: Int)
         /// `history --limit 1`: every target's one entry the upgrade to `head`.
         case history(targets: Int, head: String)
+        /// `lint`: every migration linted; exit 1 (findings) counts as done.
+        case linted(migrations: Int)
     }
 
     private func runShoal(_ label: String, _ arguments: [String], expect: ShoalExpectation) throws -> ProcessMeasurement {
@@ -265,7 +289,8 @@ struct BenchRunner {
             BenchError("shoal \(arguments.first ?? "") (\(label)) \(why); see \(stdout) and \(stderr)\n"
                        + tail(stderr) + tail(stdout))
         }
-        guard measurement.exitCode == 0 else {
+        let lintFound: Bool = if case .linted = expect { measurement.exitCode == 1 } else { false }
+        guard measurement.exitCode == 0 || lintFound else {
             throw fail(measurement.exitCode.map { "exited with \($0)" } ?? "was killed by signal \(measurement.signal ?? 0)")
         }
         let lines = output.split(separator: "\n", omittingEmptySubsequences: true)
@@ -286,6 +311,10 @@ struct BenchRunner {
         case .verified(let targets):
             guard summary == "\(targets) targets: \(targets) ok, 0 with problems" else {
                 throw fail("did not report \(targets) ok targets: \(summary)")
+            }
+        case .linted(let migrations):
+            guard summary.hasPrefix("\(migrations) migrations linted: ") else {
+                throw fail("did not report \(migrations) migrations linted: \(summary)")
             }
         case .history(let targets, let head):
             let entries = lines.filter { $0.hasPrefix("  ") && $0.contains("  upgrade    \(head)  ") }.count

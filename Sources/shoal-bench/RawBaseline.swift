@@ -45,6 +45,21 @@ enum RawBaseline {
         return Outcome(targets: tenants.count, applied: applied)
     }
 
+    /// W8's baseline: what `shoal lint` must do before any rule runs, list
+    /// the versions folder and read each migration file as UTF-8. `targets`
+    /// counts the files read.
+    static func readFiles(directory: String) throws -> Outcome {
+        let folder = "\(directory)/versions/\(Fleets.database)"
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".sql") }.sorted()
+        var read = 0
+        for name in names {
+            guard let data = FileManager.default.contents(atPath: "\(folder)/\(name)"), String(data: data, encoding: .utf8) != nil
+            else { throw BenchError("cannot read \(folder)/\(name) as UTF-8") }
+            read += 1
+        }
+        return Outcome(targets: read)
+    }
+
     /// SQLite status: each file opened read-only, its version row, dirty
     /// mark and history read, `threads` at a time.
     static func readSQLiteFleet(directory: String, tenants: [String], migrations: [BenchMigration], threads: Int) throws -> Outcome {

@@ -16,7 +16,7 @@ struct ShoalBench: ParsableCommand {
 
 /// The sizes and selection shared by `run` and `needs-postgres`.
 struct WorkloadOptions: ParsableArguments {
-    @Option(help: "Workloads to run, comma-separated: W1,W2,W3,W4,W5,W6,W7 (default: all).")
+    @Option(help: "Workloads to run, comma-separated: W1,W2,W3,W4,W5,W6,W7,W8 (default: all).")
     var only: String?
 
     @Option(help: "Tenants of every selected workload (default: W1 200, W2 200, W3 64, W4, W6 and W7 1000, W5 10000).")
@@ -143,9 +143,11 @@ struct RawCommand: ParsableCommand {
         case pgApply = "pg-apply"
         /// Read every tenant schema's state or history, one connection per shard (W4, W6, W7).
         case pgRead = "pg-read"
+        /// Read every migration file of a versions folder (W8).
+        case readFiles = "read-files"
     }
 
-    @Argument(help: "sqlite-apply, sqlite-read, pg-apply or pg-read.") var mode: Mode
+    @Argument(help: "sqlite-apply, sqlite-read, pg-apply, pg-read or read-files.") var mode: Mode
     @Option(help: "Fleet directory (SQLite).") var dir: String?
     @Option(help: "PostgreSQL URL; one per shard for pg-read, tenant i on shard i mod count.") var url: [String] = []
     @Option var tenants: Int
@@ -171,6 +173,8 @@ struct RawCommand: ParsableCommand {
         case .pgRead:
             guard !url.isEmpty else { throw ValidationError("pg-read needs --url (one per shard)") }
             outcome = try RawBaseline.readPostgresFleet(urls: url, tenants: names, read: read, migrations: list)
+        case .readFiles:
+            outcome = try RawBaseline.readFiles(directory: try directory())
         }
         let data = try JSONEncoder().encode(outcome)
         print(String(decoding: data, as: UTF8.self))

@@ -16,8 +16,10 @@ enum WorkloadID: String, CaseIterable, Codable, Sendable {
     case w6 = "W6"
     /// `history --limit 1` over W4's fleet.
     case w7 = "W7"
+    /// `lint` over 1,000 PostgreSQL migration files, against reading them.
+    case w8 = "W8"
 
-    var needsPostgres: Bool { self != .w1 && self != .w5 }
+    var needsPostgres: Bool { self != .w1 && self != .w5 && self != .w8 }
 
     /// The workloads measured on W4's fleet, which is set up once for all of them.
     var usesW4Fleet: Bool { self == .w4 || self == .w6 || self == .w7 }
@@ -28,8 +30,12 @@ enum WorkloadID: String, CaseIterable, Codable, Sendable {
         case .w3: 64
         case .w4, .w6, .w7: 1000
         case .w5: 10_000
+        case .w8: 1
         }
     }
+
+    /// The migration files W8 lints, whatever `--migrations` says.
+    static let lintedFiles = 1000
 
     var defaultConcurrency: Int { self == .w3 ? 32 : 8 }
 
@@ -39,7 +45,7 @@ enum WorkloadID: String, CaseIterable, Codable, Sendable {
         var result: [WorkloadID] = []
         for name in names {
             guard let id = WorkloadID(rawValue: name) else {
-                throw BenchError("unknown workload \(name) (expected W1, W2, W3, W4, W5, W6 or W7)")
+                throw BenchError("unknown workload \(name) (expected W1, W2, W3, W4, W5, W6, W7 or W8)")
             }
             if !result.contains(id) { result.append(id) }
         }

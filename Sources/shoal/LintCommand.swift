@@ -14,13 +14,15 @@ struct LintCommand: AsyncParsableCommand {
         allowed (with --strict, a warning too), 0 otherwise, 2 for bad input.
         Allow a rule for one statement with a comment directly above it,
         `-- shoal:allow RULE[,RULE] reason`, or for a migration with the header
-        `-- allow: RULE ...`. Rules (docs/lint.md):
+        `-- allow: RULE ...`. In a `-- phase: contract` migration, rename, drop and
+        column-type-change are warnings. Rules (docs/lint.md):
         \(LintRule.allCases.filter { !$0.isObserved }.map { "  \($0.id) [\($0.severity.rawValue)]" }.joined(separator: "\n"))
         """)
 
     @OptionGroup var global: GlobalOptions
     @Option(name: .customLong("db"), help: "Only this database (repeatable).") var databases: [String] = []
-    @Option(name: .long, help: "Only the revisions that are neither REV nor its ancestors: what a branch adds on top of REV.")
+    @Option(name: .long, help: ArgumentHelp("Only the revisions that are neither REV nor its ancestors: what a branch adds on top of REV.",
+                                            valueName: "rev"))
     var since: String?
     @Flag(name: .long, help: "Warnings fail too (exit 1).") var strict = false
     @Flag(name: .long, help: ArgumentHelp(

@@ -92,4 +92,18 @@ struct RawBaselineTests {
         #expect(server.url(database: "bench_w2") == "postgres://postgres@127.0.0.1:5432/bench_w2?sslmode=disable")
         #expect(PostgresServer(maintenanceURL: "postgres://h:1").url(database: "x") == "postgres://h:1/x")
     }
+
+    /// W8's baseline reads the files shoal lint reads, all of them; and lint
+    /// reads every one of the generated PostgreSQL migrations.
+    @Test func readFilesReadsEveryMigrationThatLintLints() throws {
+        let directory = try TemporaryDirectory()
+        let migrations = MigrationSet.standard.migrations(count: 25, dialect: .postgres)
+        try Fleets.write(to: directory.path, storage: .postgres(url: "postgres://nobody@127.0.0.1:1/x"), tenantCount: 1,
+                         migrations: migrations, concurrency: 1)
+        #expect(try RawBaseline.readFiles(directory: directory.path) == .init(targets: 25))
+        let graph = try RevisionGraph(migrations: MigrationDirectory.load(directory.path + "/versions/app"), directory: "versions/app")
+        #expect(graph.count == 25)
+        #expect(!Linter.lint(database: "app", driver: .postgres, migrations: graph.migrations).isEmpty,
+                "the standard set renames and drops, so W8 lints real findings")
+    }
 }

@@ -96,6 +96,21 @@ struct LintCommandTests {
             == ["versions/app/\(Self.r4)_rework.sql:6: error rename: renaming column users.name to full_name breaks the running code that uses the old name"])
     }
 
+    @Test func theDemoFleetLintsCleanAndPathsAreRelativeToTheCurrentDirectory() async throws {
+        let sandbox = try Sandbox()
+        #expect(try await sandbox.shoal("init", "demo").status == 0)
+        let clean = try await sandbox.shoal("lint", "--config", "demo/config.json")
+        #expect(clean.status == 0, "\(clean.stdout)")
+        #expect(clean.stdout == "8 migrations linted: 0 errors, 0 warnings, 0 allowed\n")
+        let head = try #require(try await sandbox.shoal("heads", "--config", "demo/config.json", "--db", "app", "--json")
+            .json()["heads"] as? [[String: Any]]).first?["revision"] as? String
+        try sandbox.write("demo/versions/app/\(Self.r4)_rename.sql", MigrationFile(
+            revision: Self.r4, parents: [try #require(head)], up: "ALTER TABLE projects RENAME COLUMN name TO title;").text)
+        let rename = try await sandbox.shoal("lint", "--config", "demo/config.json", "--db", "app")
+        #expect(rename.status == 1)
+        #expect(rename.stdout.hasPrefix("demo/versions/app/\(Self.r4)_rename.sql:5: error rename: "), "\(rename.stdout)")
+    }
+
     @Test func badInputExits2BeforeReadingADatabase() async throws {
         let sandbox = try Sandbox()
         try Self.fleet(sandbox)

@@ -14,6 +14,8 @@ extension FuzzTests {
             "sql: 100k dollar tags", "sql: 100k statements", "redact: 20k URLs", "redact: 20k passwords",
             "redact: an unterminated quoted password", "env: 100k references", "env: 100k literal dollars",
             "libpq: a message ending in 1 MB of blanks", "spec: a 1 MB revision", "partition: 1 MB of digits", "tenant: a 1 MB name",
+            "lint: 100k statements", "lint: an ALTER TABLE of 50k actions", "lint: 100k comment lines above a statement",
+            "lint: 100k nested parentheses",
         ]
 
         static func run(_ label: String) {
@@ -63,9 +65,22 @@ extension FuzzTests {
             case "tenant: a 1 MB name":
                 _ = try? TenantName.validate(big, database: FleetFixtures.crm)
                 _ = try? TenantName.validate(big + "/", database: FleetFixtures.app)
+            case "lint: 100k statements":
+                _ = lint(String(repeating: "CREATE INDEX i ON t (a);\n", count: 100_000))
+            case "lint: an ALTER TABLE of 50k actions":
+                _ = lint("ALTER TABLE t " + String(repeating: "ADD COLUMN c int NOT NULL DEFAULT random(), ", count: 50_000) + "DROP COLUMN d")
+            case "lint: 100k comment lines above a statement":
+                _ = lint(String(repeating: "-- shoal:allow drop why\n", count: 100_000) + "DROP TABLE t")
+            case "lint: 100k nested parentheses":
+                _ = lint("ALTER TABLE t ADD COLUMN c int DEFAULT " + String(repeating: "(", count: 100_000) + "random()")
             default:
                 Issue.record("no worst case named \(label)")
             }
+        }
+
+        private static func lint(_ up: String) -> [LintFinding] {
+            let migration = Migration(revision: "5c1e9a0b7f3d", up: up, checksum: "", path: "/fuzz/versions/app/5c1e9a0b7f3d_x.sql")
+            return Linter.lint(database: "app", driver: .postgres, migrations: [migration])
         }
 
         /// A hang guard, not a speed test: linear work on these inputs takes
