@@ -118,8 +118,6 @@ enum LintText {
     /// `path` relative to the current directory when it is inside it
     /// (`versions/app/…sql`, what an editor opens from a terminal), else as it is.
     static func path(_ path: String) -> String {
-        let directory = FileManager.default.currentDirectoryPath
-        let prefix = directory.hasSuffix("/") ? directory : directory + "/"
-        return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
+        FilePath.relative(path, to: FileManager.default.currentDirectoryPath)
     }
 }

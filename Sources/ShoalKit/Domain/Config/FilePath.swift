@@ -1,7 +1,7 @@
 /// Lexical path arithmetic for config paths: absolute paths, joining and
 /// `.`/`..` removal, without touching the file system (so a path that does
 /// not exist yet, or contains `{tenant}`, resolves the same way).
-enum FilePath {
+package enum FilePath {
     /// `path` made absolute against `directory` and normalised; absolute paths only normalised.
     static func absolute(_ path: String, relativeTo directory: String) -> String {
         normalize(path.hasPrefix("/") ? path : directory + "/" + path)
@@ -25,6 +25,13 @@ enum FilePath {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         let parent = String(path[..<slash])
         return parent.isEmpty ? "/" : parent
+    }
+
+    /// `path` relative to `directory` when it is inside it, else as it is:
+    /// how findings and errors name a migration file (`versions/app/…sql`).
+    package static func relative(_ path: String, to directory: String) -> String {
+        let prefix = directory.hasSuffix("/") ? directory : directory + "/"
+        return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
     }
 
     /// The last component of `path`.

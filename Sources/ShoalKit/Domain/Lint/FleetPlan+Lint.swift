@@ -20,7 +20,7 @@ extension FleetPlan {
             guard database.settings.lint != .off, let selection = revisions[database.name], let graph = graphs[database.name]
             else { continue }
             let failing = Linter.lint(database: database.name, driver: database.driver, migrations: graph.migrations,
-                                      selection: selection, displayPath: { Self.relative($0.path, to: config.directory) })
+                                      selection: selection, displayPath: { FilePath.relative($0.path, to: config.directory) })
                 .filter { $0.fails(strict: false) }
             if database.settings.lint == .refuse { refused += failing } else { warned += failing }
         }
@@ -32,11 +32,5 @@ extension FleetPlan {
                              + "that nothing allows:\n  \(list)\nFix the migration, allow the rule with "
                              + "`-- shoal:allow RULE <reason>` above the statement (or `-- allow: RULE` in the header), "
                              + "or set \"lint\": \"warn\". Nothing ran.")
-    }
-
-    /// `path` relative to `directory` when it is inside it, else as it is.
-    static func relative(_ path: String, to directory: String) -> String {
-        let prefix = directory.hasSuffix("/") ? directory : directory + "/"
-        return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
     }
 }
