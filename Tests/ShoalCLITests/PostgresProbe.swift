@@ -8,14 +8,7 @@ enum PostgresProbe {
     /// Runs `body` on a new session to `url`, closing it afterwards.
     static func with<Result>(_ url: String, _ body: (PostgresSession) async throws -> Result) async throws -> Result {
         let session = try await PostgresSession.connect(url)
-        do {
-            let result = try await body(session)
-            await session.close()
-            return result
-        } catch {
-            await session.close()
-            throw error
-        }
+        return try await session.closing(after: { try await body(session) })
     }
 
     /// The rows of one query on a new session.

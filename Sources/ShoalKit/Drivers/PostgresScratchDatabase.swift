@@ -20,51 +20,28 @@ package enum PostgresScratchDatabase {
     package static func with<Result>(name: String, on serverURL: String, settings: SessionSettings,
                                      _ body: (any DatabaseSession) async throws -> Result) async throws -> Result {
         let admin = try await PostgresSession.connect(serverURL, settings: settings)
-        let result: Result
-        do {
+        return try await withCleanup({
             try await create(name, on: admin, serverURL: serverURL)
-        } catch {
-            await admin.close()
-            throw error
-        }
-        do {
-            result = try await connected(to: name, on: serverURL, settings: settings, body)
-        } catch var error {
+            let result: Result
             do {
-                try await admin.dropDatabase(name)
-            } catch let dropError {
-                if var shoalError = error as? ShoalError {
-                    shoalError.hint = (shoalError.hint.map { $0 + "; " } ?? "")
-                        + "the scratch database \(name) could not be dropped (\(ShoalError(dropError).message)): drop it yourself"
-                    error = shoalError
+                let session = try await PostgresSession.connect(PostgresURL.replacingDatabase(in: serverURL, with: name),
+                                                                settings: settings)
+                result = try await withCleanup({ try await body(session) }, cleanup: { await session.close() })
+            } catch var error {
+                do {
+                    try await admin.dropDatabase(name)
+                } catch let dropError {
+                    if var shoalError = error as? ShoalError {
+                        shoalError.hint = (shoalError.hint.map { $0 + "; " } ?? "")
+                            + "the scratch database \(name) could not be dropped (\(ShoalError(dropError).message)): drop it yourself"
+                        error = shoalError
+                    }
                 }
+                throw error
             }
-            await admin.close()
-            throw error
-        }
-        do {
             try await admin.dropDatabase(name)
-        } catch {
-            await admin.close()
-            throw error
-        }
-        await admin.close()
-        return result
-    }
-
-    /// `body` on a session to database `name`, closed afterwards.
-    private static func connected<Result>(to name: String, on serverURL: String, settings: SessionSettings,
-                                          _ body: (any DatabaseSession) async throws -> Result) async throws -> Result {
-        let session = try await PostgresSession.connect(PostgresURL.replacingDatabase(in: serverURL, with: name),
-                                                        settings: settings)
-        do {
-            let result = try await body(session)
-            await session.close()
             return result
-        } catch {
-            await session.close()
-            throw error
-        }
+        }, cleanup: { await admin.close() })
     }
 
     /// `CREATE DATABASE`, copying the template's files (`STRATEGY =
