@@ -61,6 +61,18 @@ package protocol DatabaseSession: Actor {
     func readVersionStates(of targets: [Target], checksums: Bool,
                            expected: [String: [String: String]]) async throws -> [VersionState]
 
+    // MARK: - Schema descriptions (SPEC §10.1)
+
+    /// What each of `targets` (all in this session's database) looks like:
+    /// its canonical schema lines, the target's own schema written
+    /// `{schema}`, its version tables left out; nil for a target whose
+    /// schema does not exist. PostgreSQL reads a whole shard's schemas in
+    /// one catalog query; SQLite describes its file. `everySchema`: a
+    /// tenant's description also holds the database's other schemas (a
+    /// scratch database, to catch a migration writing outside its tenant's
+    /// schema). Changes nothing.
+    func describeSchemas(of targets: [Target], everySchema: Bool) async throws -> [SchemaDescription?]
+
     // MARK: - Streaming replication (SPEC §7)
 
     // PostgreSQL asks the server; SQLite answers as a server without

@@ -298,6 +298,11 @@ package actor PostgresSession: DatabaseSession {
         try await VersionStore.readStates(of: targets, on: self, checksums: checksums, expected: expected)
     }
 
+    /// A shard's schemas in one catalog query (``PostgresSchemaCatalog``).
+    package func describeSchemas(of targets: [Target], everySchema: Bool) async throws -> [SchemaDescription?] {
+        try await PostgresSchemaCatalog.describe(targets, everySchema: everySchema, on: self)
+    }
+
     /// `pg_is_in_recovery()`: true on a standby, where DDL cannot run.
     package func isStandby() async throws -> Bool {
         try await query("SELECT pg_is_in_recovery()").first?.first == "t"

@@ -153,6 +153,17 @@ package actor SQLiteSession: DatabaseSession {
         }
     }
 
+    /// The file's description, once per target (each leaving out its own
+    /// version tables); SQLite has one schema per file.
+    package func describeSchemas(of targets: [Target], everySchema: Bool) async throws -> [SchemaDescription?] {
+        try await withConnection { connection in
+            try targets.map { target in
+                try SQLiteSchemaCatalog.describe(on: connection, excluding: [target.versionTable, target.historyTable,
+                                                                              target.dirtyTable])
+            }
+        }
+    }
+
     /// Closes the connection (rolling back an open transaction) and lets
     /// the migrator lock go. Further calls fail.
     package func close() async {

@@ -51,6 +51,19 @@ extension SQLiteStateReader {
         }
     }
 
+    /// Each SQLite target's schema description (``SQLiteSchemaCatalog``),
+    /// read as ``readStates(of:checksums:expected:busyTimeoutMs:)`` reads
+    /// states: file after file on the reader's thread, opened read-only.
+    /// nil for a missing file.
+    package func describeSchemas(of targets: [Target], busyTimeoutMs: Int = 5000) -> [Result<SchemaDescription?, ShoalError>] {
+        targets.map { target in
+            read(target, absent: nil, busyTimeoutMs: busyTimeoutMs) { connection, _ in
+                try SQLiteSchemaCatalog.describe(on: connection, excluding: [target.versionTable, target.historyTable,
+                                                                              target.dirtyTable])
+            }
+        }
+    }
+
     /// Opens `target`'s file read-only and runs `body` on it with the SQL of
     /// its tables; `absent` when the file does not exist.
     func read<Value>(_ target: Target, absent: Value, busyTimeoutMs: Int,

@@ -17,10 +17,6 @@ package enum Checksum {
     package static func of(up: String) -> String {
         let lines = MigrationText.trimmingBlankLines(MigrationText.lines(up).map(MigrationText.trimmingTrailingBlanks))
         let normalised = lines.joined(separator: "\n")
-        let digest = SHA256.hash(data: Array(normalised.utf8))
-        return digest.map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        return SHA256.hash(data: Array(normalised.utf8)).lowercaseHex
     }
 }
