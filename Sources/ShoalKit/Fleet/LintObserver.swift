@@ -49,53 +49,13 @@ public struct LintObserver: Sendable {
         guard database.driver == .postgres else {
             throw ShoalError(.usage, "`--observe` watches PostgreSQL apply migrations; \(database.name) is a \(database.driver.rawValue) database")
         }
-        let server = try await scratchServer(for: database)
-        fleet.logger.info("lint --observe: scratch database \(scratchName) on \(Redactor.redact(server))")
-        do {
-            return try await PostgresScratchDatabase.with(name: scratchName, on: server, settings: database.settings) { session in
-                if database.isMultiTenant && database.layout == .schema {
-                    let schema = TenantName.substitute("shoal_scratch", in: database.schemaTemplate)
-                    try await session.execute("CREATE SCHEMA \(session.quoteIdentifier(schema))")
-                    try await session.setSearchPath(schema, local: false)
-                }
-                var run = ObservedRun(database: database, session: session, displayPath: displayPath)
-                for migration in graph.migrations {
-                    try await run.apply(migration, observing: selection?.contains(migration.revision) ?? true)
-                }
-                return LintObservation(statements: run.statements, findings: run.findings)
+        return try await ScratchTarget.with(database, fleet: fleet, command: "`shoal lint --observe`", postgresName: scratchName) { scratch in
+            var run = ObservedRun(database: database, session: scratch.session, displayPath: displayPath)
+            for migration in graph.migrations {
+                try await run.apply(migration, observing: selection?.contains(migration.revision) ?? true)
             }
-        } catch var error as ShoalError {
-            if Task.isCancelled {
-                // A hint here says the scratch database could not be dropped.
-                let dropped = error.hint == nil ? "; its scratch database \(scratchName) was dropped" : " (scratch database \(scratchName))"
-                throw ShoalError(.interrupted, "`shoal lint --observe` of \(database.name) was interrupted" + dropped, hint: error.hint)
-            }
-            if error.failure?.phase == .connect {
-                error.kind = .config
-                error.message = "`--observe` needs a PostgreSQL server to create its scratch database for \(database.name) on: "
-                    + error.message
-                error.hint = "set `databases.\(database.name).scratch_url` in config.json to a server shoal can reach, "
-                    + "as a role with the CREATEDB privilege"
-            } else if error.failure?.isInsufficientPrivilege == true, error.revision == nil {
-                error.kind = .config
-                error.hint = "grant it (ALTER ROLE … CREATEDB), or set `databases.\(database.name).scratch_url` "
-                    + "in config.json to a server where shoal's role may create databases"
-            }
-            throw error
+            return LintObservation(statements: run.statements, findings: run.findings)
         }
-    }
-
-    /// The server to create the scratch database on: `scratch_url`, or the
-    /// connection of the database's first target.
-    private func scratchServer(for database: DatabaseConfig) async throws -> String {
-        try fleet.config.requireConnections()
-        if let url = database.scratchURL { return url }
-        let targets = try await fleet.targets(TargetSelector(databases: [database.name]))
-        guard case .postgres(let url, _)? = targets.first?.location else {
-            throw ShoalError(.config, "\(database.name) has no targets yet, so `--observe` has no server to create its "
-                             + "scratch database on; set `databases.\(database.name).scratch_url` in config.json")
-        }
-        return url
     }
 }
 
