@@ -101,7 +101,7 @@ struct LintCommandTests {
         #expect(try await sandbox.shoal("init", "demo").status == 0)
         let clean = try await sandbox.shoal("lint", "--config", "demo/config.json")
         #expect(clean.status == 0, "\(clean.stdout)")
-        #expect(clean.stdout == "8 migrations linted: 0 errors, 0 warnings, 0 allowed\n")
+        #expect(clean.stdout == "9 migrations linted: 0 errors, 0 warnings, 0 allowed\n")
         let head = try #require(try await sandbox.shoal("heads", "--config", "demo/config.json", "--db", "app", "--json")
             .json()["heads"] as? [[String: Any]]).first?["revision"] as? String
         try sandbox.write("demo/versions/app/\(Self.r4)_rename.sql", MigrationFile(

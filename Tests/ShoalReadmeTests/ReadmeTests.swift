@@ -45,7 +45,7 @@ struct ReadmeTests {
         #expect(report.succeeded)
         #expect(report.targets.map(\.target).sorted() == tenants.map { "app/\($0)" })
         #expect(report.summary.targets == 5 && report.summary.ok == 5)
-        #expect(report.targets.allSatisfy { $0.to == ["f7910c43f290"] }, "every tenant at the demo's head")
+        #expect(report.targets.allSatisfy { $0.to == ["d0ee624f2b05"] }, "every tenant at the demo's head")
         #expect(messages.lines.filter { $0.hasPrefix("app/") }.sorted() == tenants.map { "app/\($0): ok" })
     }
 }

@@ -126,6 +126,19 @@ public enum DemoFleet {
             SELECT count(*) = 0 FROM projects WHERE slug IS NULL OR slug = '';
 
             """#),
+        (path: "versions/app/d0ee624f2b05_index_projects_by_slug.sql", contents: #"""
+            -- revision: d0ee624f2b05
+            -- parents: f7910c43f290
+            -- message: index projects by slug
+
+            -- shoal:up
+            -- Project pages are looked up by slug (/projects/q3-launch-plan).
+            CREATE INDEX projects_by_slug ON projects (slug);
+
+            -- shoal:down
+            DROP INDEX projects_by_slug;
+
+            """#),
         (path: "versions/catalog/ff15e4a91464_create_plans.sql", contents: #"""
             -- revision: ff15e4a91464
             -- message: create plans
