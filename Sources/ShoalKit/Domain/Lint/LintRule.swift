@@ -38,6 +38,14 @@ public enum LintRule: String, CaseIterable, Sendable, Hashable, Codable {
         return severity
     }
 
+    /// The help line in a migration of `phase`: in a `contract` migration
+    /// the rules it downgrades (``severity(in:)``) say what to check, not to
+    /// move the statement into a contract migration it already is in.
+    public func help(in phase: MigrationPhase?) -> String {
+        guard phase == .contract, severity(in: phase) != severity else { return help }
+        return "this is a contract migration: ship it only once no running code, on the primary or any replica, still uses what it changes"
+    }
+
     /// True for the rules that come from observing PostgreSQL, not from text.
     public var isObserved: Bool { rawValue.hasPrefix("observed-") }
 

@@ -27,7 +27,8 @@ public enum Linter {
                     guard let message = rule.check(analysis, context) else { continue }
                     findings.append(LintFinding(
                         database: database, revision: migration.revision, file: file, line: statement.line, rule: rule.rule,
-                        severity: rule.rule.severity(in: migration.phase), message: message, statement: statement.text,
+                        severity: rule.rule.severity(in: migration.phase), message: message,
+                        help: rule.rule.help(in: migration.phase), statement: statement.text,
                         allowed: statement.allowedRules.contains(rule.rule) || migration.allowedRules.contains(rule.rule)))
                 }
                 record(analysis, in: &context)

@@ -29,7 +29,7 @@ package enum ObservedRules {
         func finding(_ rule: LintRule, _ message: String) -> LintFinding {
             LintFinding(database: observation.database, revision: observation.revision, file: file,
                         line: observation.line, rule: rule, severity: rule.severity(in: migration.phase),
-                        message: message, statement: observation.statement,
+                        message: message, help: rule.help(in: migration.phase), statement: observation.statement,
                         allowed: allowed.contains(rule) || migration.allowedRules.contains(rule),
                         observation: observation)
         }

@@ -74,6 +74,11 @@ struct LinterTests {
         #expect(contract.map(\.severity) == [.warning, .warning, .warning, .error])
         #expect(try lintFindings(up, phase: "expand").map(\.severity) == [.error, .error, .error, .error])
         #expect(contract.filter { $0.fails(strict: true) }.count == 4)
+        // The help of a downgraded rule says what to check, not to move the
+        // statement into the contract migration it already is in.
+        #expect(contract.prefix(3).allSatisfy { $0.help.hasPrefix("this is a contract migration: ship it only once no running code") })
+        #expect(contract[3].help == LintRule.requireConcurrentIndex.help)
+        #expect(try lintFindings(up, phase: "expand").map(\.help) == contract.map(\.rule.help))
     }
 
     @Test func sinceSelectsWhatABranchAddsAndFindingsFollowGraphOrder() throws {
