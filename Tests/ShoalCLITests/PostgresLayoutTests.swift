@@ -93,6 +93,12 @@ struct PostgresLayoutTests {
         let text = try await sandbox.shoal("upgrade")
         #expect(text.status == 1)
         #expect(text.stdout.contains(hint), "\(text.stdout)")
+        // status says the same of the tenant it cannot reach, in text and JSON.
+        let status = try await sandbox.shoal("status")
+        #expect(status.stdout.contains("sites/acme  ?  unreachable") && status.stdout.contains(hint), "\(status.stdout)")
+        let statusJSON = try await sandbox.shoal("status", "--json")
+        let statusTargets = try #require(try statusJSON.json()["targets"] as? [[String: Any]])
+        #expect((statusTargets.first?["message"] as? String)?.contains(hint) == true, "\(statusJSON.stdout)")
         #expect(try await PostgresProbe.databases(prefix: prefix).isEmpty, "upgrade creates no database")
     }
 

@@ -215,7 +215,7 @@ public struct FleetStatus: Sendable {
             state = read
         case .failure(let error):
             result.state = .unreachable
-            result.message = error.message
+            result.message = TargetReport.ErrorInfo(error).message  // with its detail and hint (a missing tenant database says what to run)
             return result
         }
         result.current = state.current.sortedIfNeeded()
