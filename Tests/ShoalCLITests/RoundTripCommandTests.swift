@@ -214,20 +214,11 @@ struct RoundTripCommandTests {
         try await AppFleet.with(.postgres) { fleet async throws in
             try fleet.sandbox.write("versions/app/\(Self.r4)_slow.sql", Self.migration(up: "SELECT pg_sleep(120);"))
             let run = try fleet.sandbox.launch("test", "--db", "app", environment: Self.info)
-            var name: String?
-            try await waitUntil("the test sleeps in its scratch database") {
-                if !run.isRunning { throw FinishedEarly(message: "shoal test ended early: \(run.stderrSoFar)") }
-                name = LintObserveCommandTests.scratchName(in: run.stderrSoFar)
-                guard let name else { return false }
-                let sleeping = try await PostgresProbe.query(try PostgresTestServer.url(), """
-                    SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND query LIKE '%pg_sleep(120)%'
-                    """, [name])
-                return sleeping.first?.first == "1"
-            }
+            let name = try await LintObserveCommandTests.waitUntilSleeping(run)
             run.send(SIGINT)
             let result = try await run.finish(within: .seconds(60))
             #expect(result.status == 130, "\(result.stderr)")
-            #expect(try await PostgresProbe.databases(prefix: try #require(name)).isEmpty, "\(result.stderr)")
+            #expect(try await PostgresProbe.databases(prefix: name).isEmpty, "\(result.stderr)")
         }
     }
 }

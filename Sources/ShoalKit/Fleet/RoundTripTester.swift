@@ -129,20 +129,14 @@ private struct Stairway {
         guard let downMs = try await timed(up.inverse, failing: &step) else { return step }
         step.downMs = downMs
         current = up.inverse.versionsAfter
-        let undone = try await describe()
-        guard undone == before else {
-            step.diff = undone.diff(against: before)
-            step.error = .init(message: "the down of \(revision) does not undo its up: the schema after it is not the schema "
-                               + "before the up (+ left behind, - dropped too much)", revision: revision)
+        guard try await describe().matches(before, failing: &step, "the down of \(revision) does not undo its up: the schema "
+                                           + "after it is not the schema before the up (+ left behind, - dropped too much)") else {
             return step
         }
         guard try await timed(up, failing: &step) != nil else { return step }
         current = up.versionsAfter
-        let redone = try await describe()
-        guard redone == after else {
-            step.diff = redone.diff(against: after)
-            step.error = .init(message: "the up of \(revision), run again after its down, does not give the schema of its "
-                               + "first run (+ only now, - only the first time)", revision: revision)
+        guard try await describe().matches(after, failing: &step, "the up of \(revision), run again after its down, does not "
+                                           + "give the schema of its first run (+ only now, - only the first time)") else {
             return step
         }
         step.status = .ok
@@ -178,5 +172,16 @@ private struct Stairway {
             let name = line.split(separator: " ", maxSplits: 2).dropFirst().first ?? ""
             return !name.hasPrefix("{schema}.")
         }
+    }
+}
+
+private extension SchemaDescription {
+    /// True when this is `expected`; else records in `step` the difference
+    /// and an error saying `message`.
+    func matches(_ expected: SchemaDescription, failing step: inout RoundTripReport.Step, _ message: String) -> Bool {
+        guard self != expected else { return true }
+        step.diff = diff(against: expected)
+        step.error = .init(message: message, revision: step.revision)
+        return false
     }
 }

@@ -243,15 +243,7 @@ import Testing
         let marker = "shoal-test-cancel-" + String(UInt64.random(in: .min ... .max), radix: 16)
         let setup = try Setup(.postgres, [Self.users, MigrationFile(revision: "bbbb0002", up: "SELECT pg_sleep(60) AS \"\(marker)\";")])
         let task = Task { try await setup.test() }
-        let watcher = try await PostgresSession.connect(try PostgresTestServer.url())
-        try await watcher.closing {
-            let deadline = ContinuousClock.now + .seconds(30)
-            while try await watcher.query("SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND query LIKE '%' || $2 || '%'",
-                                          [setup.scratchName, marker]).isEmpty {
-                try #require(ContinuousClock.now < deadline, "the statement never started")
-                try await Task.sleep(for: .milliseconds(20))
-            }
-        }
+        try await LintObserverTests.waitUntilRunning(marker, in: setup.scratchName)
         task.cancel()
         let error = await #expect(throws: ShoalError.self) { try await task.value }
         #expect(error?.kind == .interrupted)
