@@ -121,6 +121,13 @@ struct RoundTripCommandTests {
             let strict = try await fleet.shoal("test", "--db", "app", "--strict")
             #expect(strict.status == 1)
             #expect(strict.stdout.contains("--strict: 1 step without a down section"), "\(strict.stdout)")
+            let json = try await fleet.shoal("test", "--db", "app", "--strict", "--json")
+            #expect(json.status == 1)
+            let step = try #require((try json.json()["steps"] as? [[String: Any]])?.last)
+            #expect(step["status"] as? String == "no-down")
+            #expect(step["up_ms"] is Int && step["down_ms"] is NSNull, "\(step)")
+            #expect(step["diff"] as? [String] == [] && step["error"] is NSNull, "\(step)")
+            #expect((try json.json()["summary"] as? [String: Any])?["no_down"] as? Int == 1)
         }
     }
 
@@ -195,6 +202,23 @@ struct RoundTripCommandTests {
             #expect(result.stderr.contains("`shoal test` needs a PostgreSQL server"), "\(result.stderr)")
             #expect(result.stderr.contains("scratch_url"), "\(result.stderr)")
             #expect(!result.stderr.contains("hunter2"), "\(result.stderr)")
+        }
+    }
+
+    @Test func aRoleWithoutCreatedbIsExitTwoNamingThePrivilege() async throws {
+        try await AppFleet.with(.postgres) { fleet async throws in
+            let role = "shoal_nocreatedb_" + String(UInt64.random(in: .min ... .max), radix: 16)
+            let server = try PostgresTestServer.url()
+            try await PostgresProbe.with(server) { try await $0.execute("CREATE ROLE \(role) LOGIN NOCREATEDB") }
+            let scratchURL = server.replacingOccurrences(of: "://postgres@", with: "://\(role)@")
+            try fleet.sandbox.write("config.json", """
+                { "databases": { "app": { \(fleet.appKeys), "scratch_url": \(Fixture.json(scratchURL)) } } }
+                """)
+            let result = try await fleet.shoal("test", "--db", "app")
+            try await PostgresProbe.with(server) { try await $0.execute("DROP ROLE \(role)") }
+            #expect(result.status == 2, "\(result.stdout) \(result.stderr)")
+            #expect(result.stderr.contains("role `\(role)` may not create databases"), "\(result.stderr)")
+            #expect(result.stderr.contains("scratch_url"), "\(result.stderr)")
         }
     }
 

@@ -44,7 +44,7 @@ public struct RoundTripTester: Sendable {
     /// (tests check that it is gone afterwards).
     package func test(_ database: DatabaseConfig, graph: RevisionGraph, to: RevisionSpec?,
                       scratchName: String) async throws -> RoundTripReport {
-        let (revisions, heads, resolvedTo) = try Self.walk(graph, to: to, database: database.name)
+        let (revisions, heads, resolvedTo) = try Self.revisions(of: graph, to: to, database: database.name)
         let clock = ContinuousClock()
         let started = clock.now
         let steps = try await ScratchTarget.with(database, fleet: fleet, command: "`shoal test`", postgresName: scratchName) { scratch in
@@ -63,8 +63,8 @@ public struct RoundTripTester: Sendable {
     }
 
     /// The revisions to walk, in graph order, their heads, and `to` resolved.
-    static func walk(_ graph: RevisionGraph, to spec: RevisionSpec?,
-                     database: String) throws -> (revisions: [String], heads: [String], to: String?) {
+    static func revisions(of graph: RevisionGraph, to spec: RevisionSpec?,
+                          database: String) throws -> (revisions: [String], heads: [String], to: String?) {
         guard !graph.isEmpty else {
             throw ShoalError(.usage, "\(database) has no migrations in \(graph.directory): nothing to test",
                              hint: "`shoal revision --db \(database) -m MESSAGE` writes the first one")
