@@ -68,6 +68,19 @@ import Testing
         "shoal_scratch_test_" + String(UInt64.random(in: .min ... .max), radix: 16)
     }
 
+    /// Polls until a statement containing `marker` runs in `database`.
+    static func waitUntilRunning(_ marker: String, in database: String) async throws {
+        let watcher = try await PostgresSession.connect(try PostgresTestServer.url())
+        try await watcher.closing {
+            let deadline = ContinuousClock.now + .seconds(30)
+            while try await watcher.query("SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND query LIKE '%' || $2 || '%'",
+                                          [database, marker]).isEmpty {
+                try #require(ContinuousClock.now < deadline, "the statement never started")
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+    }
+
     static func databaseExists(_ name: String) async throws -> Bool {
         let session = try await PostgresSession.connect(try PostgresTestServer.url())
         return try await session.closing {
@@ -274,16 +287,7 @@ import Testing
         let marker = "shoal-cancel-" + String(UInt64.random(in: .min ... .max), radix: 16)
         let setup = try Setup([MigrationFile(revision: "bbbb0002", up: "SELECT pg_sleep(60) AS \"\(marker)\";")])
         let task = Task { try await setup.observe() }
-        let watcher = try await PostgresSession.connect(try PostgresTestServer.url())
-        try await watcher.closing {
-            // Wait until the statement runs in the scratch database.
-            let deadline = ContinuousClock.now + .seconds(30)
-            while try await watcher.query("SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND query LIKE '%' || $2 || '%'",
-                                          [setup.scratchName, marker]).isEmpty {
-                try #require(ContinuousClock.now < deadline, "the statement never started")
-                try await Task.sleep(for: .milliseconds(20))
-            }
-        }
+        try await Self.waitUntilRunning(marker, in: setup.scratchName)
         task.cancel()
         let error = await #expect(throws: ShoalError.self) { try await task.value }
         #expect(error?.kind == .interrupted)
