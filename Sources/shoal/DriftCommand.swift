@@ -53,7 +53,7 @@ struct DriftCommand: AsyncParsableCommand {
         if global.json {
             try Console.json(report)
         }
-        Console.write(DriftText.report(report), toStderr: global.json)
+        Console.write(DriftText.report(report, stderr: global.json), toStderr: global.json)
         if report.hasDrift { throw ExitCode(1) }
     }
 }
@@ -61,7 +61,8 @@ struct DriftCommand: AsyncParsableCommand {
 /// `shoal drift`'s text: per group a line, then its targets that are not
 /// `same` with their differences; the unreadable targets; a summary line.
 enum DriftText {
-    static func report(_ report: DriftReport) -> String {
+    /// `stderr`: the text goes to stderr (under `--json`), for colouring.
+    static func report(_ report: DriftReport, stderr: Bool) -> String {
         var text = ""
         var byGroup: [GroupKey: [TargetDrift]] = [:]
         var unread: [TargetDrift] = []
@@ -77,12 +78,12 @@ enum DriftText {
                 + ReportText.count(group.targets, "target") + "\n"
             if let message = group.message { text += "  " + message + "\n" }
             for target in byGroup[GroupKey(database: group.database, revisions: group.revisions)] ?? [] where target.state != .same {
-                text += line(target)
+                text += line(target, stderr: stderr)
                 for change in target.diff { text += "      " + change + "\n" }
             }
         }
         for target in unread {
-            text += line(target)
+            text += line(target, stderr: stderr)
             if let message = target.message { text += "      " + message + "\n" }
         }
         let summary = report.summary
@@ -92,9 +93,9 @@ enum DriftText {
     }
 
     /// `  app/acme  drifted  3f9c0a1b2c3d`.
-    private static func line(_ target: TargetDrift) -> String {
+    private static func line(_ target: TargetDrift, stderr: Bool) -> String {
         let color: Console.Color = target.state == .drifted || target.state == .unreachable ? .red : .yellow
-        return "  \(target.target)  " + Console.paint(target.state.rawValue, color)
+        return "  \(target.target)  " + Console.paint(target.state.rawValue, color, stderr: stderr)
             + (target.fingerprint.map { "  \($0)" } ?? "") + "\n"
     }
 
