@@ -22,6 +22,17 @@ struct DriftCommandTests {
         stderr.matches(of: #/shoal_scratch_[0-9a-f]+/#).map { String(stderr[$0.range]) }
     }
 
+    static let r4 = "4444dddd0004"
+    /// True in a scratch database only: a migration that behaves otherwise
+    /// there than on the tenants.
+    static let onScratch = "current_database() LIKE 'shoal_scratch_%'"
+
+    /// Adds `r4` with `up` after the fixture's migrations, and upgrades every tenant to it.
+    static func upgradeWithScratchOnly(_ fleet: AppFleet, _ up: String) async throws {
+        try fleet.sandbox.write("versions/app/\(r4)_scratch_only.sql", MigrationFile(revision: r4, parents: [Fixture.r3], up: up).text)
+        #expect(try await fleet.shoal("upgrade").status == 0)
+    }
+
     @Test(arguments: Backend.allCases)
     func sameIsExitZeroAndAHandAddedIndexIsDriftedExitOne(_ backend: Backend) async throws {
         try await AppFleet.with(backend) { fleet async throws in
@@ -177,14 +188,39 @@ struct DriftCommandTests {
         }
     }
 
+    @Test func againstFilesWithAnUnreachableScratchServerIsExitTwoNamingScratchURL() async throws {
+        try await AppFleet.with(.postgres) { fleet async throws in
+            #expect(try await fleet.shoal("upgrade").status == 0)
+            let port = try closedLoopbackPort()
+            try fleet.sandbox.write("config.json", """
+                { "databases": { "app": { \(fleet.appKeys), "scratch_url": "postgres://shoal:hunter2@127.0.0.1:\(port)/x" } } }
+                """)
+            let result = try await fleet.shoal("drift", "--against", "files")
+            #expect(result.status == 2, "\(result.stdout)\(result.stderr)")
+            #expect(result.stderr.contains("scratch_url"), "\(result.stderr)")
+            #expect(!result.stderr.contains("hunter2"), "\(result.stderr)")
+            // The majority needs no scratch database.
+            #expect(try await fleet.shoal("drift").status == 0)
+        }
+    }
+
+    /// A migration that fails on the scratch database (only there: it
+    /// divides by zero when the database is a scratch one) ends the
+    /// command with exit 1 and its error; the scratch database is dropped.
+    @Test func aMigrationFailingOnTheScratchDatabaseIsExitOneAndTheScratchIsDropped() async throws {
+        try await AppFleet.with(.postgres) { fleet async throws in
+            try await Self.upgradeWithScratchOnly(fleet, "SELECT 1 / (CASE WHEN \(Self.onScratch) THEN 0 ELSE 1 END);")
+            let result = try await fleet.shoal("drift", "--against", "files", environment: ["SHOAL_LOG_LEVEL": "info"])
+            #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+            #expect(result.stderr.contains("division by zero") && result.stderr.contains(Self.r4), "\(result.stderr)")
+            let name = try #require(Self.scratchNames(in: result.stderr).first, "\(result.stderr)")
+            #expect(try await PostgresProbe.databases(prefix: name).isEmpty)
+        }
+    }
+
     @Test func sigintDuringAgainstFilesDropsTheScratchDatabase() async throws {
         try await AppFleet.with(.postgres) { fleet async throws in
-            let r4 = "4444dddd0004"
-            // Sleeps on the scratch database only, so the real upgrade is quick.
-            try fleet.sandbox.write("versions/app/\(r4)_slow.sql", MigrationFile(
-                revision: r4, parents: [Fixture.r3],
-                up: "SELECT pg_sleep(CASE WHEN current_database() LIKE 'shoal_scratch_%' THEN 120 ELSE 0 END);").text)
-            #expect(try await fleet.shoal("upgrade").status == 0)
+            try await Self.upgradeWithScratchOnly(fleet, "SELECT pg_sleep(CASE WHEN \(Self.onScratch) THEN 120 ELSE 0 END);")
             let run = try fleet.sandbox.launch("drift", "--against", "files", environment: ["SHOAL_LOG_LEVEL": "info"])
             var name: String?
             try await waitUntil("the reference build sleeps in its scratch database") {

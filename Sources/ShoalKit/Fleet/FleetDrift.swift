@@ -136,7 +136,15 @@ public struct FleetDrift: Sendable {
             for revision in key.revisions {
                 let plan = try Planner.upgrade(graph: graph, current: current, to: .revision(revision), database: key.database)
                 for step in plan.steps {
-                    _ = try await store.apply(step, context: fleet.context)
+                    do {
+                        _ = try await store.apply(step, context: fleet.context)
+                    } catch var error as ShoalError where !Task.isCancelled {
+                        // Name the migration: the scratch target is where the files failed, not a tenant.
+                        error.file = error.file ?? step.migration.path
+                        error.message = "\(step.migration.revision) failed on the scratch target of "
+                            + "`shoal drift --against files`, so \(key.database) has no reference: \(error.message)"
+                        throw error
+                    }
                 }
                 current = try await store.readState().current
             }
