@@ -152,6 +152,9 @@ struct DriftCommandTests {
             #expect(database.stderr.contains("--db `ap` is not a configured database; did you mean `app`?"), "\(database.stderr)")
             let partition = try await fleet.shoal("drift", "--partition", "3/2")
             #expect(partition.status == 2, "\(partition.stderr)")
+            let concurrency = try await fleet.shoal("drift", "--concurrency", "0")
+            #expect(concurrency.status == 2)
+            #expect(concurrency.stderr.contains("--concurrency must be at least 1"), "\(concurrency.stderr)")
         }
     }
 

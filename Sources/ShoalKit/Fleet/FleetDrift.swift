@@ -59,11 +59,7 @@ public struct FleetDrift: Sendable {
         let reader = BatchReader(concurrency: concurrency, pool: pool)
         let reads = await reader.read(targets, BatchReader.Reads<Read>(
             sqlite: { reader, targets in
-                let states = await reader.readStates(of: targets, checksums: false)
-                let schemas = await reader.describeSchemas(of: targets)
-                return zip(states, schemas).map { state, schema in
-                    state.flatMap { state in schema.map { Read(state: state, schema: $0) } }
-                }
+                await reader.readStatesAndSchemas(of: targets).map { $0.map { Read(state: $0.state, schema: $0.schema) } }
             },
             shard: { targets, session in
                 let states = try await session.readVersionStates(of: targets, checksums: false, expected: [:])

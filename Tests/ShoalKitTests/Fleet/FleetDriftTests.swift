@@ -193,6 +193,19 @@ struct FleetDriftTests {
         }
     }
 
+    /// A SQLite file that is not a database cannot be read: that tenant is
+    /// unreachable, with SQLite's reason; the others are compared.
+    @Test func aSQLiteFileThatIsNotADatabaseIsUnreachable() async throws {
+        try await Setup.with(.sqlite, tenants: ["a", "b", "broken"]) { setup in
+            try await setup.upgrade(["a", "b"])
+            try setup.directory.write(String(repeating: "not a database ", count: 100), to: "tenants/broken.sqlite")
+            let report = try await setup.drift()
+            #expect(report.targets.map(\.state) == [.same, .same, .unreachable])
+            #expect(report.targets[2].message?.contains("not a database") == true, "\(report.targets[2])")
+            #expect(report.groups.map(\.targets) == [2])
+        }
+    }
+
     /// A shard that cannot be reached: its tenants are unreachable (its
     /// password never shown), the other shard's are still compared.
     @Test func anUnreachableShardIsReportedAndTheOtherCompared() async throws {
