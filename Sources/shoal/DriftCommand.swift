@@ -9,11 +9,11 @@ struct DriftCommand: AsyncParsableCommand {
         commandName: "drift",
         abstract: "Find targets whose schema differs from their peers' or from the migration files.",
         discussion: """
-        Groups the selected targets by database and current revision(s), reads each
-        schema from the catalog and compares it with the group's reference: the most
-        common schema (--against majority), or the schema the migration files build on a
-        scratch database (--against files). Drifted targets show `+ object` (only on the
-        target) and `- object` (missing on it). Exit 1 when a target is drifted or
+        Groups the selected targets by database and current revision(s), reads each \
+        schema from the catalog and compares it with the group's reference: the most \
+        common schema (--against majority), or the schema the migration files build on a \
+        scratch database (--against files). Drifted targets show `+ object` (only on the \
+        target) and `- object` (missing on it). Exit 1 when a target is drifted or \
         ambiguous, 0 otherwise, 2 for bad input (docs/drift.md).
         """)
 
@@ -41,15 +41,7 @@ struct DriftCommand: AsyncParsableCommand {
         let drift = FleetDrift(fleet: fleet, concurrency: concurrency ?? fleet.config.concurrency)
         // A SIGINT or SIGTERM cancels at once: the scratch databases of
         // `--against files` are dropped all the same (exit 130 or 143).
-        let task = Task { try await drift.drift(of: targets, against: reference) }
-        let trap = SignalTrap(control: nil) { task.cancel() }
-        let result = await task.result
-        trap.remove()
-        if let signal = trap.signal {
-            if case .failure(let error as ShoalError) = result, error.kind != .interrupted { Console.error(error) }
-            throw ExitCode(SignalTrap.exitStatus(for: signal))
-        }
-        let report = try result.get()
+        let report = try await SignalTrap.cancellingOnSignal { try await drift.drift(of: targets, against: reference) }
         if global.json {
             try Console.json(report)
         }

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Dispatch
 import Foundation
 import ShoalKit
@@ -52,4 +53,22 @@ final class SignalTrap: @unchecked Sendable {
 
     /// The conventional exit status for a run stopped by `signal` (128 + n).
     static func exitStatus(for signal: Int32) -> Int32 { 128 + signal }
+}
+
+extension SignalTrap {
+    /// Runs `work` in a task that a SIGINT or SIGTERM cancels at once, for
+    /// commands whose changes do not last (a scratch database, dropped all
+    /// the same: `lint --observe`, `test`). After a signal it prints the
+    /// error, unless it is the interruption itself, and exits 130 or 143.
+    static func cancellingOnSignal<Result: Sendable>(_ work: @escaping @Sendable () async throws -> Result) async throws -> Result {
+        let task = Task { try await work() }
+        let trap = SignalTrap(control: nil) { task.cancel() }
+        defer { trap.remove() }
+        let result = await task.result
+        if let signal = trap.signal {
+            if case .failure(let error as ShoalError) = result, error.kind != .interrupted { Console.error(error) }
+            throw ExitCode(SignalTrap.exitStatus(for: signal))
+        }
+        return try result.get()
+    }
 }
