@@ -223,22 +223,13 @@ struct DriftCommandTests {
 
     @Test func sigintDuringAgainstFilesDropsTheScratchDatabase() async throws {
         try await AppFleet.with(.postgres) { fleet async throws in
-            try await Self.upgradeWithScratchOnly(fleet, "SELECT pg_sleep(CASE WHEN \(Self.onScratch) THEN 120 ELSE 0 END);")
+            try await Self.upgradeWithScratchOnly(fleet, "SELECT CASE WHEN \(Self.onScratch) THEN pg_sleep(120) END;")
             let run = try fleet.sandbox.launch("drift", "--against", "files", environment: ["SHOAL_LOG_LEVEL": "info"])
-            var name: String?
-            try await waitUntil("the reference build sleeps in its scratch database") {
-                if !run.isRunning { throw FinishedEarly(message: "drift ended early: \(run.stderrSoFar)") }
-                name = Self.scratchNames(in: run.stderrSoFar).first
-                guard let name else { return false }
-                let sleeping = try await PostgresProbe.query(try PostgresTestServer.url(), """
-                    SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND query LIKE '%pg_sleep(CASE%'
-                    """, [name])
-                return sleeping.first?.first == "1"
-            }
+            let name = try await LintObserveCommandTests.waitUntilSleeping(run)
             run.send(SIGINT)
             let result = try await run.finish(within: .seconds(60))
             #expect(result.status == 130, "\(result.stderr)")
-            #expect(try await PostgresProbe.databases(prefix: try #require(name)).isEmpty, "\(result.stderr)")
+            #expect(try await PostgresProbe.databases(prefix: name).isEmpty, "\(result.stderr)")
         }
     }
 }

@@ -22,6 +22,22 @@ struct LintObserveCommandTests {
         stderr.firstRange(of: #/shoal_scratch_[0-9a-f]+/#).map { String(stderr[$0]) }
     }
 
+    /// Polls until `run` (with `SHOAL_LOG_LEVEL=info`) sleeps in `pg_sleep(120)`
+    /// in the scratch database its log names; returns that name.
+    static func waitUntilSleeping(_ run: RunningShoal) async throws -> String {
+        var name: String?
+        try await waitUntil("shoal sleeps in its scratch database") {
+            if !run.isRunning { throw FinishedEarly(message: "shoal ended early: \(run.stderrSoFar)") }
+            name = scratchName(in: run.stderrSoFar)
+            guard let name else { return false }
+            let sleeping = try await PostgresProbe.query(try PostgresTestServer.url(), """
+                SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND query LIKE '%pg_sleep(120)%'
+                """, [name])
+            return sleeping.first?.first == "1"
+        }
+        return try #require(name)
+    }
+
     @Test func observedFindingsAndEveryStatementAndNothingLeftBehind() async throws {
         try await AppFleet.with(.postgres) { fleet async throws in
             try fleet.sandbox.write("versions/app/\(Self.r4)_widen_ids.sql", Self.widenID)
@@ -109,20 +125,11 @@ struct LintObserveCommandTests {
             try fleet.sandbox.write("versions/app/\(Self.r4)_slow.sql", MigrationFile(
                 revision: Self.r4, parents: [Fixture.r3], up: "SELECT pg_sleep(120);").text)
             let run = try fleet.sandbox.launch("lint", "--observe", environment: ["SHOAL_LOG_LEVEL": "info"])
-            var name: String?
-            try await waitUntil("the observation sleeps in its scratch database") {
-                if !run.isRunning { throw FinishedEarly(message: "lint --observe ended early: \(run.stderrSoFar)") }
-                name = Self.scratchName(in: run.stderrSoFar)
-                guard let name else { return false }
-                let sleeping = try await PostgresProbe.query(try PostgresTestServer.url(), """
-                    SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND query LIKE '%pg_sleep(120)%'
-                    """, [name])
-                return sleeping.first?.first == "1"
-            }
+            let name = try await Self.waitUntilSleeping(run)
             run.send(SIGINT)
             let result = try await run.finish(within: .seconds(60))
             #expect(result.status == 130, "\(result.stderr)")
-            #expect(try await PostgresProbe.databases(prefix: try #require(name)).isEmpty, "\(result.stderr)")
+            #expect(try await PostgresProbe.databases(prefix: name).isEmpty, "\(result.stderr)")
         }
     }
 }
