@@ -77,7 +77,7 @@ extension LintCommand {
     /// is dropped all the same) and exits 130 or 143.
     static func observe(_ databases: [(DatabaseConfig, RevisionGraph, Set<String>?)], fleet: Fleet) async throws -> LintObservation {
         let observer = LintObserver(fleet: fleet)
-        let task = Task {
+        return try await SignalTrap.cancellingOnSignal {
             var all = LintObservation(statements: [], findings: [])
             for (database, graph, selection) in databases {
                 let observation = try await observer.observe(database, graph: graph, selection: selection,
@@ -87,14 +87,6 @@ extension LintCommand {
             }
             return all
         }
-        let trap = SignalTrap(control: nil) { task.cancel() }
-        defer { trap.remove() }
-        let result = await task.result
-        if let signal = trap.signal {
-            if case .failure(let error as ShoalError) = result, error.kind != .interrupted { Console.error(error) }
-            throw ExitCode(SignalTrap.exitStatus(for: signal))
-        }
-        return try result.get()
     }
 }
 
