@@ -36,7 +36,7 @@ struct BenchRunner {
             case .w1: results.append(measure(id, w1))
             case .w2: results.append(measure(id) { try w2or3(.w2) })
             case .w3: results.append(measure(id) { try w2or3(.w3) })
-            case .w4, .w6, .w7: if id == onW4Fleet.first { results.append(contentsOf: w4Fleet(onW4Fleet)) }
+            case .w4, .w6, .w7, .w9: if id == onW4Fleet.first { results.append(contentsOf: w4Fleet(onW4Fleet)) }
             case .w5: results.append(measure(id, w5))
             case .w8: results.append(measure(id, w8))
             }
@@ -146,7 +146,8 @@ struct BenchRunner {
 
     /// The workloads on one fleet of schemas at head on two shards
     /// (databases of one server), set up once by the raw baseline: W4's two
-    /// rows, `status` and a no-op `upgrade`; W6, `verify`; W7, `history --limit 1`.
+    /// rows, `status` and a no-op `upgrade`; W6, `verify`; W7, `history --limit 1`;
+    /// W9, `drift` (its schemas then also get a few tables each).
     private func w4Fleet(_ ids: [WorkloadID]) -> [WorkloadResult] {
         let (n, m, c) = (tenants(.w4), settings.migrations, concurrency(.w4))
         let raw = "1 connection per shard, UNION ALL per 25 tenants"
@@ -161,6 +162,11 @@ struct BenchRunner {
         }
         if ids.contains(.w6) { rows.append(row(.w6, "verify", "\(n) schemas at head on 2 shards", Goal())) }
         if ids.contains(.w7) { rows.append(row(.w7, "history --limit 1", "\(n) schemas at head on 2 shards", Goal())) }
+        if ids.contains(.w9) {
+            var drift = row(.w9, "drift", "\(n) schemas at head on 2 shards, 2 tables, 4 indexes and a view each", Goal(maxSeconds: 1))
+            drift.raw = "1 connection per shard: version rows per 25 tenants, then shoal's catalog query for all schemas"
+            rows.append(drift)
+        }
 
         let config: String
         let urls: [String]
@@ -172,7 +178,8 @@ struct BenchRunner {
             urls = databases.map { postgres.url(database: $0) }
             let started = ProcessTimer.monotonicSeconds()
             for database in databases { try postgres.recreate(database) }
-            try FleetSetup.postgresAtHead(shards: urls, tenants: Fleets.tenants(n), migrations: migrations, threads: 4)
+            try FleetSetup.postgresAtHead(shards: urls, tenants: Fleets.tenants(n), migrations: migrations, threads: 4,
+                                          tables: ids.contains(.w9))
             try FleetSetup.settlePostgres(shards: urls)
             log("W4 setup: \(n) schemas at head, vacuumed, in \(Report.number(ProcessTimer.monotonicSeconds() - started)) s (not measured)")
             config = try Fleets.write(to: scratch("W4"), storage: .shards(Array(zip(Fleets.shardNames, urls)).map { ($0, $1) }),
@@ -198,6 +205,7 @@ struct BenchRunner {
             case "status": ("W4-status", ["status"], .status(targets: n), .status)
             case "upgrade": ("W4-upgrade", ["upgrade"], .applied(targets: n, each: 0), .plan)
             case "verify": ("W6-verify", ["verify"], .verified(targets: n), .verify)
+            case "drift": ("W9-drift", ["drift"], .drift(targets: n), .drift)
             default: ("W7-history", ["history", "--limit", "1"], .history(targets: n, head: head), .history)
             }
             return repeatRuns(row) { index in
@@ -277,6 +285,8 @@ struct BenchRunner {
         case verified(targets: Int)
         /// `history --limit 1`: every target's one entry the upgrade to `head`.
         case history(targets: Int, head: String)
+        /// `drift`: every target the same as its peers.
+        case drift(targets: Int)
         /// `lint`: every migration linted; exit 1 (findings) counts as done.
         case linted(migrations: Int)
     }
@@ -311,6 +321,10 @@ struct BenchRunner {
         case .verified(let targets):
             guard summary == "\(targets) targets: \(targets) ok, 0 with problems" else {
                 throw fail("did not report \(targets) ok targets: \(summary)")
+            }
+        case .drift(let targets):
+            guard summary == "\(targets) targets: \(targets) same, 0 drifted, 0 ambiguous, 0 uninitialized, 0 unreachable" else {
+                throw fail("did not report \(targets) targets the same: \(summary)")
             }
         case .linted(let migrations):
             guard summary.hasPrefix("\(migrations) migrations linted: ") else {

@@ -5,9 +5,12 @@ enum FleetSetup {
     /// W4: every tenant schema at head on its shard, by bulk SQL: the schema,
     /// shoal's three version tables, the version row and one history row per
     /// migration (with the checksums shoal expects, so that a no-op upgrade
-    /// accepts them). No application tables: the migrations' own SQL is not run.
+    /// accepts them). No application tables: the migrations' own SQL is not
+    /// run; with `tables`, each schema gets the same few tables, indexes and
+    /// a view (``applicationTables(schema:)``) for `drift` (W9) to describe.
     /// Batches of 25 schemas per transaction, `threads` connections in all.
-    static func postgresAtHead(shards urls: [String], tenants: [String], migrations: [BenchMigration], threads: Int) throws {
+    static func postgresAtHead(shards urls: [String], tenants: [String], migrations: [BenchMigration], threads: Int,
+                               tables: Bool = false) throws {
         var batches: [(url: String, tenants: [String])] = []
         for (shard, url) in urls.enumerated() {
             let mine = Fleets.tenants(tenants, onShard: shard, of: urls.count)
@@ -26,6 +29,7 @@ enum FleetSetup {
                 var script = ["BEGIN"]
                 for tenant in batch.tenants {
                     script += stampStatements(schema: Fleets.schema(of: tenant), migrations: prepared)
+                    if tables { script += applicationTables(schema: Fleets.schema(of: tenant)) }
                 }
                 script.append("COMMIT")
                 try pg.exec(script.joined(separator: ";\n"))
@@ -58,6 +62,21 @@ enum FleetSetup {
             "INSERT INTO \(tables.version) (revision) VALUES (\(literal(head.revision)))",
             "INSERT INTO \(tables.history) (revision, operation, checksum, applied_at, duration_ms, applied_by, shoal_version) VALUES "
                 + rows.joined(separator: ", "),
+        ]
+    }
+
+    /// Two tables with a primary key each, a unique column, a default, a
+    /// foreign key, a partial index and a view: about twenty lines of a
+    /// schema description, the same in every schema.
+    static func applicationTables(schema: String) -> [String] {
+        let q = "\"" + schema + "\""
+        return [
+            "CREATE TABLE \(q).accounts (id bigint PRIMARY KEY, email text NOT NULL UNIQUE, name text, "
+                + "created_at timestamptz NOT NULL DEFAULT now())",
+            "CREATE TABLE \(q).projects (id bigint PRIMARY KEY, account_id bigint NOT NULL REFERENCES \(q).accounts (id), "
+                + "title text NOT NULL, archived boolean NOT NULL DEFAULT false)",
+            "CREATE INDEX projects_account ON \(q).projects (account_id) WHERE NOT archived",
+            "CREATE VIEW \(q).active_projects AS SELECT id, title FROM \(q).projects WHERE NOT archived",
         ]
     }
 

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import CLibPQ
+import ShoalKit
 
 /// The raw PostgreSQL baseline: libpq's blocking C API and nothing else.
 final class RawPostgres {
@@ -115,7 +116,7 @@ extension RawBaseline {
             WHERE c.relkind = 'r' AND c.relname = 'shoal_version' AND n.nspname = ANY($1::text[])
             """, [list]).compactMap { $0.first ?? nil })
         let readable = schemas.indices.filter { initialized.contains(schemas[$0]) }
-        var atHead = 0
+        var atHead: [Int] = []
         for start in stride(from: 0, to: readable.count, by: chunk) {
             let indices = readable[start..<min(start + chunk, readable.count)]
             let sql = indices.flatMap { index in
@@ -124,7 +125,9 @@ extension RawBaseline {
                 if read != .verify {
                     parts.append("SELECT \(index), 'd', revision, operation, started_at, 0 FROM \(tables.dirty)")
                 }
-                parts.append("SELECT \(index), 'h', revision, operation, checksum, id FROM \(tables.history)")
+                if read != .drift {
+                    parts.append("SELECT \(index), 'h', revision, operation, checksum, id FROM \(tables.history)")
+                }
                 return parts
             }.joined(separator: "\nUNION ALL ")
             var versions: [Int: [String]] = [:]
@@ -155,10 +158,39 @@ extension RawBaseline {
                         throw BenchError("\(tenants[index]): \(revision) has no migration file")
                     }
                 }
-                if versions[index] == head.map({ [$0] }) { atHead += 1 }
+                if versions[index] == head.map({ [$0] }) { atHead.append(index) }
             }
         }
-        return atHead
+        guard read == .drift else { return atHead.count }
+        let fingerprints = try describePostgresSchemas(pg, schemas: schemas)
+        var counts: [String: Int] = [:]
+        for fingerprint in fingerprints.values { counts[fingerprint, default: 0] += 1 }
+        let majority = counts.max { $0.value < $1.value }?.key
+        return atHead.count { fingerprints[schemas[$0]] == majority }
+    }
+
+    /// What `drift` reads besides the version rows: shoal's own catalog
+    /// query (``PostgresSchemaCatalog/query(wholeDatabase:)``) for all of a
+    /// shard's `schemas` at once, in a transaction with `search_path` set to
+    /// `pg_catalog` as shoal runs it; each schema's lines, its name written
+    /// `{schema}`, sorted into a ``SchemaDescription``. Returns each
+    /// schema's fingerprint.
+    static func describePostgresSchemas(_ pg: RawPostgres, schemas: [String]) throws -> [String: String] {
+        let excluded = ["shoal_version", "shoal_version_dirty", "shoal_version_history"]
+        try pg.exec("BEGIN")
+        try pg.exec("SET LOCAL search_path = pg_catalog")
+        let rows = try pg.exec(PostgresSchemaCatalog.query(wholeDatabase: false),
+                               ["{" + schemas.map { "\"" + $0 + "\"" }.joined(separator: ",") + "}",
+                                "{" + excluded.joined(separator: ",") + "}"])
+        try pg.exec("ROLLBACK")
+        var lines: [String: [String]] = [:]
+        for row in rows {
+            guard let schema = row[0], let line = row[1] else { continue }
+            // The bench's schema names need no quoting.
+            lines[schema, default: []].append(SchemaPlaceholder.writing(schema + ".", as: "{schema}.",
+                                                                        in: SchemaDescription.normalisedWhitespace(line)))
+        }
+        return lines.mapValues { SchemaDescription(lines: $0).fingerprint }
     }
 
     /// What `history --limit 1` reads, the way a hand-written tool would:
@@ -205,4 +237,7 @@ enum RawRead: String, Sendable, CaseIterable {
     case verify
     /// `history --limit 1`: each tenant's newest history row.
     case history
+    /// `drift`: version rows and dirty marks, and each schema's
+    /// description (counted at head with the most common fingerprint).
+    case drift
 }

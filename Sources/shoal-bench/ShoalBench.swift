@@ -16,10 +16,10 @@ struct ShoalBench: ParsableCommand {
 
 /// The sizes and selection shared by `run` and `needs-postgres`.
 struct WorkloadOptions: ParsableArguments {
-    @Option(help: "Workloads to run, comma-separated: W1,W2,W3,W4,W5,W6,W7,W8 (default: all).")
+    @Option(help: "Workloads to run, comma-separated: W1,W2,W3,W4,W5,W6,W7,W8,W9 (default: all).")
     var only: String?
 
-    @Option(help: "Tenants of every selected workload (default: W1 200, W2 200, W3 64, W4, W6 and W7 1000, W5 10000).")
+    @Option(help: "Tenants of every selected workload (default: W1 200, W2 200, W3 64, W4, W6, W7 and W9 1000, W5 10000).")
     var tenants: Int?
 
     @Option(help: "Migrations of every workload but W3 (which always has one).")
@@ -54,7 +54,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "The shoal binary to measure.")
     var shoal = ".build/release/shoal"
 
-    @Option(help: "libpq URL of a throwaway server's maintenance database (W2-W4, W6, W7 create and drop databases on it).")
+    @Option(help: "libpq URL of a throwaway server's maintenance database (W2-W4, W6, W7, W9 create and drop databases on it).")
     var pgURL: String?
 
     @Option(help: "Also write the results as JSON to this file.")
@@ -141,7 +141,7 @@ struct RawCommand: ParsableCommand {
         case sqliteRead = "sqlite-read"
         /// Apply the migrations to every tenant schema of one database (W2, W3).
         case pgApply = "pg-apply"
-        /// Read every tenant schema's state or history, one connection per shard (W4, W6, W7).
+        /// Read every tenant schema's state, history or description, one connection per shard (W4, W6, W7, W9).
         case pgRead = "pg-read"
         /// Read every migration file of a versions folder (W8).
         case readFiles = "read-files"

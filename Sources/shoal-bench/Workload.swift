@@ -18,17 +18,19 @@ enum WorkloadID: String, CaseIterable, Codable, Sendable {
     case w7 = "W7"
     /// `lint` over 1,000 PostgreSQL migration files, against reading them.
     case w8 = "W8"
+    /// `drift` over W4's fleet, each schema with a few tables and indexes.
+    case w9 = "W9"
 
     var needsPostgres: Bool { self != .w1 && self != .w5 && self != .w8 }
 
     /// The workloads measured on W4's fleet, which is set up once for all of them.
-    var usesW4Fleet: Bool { self == .w4 || self == .w6 || self == .w7 }
+    var usesW4Fleet: Bool { self == .w4 || self == .w6 || self == .w7 || self == .w9 }
 
     var defaultTenants: Int {
         switch self {
         case .w1, .w2: 200
         case .w3: 64
-        case .w4, .w6, .w7: 1000
+        case .w4, .w6, .w7, .w9: 1000
         case .w5: 10_000
         case .w8: 1
         }
@@ -45,7 +47,7 @@ enum WorkloadID: String, CaseIterable, Codable, Sendable {
         var result: [WorkloadID] = []
         for name in names {
             guard let id = WorkloadID(rawValue: name) else {
-                throw BenchError("unknown workload \(name) (expected W1, W2, W3, W4, W5, W6, W7 or W8)")
+                throw BenchError("unknown workload \(name) (expected W1, W2, W3, W4, W5, W6, W7, W8 or W9)")
             }
             if !result.contains(id) { result.append(id) }
         }

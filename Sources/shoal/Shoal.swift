@@ -18,7 +18,7 @@ struct Shoal: AsyncParsableCommand {
         version: shoalVersion,
         subcommands: [
             InitCommand.self, RevisionCommand.self, MergeCommand.self, CheckCommand.self,
-            RevisionsCommand.self, HeadsCommand.self, StatusCommand.self, UpgradeCommand.self,
+            RevisionsCommand.self, HeadsCommand.self, StatusCommand.self, DriftCommand.self, UpgradeCommand.self,
             DowngradeCommand.self, StampCommand.self, HistoryCommand.self, SQLCommand.self,
             VerifyCommand.self, TenantsCommand.self, LintCommand.self, RoundTripCommand.self,
         ]

@@ -6,7 +6,7 @@
 /// with `search_path` set to `pg_catalog` alone, so `pg_get_indexdef` and
 /// friends qualify every name); then a target's own schema, followed by a
 /// dot, is written `{schema}` wherever it appears in its lines.
-enum PostgresSchemaCatalog {
+package enum PostgresSchemaCatalog {
     /// Each target's description, in order; nil for a target whose schema
     /// does not exist. A target with a schema is described by the objects
     /// in that schema; a target without one (a whole database) by every
@@ -67,7 +67,7 @@ enum PostgresSchemaCatalog {
     /// The catalog query: `(schema, line, NULL)` rows, plus `(schema,
     /// NULL, quote_ident(schema))` for every schema read. `$1`: the schemas (unless `wholeDatabase`), `$2`:
     /// the version tables to leave out.
-    static func query(wholeDatabase: Bool) -> String {
+    package static func query(wholeDatabase: Bool) -> String {
         let schemas = wholeDatabase
             ? "n.nspname <> 'information_schema' AND n.nspname !~ '^pg_' AND $1::text[] IS NOT NULL"
             : "n.nspname = ANY($1::text[])"

@@ -64,6 +64,20 @@ extension SQLiteStateReader {
         }
     }
 
+    /// Each SQLite target's version state (without checksums) and schema
+    /// description, both read while its file is open once (`shoal drift`);
+    /// an uninitialized state and no description for a missing file.
+    package func readStatesAndSchemas(of targets: [Target], busyTimeoutMs: Int = 5000)
+        -> [Result<(state: VersionState, schema: SchemaDescription?), ShoalError>] {
+        targets.map { target in
+            read(target, absent: (.uninitialized, nil), busyTimeoutMs: busyTimeoutMs) { connection, sql in
+                (try Self.state(of: target, sql: sql, on: connection, checksums: false, expected: nil, lookUpFirst: false),
+                 try SQLiteSchemaCatalog.describe(on: connection, excluding: [target.versionTable, target.historyTable,
+                                                                              target.dirtyTable]))
+            }
+        }
+    }
+
     /// Opens `target`'s file read-only and runs `body` on it with the SQL of
     /// its tables; `absent` when the file does not exist.
     func read<Value>(_ target: Target, absent: Value, busyTimeoutMs: Int,
