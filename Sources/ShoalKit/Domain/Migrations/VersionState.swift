@@ -72,8 +72,12 @@ public struct ApplyContext: Sendable, Hashable {
     /// `user@host`.
     public var appliedBy: String
     public var shoalVersion: String
-    public init(appliedBy: String, shoalVersion: String) {
+    /// The id of the run that writes the history rows (SPEC §11), nil
+    /// outside a run (a dry run, a library call without one).
+    public var runID: String?
+    public init(appliedBy: String, shoalVersion: String, runID: String? = nil) {
         self.appliedBy = appliedBy
         self.shoalVersion = shoalVersion
+        self.runID = runID
     }
 }
