@@ -32,6 +32,9 @@ public struct TargetReport: Sendable, Hashable, Encodable {
         /// What the database driver said (the code, statement and phase);
         /// JSON has only its code, as `sql_state`.
         public var failure: DatabaseFailure?
+        /// `sql_state` as a journal recorded it, for an error read back
+        /// from one (``RecordedRun``), where only the code's text survives.
+        var recordedSQLState: String?
         public init(message: String, revision: String? = nil, failure: DatabaseFailure? = nil) {
             self.message = message
             self.revision = revision
@@ -46,7 +49,7 @@ public struct TargetReport: Sendable, Hashable, Encodable {
             self.init(message: message, revision: error.revision, failure: error.failure)
         }
         /// `sql_state` in JSON: PostgreSQL's SQLSTATE, or SQLite's result code by name.
-        public var sqlState: String? { failure?.code?.description }
+        public var sqlState: String? { failure?.code?.description ?? recordedSQLState }
         enum CodingKeys: String, CodingKey { case message, revision, sqlState = "sql_state" }
         public func encode(to encoder: Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)

@@ -1,0 +1,100 @@
+import Foundation
+
+/// The journal folder (SPEC §11): one `<run>.jsonl` file per run, named by
+/// its id, so that names sort as the runs started. `shoal runs` lists it;
+/// `shoal runs show`, `--retry-failed` and `shoal rollback` find a run in it.
+public struct RunLog: Sendable {
+    /// The folder that holds the journals.
+    public let directory: String
+
+    public init(directory: String) {
+        self.directory = directory
+    }
+
+    /// The ids of the runs in the folder, newest first. A folder that does
+    /// not exist yet holds none.
+    public func ids() throws -> [String] {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory)
+        } catch where !FileManager.default.fileExists(atPath: directory) {
+            return []
+        } catch {
+            throw ShoalError(.io, "cannot list the journal folder \(directory): \(error.localizedDescription)")
+        }
+        return names.filter { $0.hasSuffix(".jsonl") }.map { String($0.dropLast(".jsonl".count)) }.sorted(by: >)
+    }
+
+    /// The newest `limit` runs (all without one), newest first, and the
+    /// files that could not be read as journals, each with why.
+    public func runs(limit: Int? = nil) throws -> (runs: [RecordedRun], unreadable: [ShoalError]) {
+        var runs: [RecordedRun] = []
+        var unreadable: [ShoalError] = []
+        for id in try ids() {
+            if let limit, runs.count >= limit { break }
+            do {
+                runs.append(try RecordedRun.read(path: path(of: id)))
+            } catch let error as ShoalError {
+                unreadable.append(error)
+            }
+        }
+        return (runs, unreadable)
+    }
+
+    /// The run `id`, or the one run whose id starts with it. Throws kind
+    /// `.usage` (the CLI exits 2) for an id no run has, naming the folder
+    /// and the closest ids, or a prefix several runs share.
+    public func run(_ id: String) throws -> RecordedRun {
+        let ids = try ids()
+        if ids.contains(id) { return try RecordedRun.read(path: path(of: id)) }
+        let matches = ids.filter { $0.hasPrefix(id) }
+        if matches.count == 1 { return try RecordedRun.read(path: path(of: matches[0])) }
+        if matches.count > 1 {
+            throw ShoalError(.usage, "run `\(id)` is ambiguous: \(matches.prefix(5).joined(separator: ", "))"
+                             + (matches.count > 5 ? ", …" : "") + " start with it")
+        }
+        let newest = ids.prefix(3)
+        throw ShoalError(.usage, "no run `\(id)` in \(directory)."
+                         + Suggestion.didYouMeanAny(id, among: ids)
+                         + (newest.isEmpty ? " The journal holds no runs yet." : " The newest: \(newest.joined(separator: ", ")) (`shoal runs` lists them)."))
+    }
+
+    /// The runs that retried `id` (`--retry-failed`) and that compensated
+    /// it (`shoal rollback`), oldest first: the other side of their headers'
+    /// `retry_of` and `compensates`.
+    public func links(to id: String) throws -> (retriedBy: [String], compensatedBy: [String]) {
+        var retriedBy: [String] = []
+        var compensatedBy: [String] = []
+        // Only runs started after `id` can point at it.
+        for other in try ids().reversed() where other > id {
+            guard let header = try? RecordedRun.readHeader(path: path(of: other)) else { continue }
+            if header.retryOf == id { retriedBy.append(other) }
+            if header.compensates == id { compensatedBy.append(other) }
+        }
+        return (retriedBy, compensatedBy)
+    }
+
+    /// The journal file of run `id`.
+    public func path(of id: String) -> String {
+        URL(filePath: directory).appending(path: id + ".jsonl").path
+    }
+}
+
+extension RecordedRun {
+    /// The header of the journal at `path`, reading only its first line.
+    static func readHeader(path: String) throws -> Header {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw ShoalError(.io, "cannot read the journal \(path)", file: path)
+        }
+        defer { try? handle.close() }
+        var line = Data()
+        while let chunk = try handle.read(upToCount: 4096), !chunk.isEmpty {
+            if let newline = chunk.firstIndex(of: UInt8(ascii: "\n")) {
+                line.append(chunk[chunk.startIndex..<newline])
+                return try JSONDecoder().decode(Header.self, from: line)
+            }
+            line.append(chunk)
+        }
+        throw ShoalError(.io, "\(path) is not a shoal run journal: its first line is not a run's header", file: path)
+    }
+}
