@@ -19,6 +19,7 @@ struct UpgradeCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var selection: SelectorOptions
     @OptionGroup var fanOut: FanOutOptions
+    @OptionGroup var retry: RetryOption
 
     func validate() throws {
         try FanOut.validateRevision(revision, required: false)
@@ -26,6 +27,15 @@ struct UpgradeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if let id = retry.retryFailed {
+            let fleet = try global.loadFleet()
+            let recorded = try RetryOption.run(id, of: "upgrade", in: fleet)
+            let phase = try PhaseArgument.parse(phase ?? recorded.header.phase)
+            let spec = try RevisionSpec(parsing: revision.first ?? recorded.header.revision ?? "head")
+            try await FanOut.run(.upgrade(spec, phase: phase), fleet: fleet, selection: selection, fanOut: fanOut,
+                                 json: global.json, retrying: recorded)
+            return
+        }
         try await FanOut.run(.upgrade(RevisionSpec(parsing: revision.first ?? "head"), phase: PhaseArgument.parse(phase)),
                              global: global, selection: selection, fanOut: fanOut)
     }
@@ -43,12 +53,23 @@ struct DowngradeCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var selection: SelectorOptions
     @OptionGroup var fanOut: FanOutOptions
+    @OptionGroup var retry: RetryOption
 
     func validate() throws {
-        try FanOut.validateRevision(revision, required: true)
+        try FanOut.validateRevision(revision, required: retry.retryFailed == nil)
     }
 
     func run() async throws {
+        if let id = retry.retryFailed {
+            let fleet = try global.loadFleet()
+            let recorded = try RetryOption.run(id, of: "downgrade", in: fleet)
+            guard let typed = revision.first ?? recorded.header.revision else {
+                throw ShoalError(.usage, "run \(recorded.id) recorded no revision: give the one to downgrade to")
+            }
+            try await FanOut.run(.downgrade(RevisionSpec(parsing: typed)), fleet: fleet, selection: selection, fanOut: fanOut,
+                                 json: global.json, retrying: recorded)
+            return
+        }
         try await FanOut.run(.downgrade(RevisionSpec(parsing: revision[0])), global: global, selection: selection, fanOut: fanOut)
     }
 }
@@ -91,13 +112,22 @@ enum FanOut {
     }
 
     static func run(_ command: FleetCommand, global: GlobalOptions, selection: SelectorOptions, fanOut: FanOutOptions) async throws {
-        let fleet = try global.loadFleet()
+        try await run(command, fleet: try global.loadFleet(), selection: selection, fanOut: fanOut, json: global.json)
+    }
+
+    /// Runs `command` on the selected targets; `retrying`: only those of
+    /// them that run `--retry-failed` names (``RecordedRun/retryTargets``).
+    static func run(_ command: FleetCommand, fleet: Fleet, selection: SelectorOptions, fanOut: FanOutOptions, json: Bool,
+                    retrying: RecordedRun? = nil, only: Set<String>? = nil) async throws {
         let selector = try selection.selector()
         let options = fanOut.options(config: fleet.config)
         // Tenant names are checked before any connection opens (SPEC §2);
         // then the shards connect while the migration files load.
-        let targets = try await fleet.targets(selector)
-        let report = try await run(command, fleet: fleet, targets: targets, options: options, json: global.json)
+        var targets = try await fleet.targets(selector)
+        if let wanted = retrying?.retryTargets ?? only {
+            targets = targets.filter { wanted.contains($0.id) }
+        }
+        let report = try await run(command, fleet: fleet, targets: targets, options: options, json: json)
         if !report.succeeded { throw ExitCode(1) }
     }
 

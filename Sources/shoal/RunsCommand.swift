@@ -42,8 +42,8 @@ struct RunsCommand: AsyncParsableCommand {
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "show", abstract: "One run's targets, as its report said them.",
-            discussion: "ID: a run id, or a prefix of one that no other run shares.")
-        @Argument(help: "The run's id (or a unique prefix).") var id: String
+            discussion: "ID: a run id, a prefix of one, or its last four digits (3f9a), that no other run shares.")
+        @Argument(help: "The run's id (or a unique prefix, or its last four digits).") var id: String
         @OptionGroup var global: GlobalOptions
 
         func run() async throws {
@@ -60,8 +60,12 @@ struct RunsCommand: AsyncParsableCommand {
 
     /// The journal folder of the fleet `global` names.
     static func log(_ global: GlobalOptions) throws -> RunLog {
-        let fleet = try global.loadFleet(resolvingConnections: false)
-        return RunLog(directory: URL(filePath: fleet.config.directory).appending(path: ".shoal/runs").path)
+        log(try global.loadFleet(resolvingConnections: false))
+    }
+
+    /// The journal folder of `fleet`.
+    static func log(_ fleet: Fleet) -> RunLog {
+        RunLog(directory: URL(filePath: fleet.config.directory).appending(path: ".shoal/runs").path)
     }
 
     /// `upgrade head`, `downgrade -1`, `rollback of ID`.

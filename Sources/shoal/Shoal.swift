@@ -20,7 +20,7 @@ struct Shoal: AsyncParsableCommand {
             InitCommand.self, RevisionCommand.self, MergeCommand.self, CheckCommand.self,
             RevisionsCommand.self, HeadsCommand.self, StatusCommand.self, DriftCommand.self, UpgradeCommand.self,
             DowngradeCommand.self, StampCommand.self, HistoryCommand.self, SQLCommand.self,
-            VerifyCommand.self, TenantsCommand.self, LintCommand.self, RoundTripCommand.self, RunsCommand.self,
+            VerifyCommand.self, TenantsCommand.self, LintCommand.self, RoundTripCommand.self, RunsCommand.self, RollbackCommand.self,
         ]
     )
 

@@ -81,8 +81,10 @@ public struct FleetRunner: Sendable {
     func plan(_ command: FleetCommand, targets: [Target], in pool: SessionPool) async throws -> FleetPlan {
         let started = ContinuousClock.now
         let graphs = try fleet.graphs(for: targets.map(\.database))
-        for (database, graph) in graphs.sorted(by: { $0.key < $1.key }) {
-            try Planner.validate(command.spec, graph: graph, database: database)
+        if let spec = command.revision {
+            for (database, graph) in graphs.sorted(by: { $0.key < $1.key }) {
+                try Planner.validate(spec, graph: graph, database: database)
+            }
         }
         var reader = StateReader(concurrency: options.concurrency, pool: pool, refuseStandby: true)
         reader.expectedChecksums = graphs.mapValues { graph in
@@ -94,6 +96,7 @@ public struct FleetRunner: Sendable {
                              canary: options.canary, dryRun: options.dryRun)
         plan.started = started
         try plan.lint(config: fleet.config)
+        if case .rollback = command { try plan.checkCompensable() }
         await ReplicaWaiter.preflight(&plan, allowMissing: options.allowMissingReplicas,
                                       concurrency: options.concurrency, pool: pool)
         return plan

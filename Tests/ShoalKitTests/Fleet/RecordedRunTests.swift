@@ -88,6 +88,7 @@ import Testing
         let links = try log.links(to: first)
         #expect(links.retriedBy == [retry] && links.compensatedBy == [rollback])
         #expect(try log.run(retry).header.retryOf == first)
+        #expect(try log.run("0002").id == retry, "the four random digits name a run too")
     }
 
     @Test func anUnknownOrAmbiguousIdIsAUsageErrorNamingTheFolder() throws {

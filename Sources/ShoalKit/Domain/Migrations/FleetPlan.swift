@@ -95,6 +95,24 @@ public struct FleetPlan: Sendable {
         afterOfDatabase[targets[index].database]?.first(where: failed.contains)
     }
 
+    /// Refuses a whole `shoal rollback` (SPEC §11) whose steps need a
+    /// `down` section some migration lacks, naming the files, before
+    /// anything runs.
+    public func checkCompensable() throws {
+        var missing: [String: Set<String>] = [:]
+        for (index, decision) in decisions.enumerated() {
+            guard case .work(let plan) = decision else { continue }
+            for step in plan.steps where step.direction == .down && step.migration.down == nil
+                && !SQLScript.isEmpty(step.migration.up) {
+                missing[step.migration.path, default: []].insert(targets[index].id)
+            }
+        }
+        guard !missing.isEmpty else { return }
+        let files = missing.keys.sorted().map { "\($0) (needed by \(missing[$0]!.count) target(s))" }
+        throw ShoalError(.plan, "shoal rollback cannot return every target: these migrations have no down section: "
+                         + "\(files.joined(separator: ", ")). Nothing ran. Add the down sections, then run it again.")
+    }
+
     /// With `--on-error rollback`, every step must be undoable before
     /// anything runs: names every migration without a down section that a
     /// target would run.

@@ -222,7 +222,7 @@ public enum Planner {
     }
 
     /// What a target has applied, from its version rows.
-    private static func appliedSet(graph: RevisionGraph, current: [String]) throws -> Set<String> {
+    static func appliedSet(graph: RevisionGraph, current: [String]) throws -> Set<String> {
         for revision in current.sorted() where graph.migration(revision) == nil {
             throw ShoalError(.plan,
                              "the version table holds revision \(revision), which is not in \(graph.directory). "

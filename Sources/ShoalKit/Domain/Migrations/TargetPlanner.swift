@@ -18,6 +18,10 @@ public enum TargetPlanner {
             let rows = try Planner.stamp(graph: graph, current: state.current, to: command.spec, database: target.database)
             return Plan(.stamp, from: state.current.sorted(), to: rows.sorted(), steps: [])
         }
+        if case .rollback(let compensation) = command, compensation.operation == .stamp {
+            let rows = try compensated(compensation, state: state, target: target)
+            return Plan(.stamp, from: state.current.sorted(), to: rows, steps: [])
+        }
         if let dirty = state.dirty {
             throw dirtyError(dirty, target: target)
         }
@@ -29,11 +33,38 @@ public enum TargetPlanner {
                                            phase: phase)
             case .downgrade(let spec):
                 return try Planner.downgrade(graph: graph, current: state.current, to: spec, database: target.database)
+            case .rollback(let compensation):
+                let rows = try compensated(compensation, state: state, target: target)
+                return try Planner.move(graph: graph, current: state.current, to: rows, database: target.database)
             case .stamp:
                 preconditionFailure("handled above")
             }
         }
         return try memo?.plan(database: target.database, current: state.current, plan) ?? plan()
+    }
+
+    /// Where a rollback takes `target`: back to the rows the compensated
+    /// run found it at, when it is still where the run left it (or already
+    /// back); a target another run moved since is refused
+    /// (``movedSinceRun(_:now:compensation:)``) unless `force`.
+    static func compensated(_ compensation: Compensation, state: VersionState, target: Target) throws -> [String] {
+        guard let move = compensation.moves[target.id] else { return state.current.sorted() }
+        let now = state.current.sorted()
+        guard now == move.from || now == move.to || compensation.force else {
+            throw movedSinceRun(target, now: now, compensation: compensation)
+        }
+        return move.from
+    }
+
+    /// The refusal of a target that a run after the compensated one moved.
+    /// Its message says where the run left it and where it is now; the
+    /// fleet adds which run moved it (history's `run_id`).
+    public static func movedSinceRun(_ target: Target, now: [String], compensation: Compensation) -> ShoalError {
+        let move = compensation.moves[target.id]
+        func rows(_ rows: [String]) -> String { rows.isEmpty ? "base" : rows.joined(separator: "+") }
+        return ShoalError(.plan, "\(target.id) was moved since run \(compensation.run) left it at \(rows(move?.to ?? [])): "
+                          + "it is at \(rows(now)) now, so returning it to \(rows(move?.from ?? [])) would undo a later run too. "
+                          + "`shoal rollback \(compensation.run) --force` returns it anyway.")
     }
 
     /// The error a dirty target gets, with what to do about it.

@@ -41,13 +41,14 @@ public struct RunLog: Sendable {
         return (runs, unreadable)
     }
 
-    /// The run `id`, or the one run whose id starts with it. Throws kind
+    /// The run `id`, or the one run whose id starts with it or ends with
+    /// `-` and it (its four random digits, `3f9a`). Throws kind
     /// `.usage` (the CLI exits 2) for an id no run has, naming the folder
     /// and the closest ids, or a prefix several runs share.
     public func run(_ id: String) throws -> RecordedRun {
         let ids = try ids()
         if ids.contains(id) { return try RecordedRun.read(path: path(of: id)) }
-        let matches = ids.filter { $0.hasPrefix(id) }
+        let matches = ids.filter { $0.hasPrefix(id) || $0.hasSuffix("-" + id) }
         if matches.count == 1 { return try RecordedRun.read(path: path(of: matches[0])) }
         if matches.count > 1 {
             throw ShoalError(.usage, "run `\(id)` is ambiguous: \(matches.prefix(5).joined(separator: ", "))"
