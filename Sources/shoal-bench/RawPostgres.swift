@@ -84,7 +84,7 @@ extension RawBaseline {
             let duration = String(Int((RawContext.milliseconds() - started).rounded()))
             try pg.exec(tables.replaceVersion, [migration.revision, migration.parent])
             try pg.exec(tables.insertHistory, [migration.revision, migration.checksum, RawContext.timestamp(), duration,
-                                               RawContext.appliedBy, RawContext.version])
+                                               RawContext.appliedBy, RawContext.version, RawContext.runID])
             try pg.exec("COMMIT")
         }
         return migrations.count - start

@@ -44,23 +44,30 @@ package actor SQLiteStateReader {
     /// all three first and look them up only when that fails (one statement
     /// for an initialized target, two for a new one). Without `checksums`
     /// the history is not read; `expected`: checksums to share.
+    ///
+    /// ``VersionState/historyLacksRunID`` comes from the lookup; the first
+    /// try, when it reads the history, also names `run_id`, so that it
+    /// fails (and the lookup says) on a table created before run ids.
     static func state(of target: Target, sql: VersionTableSQL? = nil, on connection: SQLiteConnection, checksums: Bool,
                       expected: [String: String]?, lookUpFirst: Bool) throws -> VersionState {
         let sql = sql ?? VersionTableSQL(target: target, dialect: .sqlite, quote: VersionTableSQL.quote)
-        func read(history: Bool, dirty: Bool) throws -> VersionState {
-            let parts = VersionStore.stateQueryParts(index: 0, version: sql.version,
+        func read(history: Bool, dirty: Bool, namingRunID: Bool = false) throws -> VersionState {
+            var parts = VersionStore.stateQueryParts(index: 0, version: sql.version,
                                                      history: checksums && history ? sql.history : nil,
                                                      dirty: dirty ? sql.dirty : nil)
+            // No row; prepared only where the column exists.
+            if namingRunID { parts.append("SELECT 0, 'r', run_id, NULL, NULL, 0 FROM \(sql.history) WHERE 0") }
             var states = [VersionState.uninitialized]
             VersionStore.fold(TextRows(rows: try connection.query(parts.joined(separator: " UNION ALL "), [])),
                               targets: [0], into: &states) { _ in expected }
             return states[0]
         }
-        if !lookUpFirst, let state = try? read(history: true, dirty: true) { return state }
+        if !lookUpFirst, let state = try? read(history: true, dirty: true, namingRunID: checksums) { return state }
         let (query, parameters) = sql.existingTablesQuery
         let tables = sql.existing(in: try connection.query(query, parameters))
-        guard tables.version else { return .uninitialized }
-        return try read(history: tables.history, dirty: tables.dirty)
+        var state = tables.version ? try read(history: tables.history, dirty: tables.dirty) : .uninitialized
+        state.historyLacksRunID = tables.history && !tables.historyRunID
+        return state
     }
 
     /// `state` with its dirty mark, if any, marked in progress when a live

@@ -24,6 +24,9 @@ struct VersionStateReadTests {
         // r1's latest history row is another tool's, without a checksum.
         "odd": VersionState(initialized: true, current: ["r1"]),
         "no_history": VersionState(initialized: true, current: ["r1"]),
+        // Written by the release before run ids: read as it is, its lack said.
+        "before_run_ids": VersionState(initialized: true, current: ["r1"], appliedChecksums: ["r1": "sum-r1"],
+                                       historyLacksRunID: true),
     ]
 
     @Test(arguments: Driver.allCases)
