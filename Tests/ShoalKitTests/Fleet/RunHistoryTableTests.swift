@@ -32,16 +32,7 @@ struct RunHistoryTableTests {
                 .write(in: directory, as: "versions/app/\(Self.r2).sql")
             try MigrationFile(revision: Self.r3, parents: [Self.r2], message: "projects", up: "CREATE TABLE projects (id integer);",
                               down: "DROP TABLE projects;").write(in: directory, as: "versions/app/\(Self.r3).sql")
-            try directory.write("[" + tenants.map { "\"\($0)\"" }.joined(separator: ", ") + "]", to: "tenants.json")
-            database = switch driver {
-            case .sqlite:
-                DatabaseConfig(name: "app", driver: .sqlite, path: directory.file("tenants/{tenant}.sqlite"),
-                               tenants: .registry(path: directory.file("tenants.json")), versionsDirectory: directory.file("versions/app"))
-            case .postgres:
-                DatabaseConfig(name: "app", driver: .postgres, url: url, schemaTemplate: "app_{tenant}",
-                               tenants: .registry(path: directory.file("tenants.json")), versionsDirectory: directory.file("versions/app"))
-            }
-            try FileManager.default.createDirectory(atPath: directory.file("tenants"), withIntermediateDirectories: true)
+            database = try DatabaseConfig.app(driver, url: url, in: directory, tenants: tenants)
         }
 
         static let r1 = RunHistoryTableTests.r1
@@ -86,6 +77,13 @@ struct RunHistoryTableTests {
             }
         }
 
+        /// The tenant as the release before run ids left it at r1: its
+        /// `users` table, and version tables without `run_id`.
+        func atR1BeforeRunIDs(_ tenant: String) async throws {
+            try await byHand(tenant, "CREATE TABLE users (id integer);"
+                             + VersionTablesBeforeRunIDs.atRevision(Self.r1, checksum: try checksum(Self.r1), driver))
+        }
+
         /// Rows of `sql` in a tenant.
         func rows(_ tenant: String, _ sql: String) async throws -> [[String?]] {
             let session: any DatabaseSession = switch driver {
@@ -111,8 +109,7 @@ struct RunHistoryTableTests {
         try await Setup.with(driver, tenants: ["old", "new", "fresh"]) { setup in
             let (r1, r2, r3) = (Self.r1, Self.r2, Self.r3)
             try await setup.run(.upgrade(.revision(r1)), ["new"], runID: "20261201T000000Z-0000")
-            try await setup.byHand("old", "CREATE TABLE users (id integer);"
-                                   + VersionTablesBeforeRunIDs.atRevision(r1, checksum: try setup.checksum(r1), driver))
+            try await setup.atR1BeforeRunIDs("old")
 
             let statuses = try await setup.run(.upgrade(.head), ["old", "new", "fresh"], runID: "20261207T081500Z-ab12")
             #expect(statuses == [.ok, .ok, .ok])
@@ -137,8 +134,7 @@ struct RunHistoryTableTests {
     @Test(arguments: DriverKind.allCases)
     func aRunThatWritesNothingLeavesAnOldTableAlone(_ driver: DriverKind) async throws {
         try await Setup.with(driver, tenants: ["old"]) { setup in
-            try await setup.byHand("old", "CREATE TABLE users (id integer);"
-                                   + VersionTablesBeforeRunIDs.atRevision(Self.r1, checksum: try setup.checksum(Self.r1), driver))
+            try await setup.atR1BeforeRunIDs("old")
             #expect(try await setup.run(.upgrade(.revision(Self.r1)), ["old"], runID: "20261207T081500Z-ab12") == [.upToDate])
             let error = await #expect(throws: ShoalError.self) {
                 try await setup.rows("old", "SELECT run_id FROM shoal_version_history")
@@ -150,8 +146,7 @@ struct RunHistoryTableTests {
     @Test(arguments: DriverKind.allCases)
     func aStampEvolvesAnOldTableAndRecordsItsRun(_ driver: DriverKind) async throws {
         try await Setup.with(driver, tenants: ["old"]) { setup in
-            try await setup.byHand("old", "CREATE TABLE users (id integer);"
-                                   + VersionTablesBeforeRunIDs.atRevision(Self.r1, checksum: try setup.checksum(Self.r1), driver))
+            try await setup.atR1BeforeRunIDs("old")
             #expect(try await setup.run(.stamp(.revision(Self.r3)), ["old"], runID: "20261207T081500Z-ab12") == [.ok])
             #expect(try await setup.history("old") == [[Self.r1, "upgrade", nil, VersionTablesBeforeRunIDs.appliedBy],
                                                        [Self.r3, "stamp", "20261207T081500Z-ab12", "test@host"]])
