@@ -152,4 +152,26 @@ struct RunHistoryTableTests {
                                                        [Self.r3, "stamp", "20261207T081500Z-ab12", "test@host"]])
         }
     }
+
+    /// `--on-error rollback` undoes what the run committed: the undo's
+    /// history rows belong to the same run.
+    @Test(arguments: DriverKind.allCases)
+    func theUndoOfOnErrorRollbackRecordsTheSameRun(_ driver: DriverKind) async throws {
+        try await Setup.with(driver, tenants: ["acme", "globex"]) { setup in
+            // globex cannot take r3: its table exists already.
+            try await setup.byHand("globex", "CREATE TABLE projects (id integer)")
+            let run = "20261207T081500Z-ab12"
+            let fleet = setup.fleet(runID: run)
+            var options = FleetRunner.Options(concurrency: 1)
+            options.onError = .rollback
+            let report = try await FleetRunner(fleet: fleet, options: options)
+                .run(.upgrade(.head), targets: try await fleet.targets(TargetSelector(tenants: ["acme", "globex"])))
+            #expect(report.targets.map(\.status) == [.rolledBack, .failed])
+            let acme = try await setup.history("acme")
+            #expect(acme.map { $0[0] } == [Self.r1, Self.r2, Self.r3, Self.r3, Self.r2, Self.r1])
+            #expect(acme.map { $0[1] } == ["upgrade", "upgrade", "upgrade", "downgrade", "downgrade", "downgrade"])
+            #expect(acme.allSatisfy { $0[2] == run }, "\(acme)")
+            #expect(try await setup.history("globex").allSatisfy { $0[2] == run })
+        }
+    }
 }
