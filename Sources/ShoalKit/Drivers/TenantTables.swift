@@ -1,7 +1,7 @@
 /// Which version tables many targets on one PostgreSQL database have (and
 /// which history tables have `run_id`), found with one catalog query, and
-/// their names quoted once: what every
-/// batch read over a session starts from. A schema-per-tenant target's
+/// their names quoted once: what every batch read over a session starts
+/// from. A schema-per-tenant target's
 /// tables are in its schema; any other target's are looked up in the
 /// session's current schema (`current_schema()`) and read unqualified, as
 /// its own statements name them.
