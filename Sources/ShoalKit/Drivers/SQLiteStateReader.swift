@@ -45,24 +45,23 @@ package actor SQLiteStateReader {
     /// for an initialized target, two for a new one). Without `checksums`
     /// the history is not read; `expected`: checksums to share.
     ///
-    /// ``VersionState/historyLacksRunID`` comes from the lookup; the first
-    /// try, when it reads the history, also names `run_id`, so that it
-    /// fails (and the lookup says) on a table created before run ids.
+    /// ``VersionState/historyLacksRunID`` comes from the lookup, so only
+    /// `lookUpFirst` reads (a session's, as under a run's lock) always say
+    /// it: naming `run_id` in the first try would cost `status` of 10,000
+    /// files a fifth more (bench W5), for a bit only a writer needs.
     static func state(of target: Target, sql: VersionTableSQL? = nil, on connection: SQLiteConnection, checksums: Bool,
                       expected: [String: String]?, lookUpFirst: Bool) throws -> VersionState {
         let sql = sql ?? VersionTableSQL(target: target, dialect: .sqlite, quote: VersionTableSQL.quote)
-        func read(history: Bool, dirty: Bool, namingRunID: Bool = false) throws -> VersionState {
-            var parts = VersionStore.stateQueryParts(index: 0, version: sql.version,
+        func read(history: Bool, dirty: Bool) throws -> VersionState {
+            let parts = VersionStore.stateQueryParts(index: 0, version: sql.version,
                                                      history: checksums && history ? sql.history : nil,
                                                      dirty: dirty ? sql.dirty : nil)
-            // No row; prepared only where the column exists.
-            if namingRunID { parts.append("SELECT 0, 'r', run_id, NULL, NULL, 0 FROM \(sql.history) WHERE 0") }
             var states = [VersionState.uninitialized]
             VersionStore.fold(TextRows(rows: try connection.query(parts.joined(separator: " UNION ALL "), [])),
                               targets: [0], into: &states) { _ in expected }
             return states[0]
         }
-        if !lookUpFirst, let state = try? read(history: true, dirty: true, namingRunID: checksums) { return state }
+        if !lookUpFirst, let state = try? read(history: true, dirty: true) { return state }
         let (query, parameters) = sql.existingTablesQuery
         let tables = sql.existing(in: try connection.query(query, parameters))
         var state = tables.version ? try read(history: tables.history, dirty: tables.dirty) : .uninitialized

@@ -128,11 +128,11 @@ struct VersionStoreRunIDTests {
         }
     }
 
-    /// The batch reads of many targets say which history tables lack the
-    /// column, as a read of each alone does: a shard's catalog query on
-    /// PostgreSQL, the file reader's lookup on SQLite.
+    /// The reads a run makes say which history tables lack the column: a
+    /// shard's catalog query on PostgreSQL (its batch read of many
+    /// tenants), a session's table lookup on SQLite.
     @Test(arguments: DriverKind.allCases)
-    func batchReadsSayWhichTablesLackTheColumn(_ driver: DriverKind) async throws {
+    func readsSayWhichTablesLackTheColumn(_ driver: DriverKind) async throws {
         try await ScratchDatabase.with(driver) { database in
             let targets: [Target]
             switch driver {
@@ -164,7 +164,15 @@ struct VersionStoreRunIDTests {
             let states: [VersionState]
             switch driver {
             case .sqlite:
-                states = try await SQLiteStateReader().readStates(of: targets, checksums: true).map { try $0.get() }
+                var read: [VersionState] = []
+                for target in targets {
+                    guard case .sqlite(let path) = target.location else { continue }
+                    let session = try await SQLiteSession.open(path: path, mode: .readWrite)
+                    read.append(try await session.closing {
+                        try await session.readVersionStates(of: [target], checksums: true, expected: [:])[0]
+                    })
+                }
+                states = read
             case .postgres:
                 let session = try await PostgresSession.connect(database.location)
                 states = try await session.closing { try await VersionStore.readStates(of: targets, on: session) }

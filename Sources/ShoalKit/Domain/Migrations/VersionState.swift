@@ -12,8 +12,9 @@ public struct VersionState: Sendable, Hashable {
     /// true when the history table exists without the `run_id` column
     /// (created by a shoal before run ids, SPEC §11): the run that first
     /// writes to the target adds it under the lock. Known from reads that
-    /// look the tables up or read the history (a run's read under the lock
-    /// always does); false otherwise.
+    /// look the tables up: on PostgreSQL every read, on SQLite a session's
+    /// (a run's read under the lock) but not the file reader's of an
+    /// initialized file (`status`, planning); false when not known.
     public var historyLacksRunID: Bool
 
     public init(initialized: Bool, current: [String], appliedChecksums: [String: String] = [:], dirty: DirtyMark? = nil,
