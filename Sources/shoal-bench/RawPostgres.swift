@@ -84,7 +84,7 @@ extension RawBaseline {
             let duration = String(Int((RawContext.milliseconds() - started).rounded()))
             try pg.exec(tables.replaceVersion, [migration.revision, migration.parent])
             try pg.exec(tables.insertHistory, [migration.revision, migration.checksum, RawContext.timestamp(), duration,
-                                               RawContext.appliedBy, RawContext.version])
+                                               RawContext.appliedBy, RawContext.version, RawContext.runID])
             try pg.exec("COMMIT")
         }
         return migrations.count - start
@@ -215,10 +215,10 @@ extension RawBaseline {
                 return """
                     (SELECT \(index), id, revision, operation, checksum, \
                     to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), duration_ms, applied_by, \
-                    shoal_version FROM \(tables.history) ORDER BY id DESC LIMIT 1)
+                    shoal_version, run_id FROM \(tables.history) ORDER BY id DESC LIMIT 1)
                     """
             }.joined(separator: "\nUNION ALL ")
-            for row in try pg.exec(sql) where row.count == 9 && row[2] == head && row[3] == "upgrade" {
+            for row in try pg.exec(sql) where row.count == 10 && row[2] == head && row[3] == "upgrade" {
                 atHead += 1
             }
         }

@@ -175,7 +175,7 @@ extension RawBaseline {
             if let parent = migration.parent { try delete.run([parent]) }
             try insert.run([migration.revision])
             try history.run([migration.revision, migration.checksum, RawContext.timestamp(), duration,
-                             RawContext.appliedBy, RawContext.version])
+                             RawContext.appliedBy, RawContext.version, RawContext.runID])
             try db.exec("COMMIT")
         }
         return migrations.count - start

@@ -34,7 +34,7 @@ struct RawVersionTables: Sendable {
             """
             CREATE TABLE IF NOT EXISTS \(history) (\(id), revision text NOT NULL, operation text NOT NULL, \
             checksum text, \(appliedAt), duration_ms integer NOT NULL, applied_by text NOT NULL, \
-            shoal_version text NOT NULL)
+            shoal_version text NOT NULL, run_id text)
             """,
             "CREATE TABLE IF NOT EXISTS \(dirty) (revision text NOT NULL, operation text NOT NULL, started_at text NOT NULL)",
         ]).joined(separator: ";\n")
@@ -52,12 +52,12 @@ struct RawVersionTables: Sendable {
     var deleteVersion: String { "DELETE FROM \(version) WHERE revision = ?1" }
     var insertVersion: String { "INSERT INTO \(version) (revision) VALUES (?1)" }
 
-    /// $1 revision, $2 checksum, $3 applied_at, $4 duration_ms, $5 applied_by, $6 shoal_version.
+    /// $1 revision, $2 checksum, $3 applied_at, $4 duration_ms, $5 applied_by, $6 shoal_version, $7 run_id.
     var insertHistory: String {
         let p = dialect == .sqlite ? "?" : "$"
         return """
-            INSERT INTO \(history) (revision, operation, checksum, applied_at, duration_ms, applied_by, shoal_version) \
-            VALUES (\(p)1, 'upgrade', \(p)2, \(p)3, \(p)4, \(p)5, \(p)6)
+            INSERT INTO \(history) (revision, operation, checksum, applied_at, duration_ms, applied_by, shoal_version, run_id) \
+            VALUES (\(p)1, 'upgrade', \(p)2, \(p)3, \(p)4, \(p)5, \(p)6, \(p)7)
             """
     }
 }
@@ -70,6 +70,8 @@ func quote(_ identifier: String) -> String {
 enum RawContext {
     static let appliedBy = "bench@localhost"
     static let version = "raw-baseline"
+    /// The run id of every history row the baseline writes.
+    static let runID = "20261207T000000Z-0000"
 
     /// The current UTC time as `2026-11-26T17:47:55.123Z`.
     static func timestamp() -> String {

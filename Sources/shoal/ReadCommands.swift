@@ -111,7 +111,8 @@ struct HistoryCommand: AsyncParsableCommand {
                 }
                 for entry in history.entries {
                     let operation = ReportText.padded(entry.operation.rawValue, to: 9)
-                    lines.append("  \(entry.appliedAt)  \(operation)  \(entry.revision)  \(entry.durationMs) ms  \(entry.appliedBy)")
+                    let run = entry.runID.map { "  run \($0)" } ?? ""
+                    lines.append("  \(entry.appliedAt)  \(operation)  \(entry.revision)  \(entry.durationMs) ms  \(entry.appliedBy)\(run)")
                 }
             }
             Console.lines(lines, json: false)

@@ -10,17 +10,20 @@ extension SQLiteStateReader {
         targets.map { target in
             read(target, absent: [], busyTimeoutMs: busyTimeoutMs) { connection, sql in
                 // shoal creates the tables together: read first, and look
-                // them up only when that fails.
+                // them up only when that fails. A table created before run
+                // ids is read as it is, NULL for run_id.
                 let rows: [[String?]]
                 do {
-                    rows = try connection.query(sql.selectHistory(limit: limit), [])
+                    rows = try connection.query(sql.selectHistory(limit: limit, runIDColumn: true), [])
                 } catch {
                     let (query, parameters) = sql.existingTablesQuery
-                    guard sql.existing(in: try connection.query(query, parameters)).history else { return [] }
-                    throw error
+                    let tables = sql.existing(in: try connection.query(query, parameters))
+                    guard tables.history else { return [] }
+                    guard !tables.historyRunID else { throw error }
+                    rows = try connection.query(sql.selectHistory(limit: limit, runIDColumn: false), [])
                 }
                 return try rows.map { row in
-                    guard row.count == 8, let entry = VersionStore.historyEntry({ row[$0] }) else {
+                    guard row.count == 9, let entry = VersionStore.historyEntry({ row[$0] }) else {
                         throw VersionStore.unexpectedRow(row, in: sql.history, of: target)
                     }
                     return entry

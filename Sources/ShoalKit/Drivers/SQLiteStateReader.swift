@@ -44,6 +44,11 @@ package actor SQLiteStateReader {
     /// all three first and look them up only when that fails (one statement
     /// for an initialized target, two for a new one). Without `checksums`
     /// the history is not read; `expected`: checksums to share.
+    ///
+    /// ``VersionState/historyLacksRunID`` comes from the lookup, so only
+    /// `lookUpFirst` reads (a session's, as under a run's lock) always say
+    /// it: naming `run_id` in the first try would cost `status` of 10,000
+    /// files a fifth more (bench W5), for a bit only a writer needs.
     static func state(of target: Target, sql: VersionTableSQL? = nil, on connection: SQLiteConnection, checksums: Bool,
                       expected: [String: String]?, lookUpFirst: Bool) throws -> VersionState {
         let sql = sql ?? VersionTableSQL(target: target, dialect: .sqlite, quote: VersionTableSQL.quote)
@@ -59,8 +64,9 @@ package actor SQLiteStateReader {
         if !lookUpFirst, let state = try? read(history: true, dirty: true) { return state }
         let (query, parameters) = sql.existingTablesQuery
         let tables = sql.existing(in: try connection.query(query, parameters))
-        guard tables.version else { return .uninitialized }
-        return try read(history: tables.history, dirty: tables.dirty)
+        var state = tables.version ? try read(history: tables.history, dirty: tables.dirty) : .uninitialized
+        state.historyLacksRunID = tables.history && !tables.historyRunID
+        return state
     }
 
     /// `state` with its dirty mark, if any, marked in progress when a live

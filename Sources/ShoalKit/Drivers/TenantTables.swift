@@ -1,12 +1,16 @@
-/// Which version tables many targets on one PostgreSQL database have,
-/// found with one catalog query, and their names quoted once: what every
-/// batch read over a session starts from. A schema-per-tenant target's
+/// Which version tables many targets on one PostgreSQL database have (and
+/// which history tables have `run_id`), found with one catalog query, and
+/// their names quoted once: what every batch read over a session starts
+/// from. A schema-per-tenant target's
 /// tables are in its schema; any other target's are looked up in the
 /// session's current schema (`current_schema()`) and read unqualified, as
 /// its own statements name them.
 struct TenantTables {
     /// The version, history and dirty table of each target: whether it exists.
     let has: [(version: Bool, history: Bool, dirty: Bool)]
+    /// Whether each target's history table has `run_id` (SPEC §11); false
+    /// for one created before run ids, or none.
+    let runIDColumn: [Bool]
     /// Each target's schema; nil for a target without one.
     private let schemas: [String?]
     /// Most targets share their table names: each is quoted once.
@@ -31,8 +35,10 @@ struct TenantTables {
         let (isCurrent, inSchemas) = inCurrentSchema.isEmpty
             ? ("", "n.nspname = ANY($1::text[])")
             : (", n.nspname = current_schema()", "(n.nspname = ANY($1::text[]) OR n.nspname = current_schema())")
+        // Whether a table has run_id: an index lookup per table found.
         let rows = try await session.query("""
-            SELECT n.nspname, c.relname\(isCurrent) FROM pg_catalog.pg_class c \
+            SELECT n.nspname, c.relname, EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a \
+            WHERE a.attrelid = c.oid AND a.attname = 'run_id' AND NOT a.attisdropped)\(isCurrent) FROM pg_catalog.pg_class c \
             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
             WHERE c.relkind IN ('r', 'p') AND \(inSchemas) AND c.relname = ANY($2::text[])
             """, [VersionStore.arrayLiteral(Set(schemas.compactMap { $0 }).sorted()), VersionStore.arrayLiteral(tableNames.sorted())])
@@ -45,22 +51,27 @@ struct TenantTables {
             if let schema { targetsInSchema[schema, default: []].append(index) }
         }
         var tables = [(version: Bool, history: Bool, dirty: Bool)](repeating: (false, false, false), count: targets.count)
-        func found(_ table: String, of index: Int) {
+        var runIDColumn = [Bool](repeating: false, count: targets.count)
+        func found(_ table: String, runID: Bool, of index: Int) {
             let target = targets[index]
             if table == target.versionTable { tables[index].version = true }
-            if table == target.historyTable { tables[index].history = true }
+            if table == target.historyTable {
+                tables[index].history = true
+                runIDColumn[index] = runID
+            }
             if table == target.dirtyTable { tables[index].dirty = true }
         }
         for row in rows {
             guard let schema = row[0], let table = row[1] else { continue }
-            for index in targetsInSchema[schema] ?? [] { found(table, of: index) }
-            if row.count == 3, row[2] == "t" {
-                for index in inCurrentSchema { found(table, of: index) }
+            let runID = row[2] == "t"
+            for index in targetsInSchema[schema] ?? [] { found(table, runID: runID, of: index) }
+            if row.count == 4, row[3] == "t" {
+                for index in inCurrentSchema { found(table, runID: runID, of: index) }
             }
         }
         var quotedNames: [String: String] = [:]
         for name in tableNames { quotedNames[name] = session.quoteIdentifier(name) }
-        return TenantTables(has: tables, schemas: schemas, quotedNames: quotedNames)
+        return TenantTables(has: tables, runIDColumn: runIDColumn, schemas: schemas, quotedNames: quotedNames)
     }
 
     /// The quoted schema of target `index` and a dot, to put before a

@@ -40,6 +40,9 @@ extension VersionStore {
         try await session.forEachSimpleResult(count: chunks.count, statement: statement) { chunk, result in
             fold(result, targets: chunks[chunk], into: &states) { expected[targets[$0].database] }
         }
+        for index in targets.indices where tables.has[index].history && !tables.runIDColumn[index] {
+            states[index].historyLacksRunID = true
+        }
         return states
     }
 

@@ -23,13 +23,15 @@ extension VersionStore {
         guard !targets.isEmpty else { return [] }
         let tables = try await TenantTables.find(targets, on: session)
         let chunks = TenantTables.chunks(targets.indices.filter { tables.has[$0].history }, size: chunkSize)
-        let columns = VersionTableSQL.historyColumns(.postgres)
+        // A table created before run ids is read as it is, NULL for run_id.
+        let columns = [false, true].map { VersionTableSQL.historyColumns(.postgres, runIDColumn: $0) }
         func table(_ index: Int) -> String { tables.qualifier(index) + tables.quoted(targets[index].historyTable) }
         func statement(_ chunk: Int) -> String {
             var sql = ""
             sql.reserveCapacity(chunks[chunk].count * 260)
             for (slot, index) in chunks[chunk].enumerated() {
                 if !sql.isEmpty { sql += "\nUNION ALL " }
+                let columns = columns[tables.runIDColumn[index] ? 1 : 0]
                 if let limit {
                     sql += "(SELECT \(slot), \(columns) FROM \(table(index)) ORDER BY id DESC LIMIT \(max(0, limit)))"
                 } else {
@@ -48,7 +50,7 @@ extension VersionStore {
         return histories
     }
 
-    /// Folds rows of (slot, the eight columns of ``VersionTableSQL/selectHistory(limit:)``)
+    /// Folds rows of (slot, the nine columns of ``VersionTableSQL/selectHistory(limit:runIDColumn:)``)
     /// into one history per target of the chunk (`targets[slot]`, whose
     /// history table is `tables[slot]`), newest first.
     static func foldHistories(_ rows: some StateQueryRows, targets: [Target], tables: [String],
@@ -60,7 +62,7 @@ extension VersionStore {
             if let entry = historyEntry({ rows.text(row, $0 + 1) }) {
                 entries[slot].append(entry)
             } else {
-                failures[slot] = unexpectedRow((1...8).map { rows.text(row, $0) }, in: tables[slot], of: targets[slot])
+                failures[slot] = unexpectedRow((1...9).map { rows.text(row, $0) }, in: tables[slot], of: targets[slot])
             }
         }
         for slot in targets.indices {

@@ -53,7 +53,9 @@ extension VersionStore {
         for revision in step.addVersions {
             lines.append(VersionTableSQL.inline(sql.insertVersion, [literal(revision)]) + ";")
         }
-        lines.append(VersionTableSQL.inline(sql.insertHistory, [
+        // No run_id: the script belongs to no run, and runs on history
+        // tables created before run ids as well.
+        lines.append(VersionTableSQL.inline(sql.insertHistoryOutsideRun, [
             literal(step.revision), literal(step.operation.rawValue), literal(step.migration.checksum),
             historyTimestamp(sql), "0", literal(context.appliedBy), literal(context.shoalVersion),
         ]) + ";")

@@ -74,21 +74,31 @@ package struct VersionStore: Sendable {
         }
     }
 
+    /// Adds `run_id` to a history table created before run ids (SPEC §11),
+    /// keeping every row (theirs NULL). Call it under the target's migrator
+    /// lock, after a read that says ``VersionState/historyLacksRunID``: on
+    /// SQLite it fails if the column is there.
+    nonisolated(nonsending) package func addRunIDColumn() async throws {
+        try await session.execute(await tables().addRunIDColumn)
+    }
+
     /// History rows, newest first (by id), at most `limit` of them; `[]`
-    /// when the history table does not exist.
+    /// when the history table does not exist. A table created before run
+    /// ids is read as it is, its rows without a run id.
     nonisolated(nonsending) package func history(limit: Int?) async throws -> [HistoryEntry] {
         let sql = await tables()
-        guard try await existingTables(sql).history else { return [] }
-        return try await session.query(sql.selectHistory(limit: limit)).map { row in
-            guard row.count == 8, let entry = Self.historyEntry({ row[$0] }) else {
+        let existing = try await existingTables(sql)
+        guard existing.history else { return [] }
+        return try await session.query(sql.selectHistory(limit: limit, runIDColumn: existing.historyRunID)).map { row in
+            guard row.count == 9, let entry = Self.historyEntry({ row[$0] }) else {
                 throw Self.unexpectedRow(row, in: sql.history, of: target)
             }
             return entry
         }
     }
 
-    /// A history row from the columns of ``VersionTableSQL/selectHistory(limit:)``,
-    /// `column(0)` to `column(7)` (nil for NULL); nil when one does not parse.
+    /// A history row from the columns of ``VersionTableSQL/selectHistory(limit:runIDColumn:)``,
+    /// `column(0)` to `column(8)` (nil for NULL); nil when one does not parse.
     static func historyEntry(_ column: (Int) -> String?) -> HistoryEntry? {
         guard let id = column(0).flatMap({ Int($0) }), let revision = column(1),
               let operation = column(2).flatMap(Operation.init(rawValue:)), let appliedAt = column(4),
@@ -96,7 +106,8 @@ package struct VersionStore: Sendable {
             return nil
         }
         return HistoryEntry(id: id, revision: revision, operation: operation, checksum: column(3),
-                            appliedAt: appliedAt, durationMs: duration, appliedBy: appliedBy, shoalVersion: version)
+                            appliedAt: appliedAt, durationMs: duration, appliedBy: appliedBy, shoalVersion: version,
+                            runID: column(8))
     }
 
     /// The error for a history row shoal cannot read.
@@ -113,7 +124,8 @@ package struct VersionStore: Sendable {
         return VersionTableSQL(target: target, dialect: await session.driver) { session.quoteIdentifier($0) }
     }
 
-    nonisolated(nonsending) func existingTables(_ sql: VersionTableSQL) async throws -> (version: Bool, history: Bool, dirty: Bool) {
+    nonisolated(nonsending) func existingTables(_ sql: VersionTableSQL) async throws
+        -> (version: Bool, history: Bool, dirty: Bool, historyRunID: Bool) {
         let (query, parameters) = sql.existingTablesQuery
         return sql.existing(in: try await session.query(query, parameters))
     }
@@ -155,7 +167,7 @@ package struct VersionStore: Sendable {
                                  appliedAt: String, durationMs: Int, context: ApplyContext) -> BoundStatement {
         BoundStatement(sql.insertHistory, [
             revision, operation.rawValue, checksum, appliedAt, String(durationMs),
-            context.appliedBy, context.shoalVersion,
+            context.appliedBy, context.shoalVersion, context.runID,
         ])
     }
 

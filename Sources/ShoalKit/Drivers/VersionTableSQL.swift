@@ -111,10 +111,21 @@ struct VersionTableSQL: Sendable {
             """
             CREATE TABLE IF NOT EXISTS \(history) (\(id), revision text NOT NULL, operation text NOT NULL, \
             checksum text, \(appliedAt), duration_ms integer NOT NULL, applied_by text NOT NULL, \
-            shoal_version text NOT NULL)
+            shoal_version text NOT NULL, run_id text)
             """,
             "CREATE TABLE IF NOT EXISTS \(dirty) (revision text NOT NULL, operation text NOT NULL, started_at text NOT NULL)",
         ]
+    }
+
+    /// Adds `run_id` to a history table created before run ids (SPEC §11),
+    /// whose rows keep NULL; on PostgreSQL nothing when it is there already.
+    /// SQLite has no `IF NOT EXISTS` for columns: run it under the target's
+    /// lock after a read that found the column missing.
+    var addRunIDColumn: String {
+        switch dialect {
+        case .sqlite: "ALTER TABLE \(history) ADD COLUMN run_id text"
+        case .postgres: "ALTER TABLE \(history) ADD COLUMN IF NOT EXISTS run_id text"
+        }
     }
 
     /// `CREATE SCHEMA` of a `layout: schema` target; nil for other targets.
@@ -125,30 +136,40 @@ struct VersionTableSQL: Sendable {
     /// and a parameter); for offline SQL. Nil for other targets.
     var setSearchPath: String? { quotedSchema.map { "SET search_path TO \($0)" } }
 
-    /// Which of the three tables exist: rows of one name each, compared
-    /// with ``versionName`` etc. by ``existing(in:)``.
+    /// Which of the three tables exist, and whether the history table has
+    /// `run_id`: rows of one name each and whether that table has the
+    /// column, compared with ``versionName`` etc. by ``existing(in:)``.
     var existingTablesQuery: (sql: String, parameters: [String?]) {
         switch dialect {
         case .sqlite:
             // SQLite table names are case-insensitive (ASCII), quoted or not.
-            return ("SELECT lower(name) FROM sqlite_master WHERE type = 'table' AND lower(name) IN (lower($1), lower($2), lower($3))",
+            return ("""
+                    SELECT lower(m.name), EXISTS (SELECT 1 FROM pragma_table_info(m.name) AS c WHERE c.name = 'run_id') \
+                    FROM sqlite_master AS m WHERE m.type = 'table' AND lower(m.name) IN (lower($1), lower($2), lower($3))
+                    """,
                     [versionName, historyName, dirtyName])
         case .postgres:
             return ("""
-                    SELECT tablename FROM pg_catalog.pg_tables \
-                    WHERE schemaname = coalesce($1, current_schema()) AND tablename IN ($2, $3, $4)
+                    SELECT c.relname, EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a \
+                    WHERE a.attrelid = c.oid AND a.attname = 'run_id' AND NOT a.attisdropped) \
+                    FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+                    WHERE c.relkind IN ('r', 'p') AND n.nspname = coalesce($1, current_schema()) AND c.relname IN ($2, $3, $4)
                     """,
                     [schema, versionName, historyName, dirtyName])
         }
     }
 
-    /// The tables among `rows` of ``existingTablesQuery``.
-    func existing(in rows: [[String?]]) -> (version: Bool, history: Bool, dirty: Bool) {
-        let names = Set(rows.compactMap { $0.first ?? nil })
-        func has(_ name: String) -> Bool {
-            names.contains(dialect == .sqlite ? name.lowercased() : name)
+    /// The tables among `rows` of ``existingTablesQuery``; `historyRunID`:
+    /// the history table exists and has `run_id`.
+    func existing(in rows: [[String?]]) -> (version: Bool, history: Bool, dirty: Bool, historyRunID: Bool) {
+        var names: [String: Bool] = [:]
+        for row in rows {
+            guard let name = row.first ?? nil else { continue }
+            names[name] = row.count > 1 && (row[1] == "1" || row[1] == "t")
         }
-        return (has(versionName), has(historyName), has(dirtyName))
+        func key(_ name: String) -> String { dialect == .sqlite ? name.lowercased() : name }
+        let history = names[key(historyName)]
+        return (names[key(versionName)] != nil, history != nil, names[key(dirtyName)] != nil, history == true)
     }
 
     var deleteAllVersions: String { "DELETE FROM \(version)" }
@@ -156,30 +177,39 @@ struct VersionTableSQL: Sendable {
     var insertVersion: String { "INSERT INTO \(version) (revision) VALUES ($1)" }
 
     /// $1 revision, $2 operation, $3 checksum, $4 applied_at, $5 duration_ms,
-    /// $6 applied_by, $7 shoal_version.
-    var insertHistory: String {
-        """
-        INSERT INTO \(history) (revision, operation, checksum, applied_at, duration_ms, applied_by, shoal_version) \
-        VALUES ($1, $2, $3, $4, $5, $6, $7)
-        """
+    /// $6 applied_by, $7 shoal_version, $8 run_id.
+    var insertHistory: String { insertHistory(runID: true) }
+
+    /// ``insertHistory`` without `run_id` ($1…$7), whose row then holds
+    /// NULL: valid on a history table created before run ids too, for
+    /// `shoal sql`'s scripts, which belong to no run and may run on either.
+    var insertHistoryOutsideRun: String { insertHistory(runID: false) }
+
+    private func insertHistory(runID: Bool) -> String {
+        let columns = "revision, operation, checksum, applied_at, duration_ms, applied_by, shoal_version"
+        return runID
+            ? "INSERT INTO \(history) (\(columns), run_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+            : "INSERT INTO \(history) (\(columns)) VALUES ($1, $2, $3, $4, $5, $6, $7)"
     }
 
     /// id, revision, operation, checksum, applied_at (as shoal writes it),
-    /// duration_ms, applied_by, shoal_version; newest first.
-    func selectHistory(limit: Int?) -> String {
-        var sql = "SELECT \(Self.historyColumns(dialect)) FROM \(history) ORDER BY id DESC"
+    /// duration_ms, applied_by, shoal_version, run_id (NULL without
+    /// `runIDColumn`: a table created before run ids); newest first.
+    func selectHistory(limit: Int?, runIDColumn: Bool) -> String {
+        var sql = "SELECT \(Self.historyColumns(dialect, runIDColumn: runIDColumn)) FROM \(history) ORDER BY id DESC"
         if let limit { sql += " LIMIT \(max(0, limit))" }
         return sql
     }
 
-    /// The columns ``selectHistory(limit:)`` reads, in its order (what
-    /// ``VersionStore/historyEntry(_:)`` parses).
-    static func historyColumns(_ dialect: DriverKind) -> String {
+    /// The columns ``selectHistory(limit:runIDColumn:)`` reads, in its
+    /// order (what ``VersionStore/historyEntry(_:)`` parses).
+    static func historyColumns(_ dialect: DriverKind, runIDColumn: Bool) -> String {
         let appliedAt = switch dialect {
         case .sqlite: "applied_at"
         case .postgres: "to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
         }
-        return "id, revision, operation, checksum, \(appliedAt), duration_ms, applied_by, shoal_version"
+        return "id, revision, operation, checksum, \(appliedAt), duration_ms, applied_by, shoal_version, "
+            + (runIDColumn ? "run_id" : "NULL")
     }
 
     var selectDirty: String { "SELECT revision, operation, started_at FROM \(dirty) LIMIT 1" }

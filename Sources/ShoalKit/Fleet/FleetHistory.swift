@@ -27,7 +27,7 @@ public struct TargetHistory: Sendable, Hashable, Encodable {
 extension HistoryEntry: Encodable {
     enum CodingKeys: String, CodingKey {
         case revision, operation, checksum, appliedAt = "applied_at", durationMs = "duration_ms", appliedBy = "applied_by"
-        case shoalVersion = "shoal_version"
+        case shoalVersion = "shoal_version", runID = "run_id"
     }
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -38,6 +38,7 @@ extension HistoryEntry: Encodable {
         try c.encode(durationMs, forKey: .durationMs)
         try c.encode(appliedBy, forKey: .appliedBy)
         try c.encode(shoalVersion, forKey: .shoalVersion)
+        try c.encode(runID, forKey: .runID)
     }
 }
 

@@ -160,6 +160,10 @@ struct TargetRun: Sendable {
             // shoal creates the three tables together: an initialized target
             // has them, and four DDL statements per target would be wasted.
             if !state.initialized { try await store.ensureTables() }
+            // A history table from before run ids gets its run_id column the
+            // first time a run writes to it, under the lock, once: the read
+            // above looked (SPEC §11).
+            if state.historyLacksRunID { try await store.addRunIDColumn() }
             if plan.kind == .stamp { return try await stamp(plan, store) }
             do {
                 return try await runSteps(plan, store, onStep: onStep)

@@ -24,6 +24,9 @@ struct VersionStateReadTests {
         // r1's latest history row is another tool's, without a checksum.
         "odd": VersionState(initialized: true, current: ["r1"]),
         "no_history": VersionState(initialized: true, current: ["r1"]),
+        // Written by the release before run ids: read as it is, its lack said.
+        "before_run_ids": VersionState(initialized: true, current: ["r1"], appliedChecksums: ["r1": "sum-r1"],
+                                       historyLacksRunID: true),
     ]
 
     @Test(arguments: Driver.allCases)
@@ -43,7 +46,15 @@ struct VersionStateReadTests {
             switch driver {
             case .sqlite:
                 let files = await SQLiteStateReader().readStates(of: fleet.targets, checksums: true)
-                #expect(files.map { try? $0.get() } == expected.map(Optional.some))
+                // The file reader looks an initialized file's tables up only
+                // when its one statement fails: it does not say which history
+                // tables lack run_id (a run's read under the lock does).
+                let unknown = expected.map { state in
+                    var state = state
+                    state.historyLacksRunID = false
+                    return state
+                }
+                #expect(files.map { try? $0.get() } == unknown.map(Optional.some))
             case .postgres:
                 let session = try #require(try await fleet.open(fleet.targets[0]))
                 let together = try await session.readVersionStates(of: fleet.targets, checksums: true, expected: [:])

@@ -11,7 +11,7 @@ import Testing
 struct VersionStoreBatchHistoryTests {
     enum Driver: String, CaseIterable { case sqlite, postgres }
 
-    static let tenants = ["at_r2", "at_r1", "fresh", "empty", "stamped", "down_again", "odd", "no_history"]
+    static let tenants = ["at_r2", "at_r1", "fresh", "empty", "stamped", "down_again", "odd", "no_history", "before_run_ids"]
 
     /// One target per tenant of ``tenants``, in a state its name says, and
     /// a way to open a session to each (nil for a SQLite file that does not exist).
@@ -55,7 +55,7 @@ struct VersionStoreBatchHistoryTests {
 
     /// Puts each target in the state its tenant's name says.
     static func prepare(_ targets: [Target], _ open: (Target) async throws -> (any DatabaseSession)?) async throws {
-        let context = ApplyContext(appliedBy: "test@host", shoalVersion: "0")
+        let context = ApplyContext(appliedBy: "test@host", shoalVersion: "0", runID: runID)
         let r1 = VersionStoreFixture.migration("r1", up: "CREATE TABLE users (id int)")
         let r2 = VersionStoreFixture.migration("r2", parents: ["r1"], up: "ALTER TABLE users ADD COLUMN email text",
                                                down: "ALTER TABLE users DROP COLUMN email")
@@ -93,12 +93,21 @@ struct VersionStoreBatchHistoryTests {
             case "no_history":
                 if target.driver == .postgres { try await session.execute("CREATE SCHEMA \"tenant_no_history\"") }
                 try await session.execute("CREATE TABLE \(schema)shoal_version (revision text PRIMARY KEY); INSERT INTO \(schema)shoal_version VALUES ('r1')")
+            case "before_run_ids":
+                // Written by the release before run ids: no run_id column.
+                if target.driver == .postgres {
+                    try await session.execute("CREATE SCHEMA \"tenant_before_run_ids\"; SET search_path TO \"tenant_before_run_ids\"")
+                }
+                try await session.execute(VersionTablesBeforeRunIDs.atRevision("r1", checksum: "sum-r1", target.driver))
             default:
                 break
             }
             await session.close()
         }
     }
+
+    /// The run id of every history row ``prepare(_:_:)`` writes through shoal.
+    static let runID = "20261207T081500Z-ab12"
 
     static func outcome<T: Sendable>(_ body: () async throws -> T) async -> Result<T, ShoalError> {
         do {
@@ -177,6 +186,10 @@ struct VersionStoreBatchHistoryTests {
             #expect((try? histories[at("down_again")].get())?.map(\.operation) == [.downgrade, .upgrade, .downgrade, .upgrade, .upgrade])
             #expect((try? histories[at("fresh")].get()) == [])
             #expect((try? histories[at("no_history")].get()) == [])
+            #expect((try? histories[at("at_r2")].get())?.map(\.runID) == [Self.runID, Self.runID])
+            let old = try? histories[at("before_run_ids")].get()
+            #expect(old?.map(\.revision) == ["r1"] && old?.map(\.runID) == [nil], "a table without run_id reads as it is")
+            #expect(old?.first?.appliedAt == VersionTablesBeforeRunIDs.appliedAt && old?.first?.appliedBy == VersionTablesBeforeRunIDs.appliedBy)
             guard case .failure(let odd) = histories[at("odd")] else {
                 Issue.record("the row with an unknown operation was read: \(histories[at("odd")])")
                 return

@@ -29,16 +29,7 @@ struct FleetDriftTests {
                               up: "ALTER TABLE users ADD COLUMN email TEXT;\nCREATE INDEX users_name ON users (name);",
                               down: "DROP INDEX users_name;\nALTER TABLE users DROP COLUMN email;")
                 .write(in: directory, as: "versions/app/\(r2).sql")
-            try directory.write("[" + tenants.map { "\"\($0)\"" }.joined(separator: ", ") + "]", to: "tenants.json")
-            let database = switch driver {
-            case .sqlite:
-                DatabaseConfig(name: "app", driver: .sqlite, path: directory.file("tenants/{tenant}.sqlite"),
-                               tenants: .registry(path: directory.file("tenants.json")), versionsDirectory: directory.file("versions/app"))
-            case .postgres:
-                DatabaseConfig(name: "app", driver: .postgres, url: url, schemaTemplate: "app_{tenant}",
-                               tenants: .registry(path: directory.file("tenants.json")), versionsDirectory: directory.file("versions/app"))
-            }
-            try FileManager.default.createDirectory(atPath: directory.file("tenants"), withIntermediateDirectories: true)
+            let database = try DatabaseConfig.app(driver, url: url, in: directory, tenants: tenants)
             fleet = Fleet(config: FleetConfig(directory: directory.path, databases: [database]))
         }
 

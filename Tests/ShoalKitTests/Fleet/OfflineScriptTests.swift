@@ -21,7 +21,7 @@ struct OfflineScriptTests {
             -- run once per tenant, on the tenant's own file (/fleet/tenants/{tenant}.sqlite)
 
             CREATE TABLE IF NOT EXISTS "shoal_version" (revision text PRIMARY KEY);
-            CREATE TABLE IF NOT EXISTS "shoal_version_history" (id INTEGER PRIMARY KEY AUTOINCREMENT, revision text NOT NULL, operation text NOT NULL, checksum text, applied_at text NOT NULL, duration_ms integer NOT NULL, applied_by text NOT NULL, shoal_version text NOT NULL);
+            CREATE TABLE IF NOT EXISTS "shoal_version_history" (id INTEGER PRIMARY KEY AUTOINCREMENT, revision text NOT NULL, operation text NOT NULL, checksum text, applied_at text NOT NULL, duration_ms integer NOT NULL, applied_by text NOT NULL, shoal_version text NOT NULL, run_id text);
             CREATE TABLE IF NOT EXISTS "shoal_version_dirty" (revision text NOT NULL, operation text NOT NULL, started_at text NOT NULL);
 
 

@@ -9,12 +9,21 @@ public struct VersionState: Sendable, Hashable {
     public var appliedChecksums: [String: String]
     /// Set while a `transaction: false` migration is in flight or was interrupted.
     public var dirty: DirtyMark?
+    /// true when the history table exists without the `run_id` column
+    /// (created by a shoal before run ids, SPEC §11): the run that first
+    /// writes to the target adds it under the lock. Known from reads that
+    /// look the tables up: on PostgreSQL every read, on SQLite a session's
+    /// (a run's read under the lock) but not the file reader's of an
+    /// initialized file (`status`, planning); false when not known.
+    public var historyLacksRunID: Bool
 
-    public init(initialized: Bool, current: [String], appliedChecksums: [String: String] = [:], dirty: DirtyMark? = nil) {
+    public init(initialized: Bool, current: [String], appliedChecksums: [String: String] = [:], dirty: DirtyMark? = nil,
+                historyLacksRunID: Bool = false) {
         self.initialized = initialized
         self.current = current
         self.appliedChecksums = appliedChecksums
         self.dirty = dirty
+        self.historyLacksRunID = historyLacksRunID
     }
 
     public static let uninitialized = VersionState(initialized: false, current: [])
@@ -54,8 +63,11 @@ public struct HistoryEntry: Sendable, Hashable {
     public var durationMs: Int
     public var appliedBy: String
     public var shoalVersion: String
+    /// The run that wrote the row (SPEC §11); nil for a row written outside
+    /// a run or before run ids.
+    public var runID: String?
     public init(id: Int, revision: String, operation: Operation, checksum: String?, appliedAt: String,
-                durationMs: Int, appliedBy: String, shoalVersion: String) {
+                durationMs: Int, appliedBy: String, shoalVersion: String, runID: String? = nil) {
         self.id = id
         self.revision = revision
         self.operation = operation
@@ -64,6 +76,7 @@ public struct HistoryEntry: Sendable, Hashable {
         self.durationMs = durationMs
         self.appliedBy = appliedBy
         self.shoalVersion = shoalVersion
+        self.runID = runID
     }
 }
 
