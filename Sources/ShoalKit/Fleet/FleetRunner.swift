@@ -96,7 +96,10 @@ public struct FleetRunner: Sendable {
                              canary: options.canary, dryRun: options.dryRun)
         plan.started = started
         try plan.lint(config: fleet.config)
-        if case .rollback = command { try plan.checkCompensable() }
+        if case .rollback = command {
+            try plan.checkCompensable()
+            await LaterRuns.name(in: &plan, fleet: fleet, concurrency: options.concurrency)
+        }
         await ReplicaWaiter.preflight(&plan, allowMissing: options.allowMissingReplicas,
                                       concurrency: options.concurrency, pool: pool)
         return plan
