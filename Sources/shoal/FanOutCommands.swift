@@ -93,7 +93,9 @@ enum FanOut {
     static func run(_ command: FleetCommand, global: GlobalOptions, selection: SelectorOptions, fanOut: FanOutOptions) async throws {
         let fleet = try global.loadFleet()
         let selector = try selection.selector()
-        let options = fanOut.options(config: fleet.config)
+        var options = fanOut.options(config: fleet.config)
+        options.arguments = Array(CommandLine.arguments.dropFirst())
+        options.selector = selector
         // Tenant names are checked before any connection opens (SPEC §2);
         // then the shards connect while the migration files load.
         let targets = try await fleet.targets(selector)
@@ -115,6 +117,9 @@ enum FanOut {
         let run = Task {
             try await runner.run(command, targets: targets) { event in
                 progress.handle(event)
+                if case .runStarted(let id, _) = event {
+                    progress.print("run \(id)", toStderr: json)
+                }
                 if case .linted(let findings) = event {
                     // Once per migration, before any target's line; on stderr, also with --json.
                     let text = findings.map { LintText.finding($0, stderr: true) }
