@@ -114,14 +114,6 @@ final class RunJournal: @unchecked Sendable {
     /// when targets finish together (read once ``finish(_:)`` returned).
     private(set) var syncs = 0
 
-    /// Used on `queue` only (the header's is encoded before the run).
-    private let encoder = RunJournal.makeEncoder()
-
-    private static func makeEncoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }
 
     /// Creates `<directory>/<id>.jsonl` (the folder too, if missing) with
     /// the header written and fsynced, or throws before the run touches
@@ -153,7 +145,7 @@ final class RunJournal: @unchecked Sendable {
         }
         guard descriptor >= 0 else { throw refusal(String(cString: strerror(errno))) }
         do {
-            try Self.writeAll(Self.line(header, Self.makeEncoder()), to: descriptor)
+            try Self.writeAll(Self.line(header), to: descriptor)
             try Self.sync(descriptor)
             // The file's name is only durable once its folder is synced.
             let folder = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
@@ -194,7 +186,7 @@ final class RunJournal: @unchecked Sendable {
                 self.drain()
                 let missing = report.targets.filter { !self.written.contains($0.target) }
                 let footer = Footer(finishedAt: VersionTableSQL.timestamp(), durationMs: report.durationMs, summary: report.summary)
-                self.append((missing.map { Self.line($0, self.encoder) } + [Self.line(footer, self.encoder)]).joined())
+                self.append((missing.map(\.journalLine) + [Self.line(footer)]).joined())
                 if !self.closed { close(self.file) }
                 self.closed = true
                 if let failure = self.failure {
@@ -216,12 +208,12 @@ final class RunJournal: @unchecked Sendable {
                 return taken
             }
             guard !batch.isEmpty else { return }
-            var lines = ""
+            var reports: [TargetReport] = []
             for case .targetFinished(let report) in batch {
-                lines += Self.line(report, encoder)
+                reports.append(report)
                 written.insert(report.target)
             }
-            if !lines.isEmpty { append(lines) }
+            if !reports.isEmpty { append(reports.map(\.journalLine).joined()) }
             for event in batch { deliver(event) }
         }
     }
@@ -240,10 +232,13 @@ final class RunJournal: @unchecked Sendable {
         }
     }
 
-    /// One value as one line.
-    private static func line(_ value: some Encodable, _ encoder: JSONEncoder) -> String {
-        // Reports and headers are strings, numbers and arrays of them: they always encode.
-        String(decoding: try! encoder.encode(value), as: UTF8.self) + "\n"
+    /// The header or the footer as one line (targets' lines are
+    /// ``TargetReport/journalLine``).
+    private static func line(_ value: some Encodable) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Strings, numbers and arrays of them: they always encode.
+        return String(decoding: try! encoder.encode(value), as: UTF8.self) + "\n"
     }
 
     private static func writeAll(_ text: String, to file: Int32) throws {

@@ -13,10 +13,15 @@ import Glibc
 struct JournalFaultTests {
     @Test(arguments: Backend.allCases)
     func aSigkilledRunLeavesItsHeaderAndFinishedTargetsAndNoFooter(_ backend: Backend) async throws {
+        try await Self.on(backend) { url in try await Self.kill(backend, url: url) }
+    }
+
+    /// `body` with a scratch database's URL on PostgreSQL, nil on SQLite.
+    static func on(_ backend: Backend, _ body: (String?) async throws -> Void) async throws {
         if backend == .postgres {
-            try await PostgresTestServer.withScratchDatabase { url in try await Self.kill(backend, url: url) }
+            try await PostgresTestServer.withScratchDatabase { url in try await body(url) }
         } else {
-            try await Self.kill(backend, url: nil)
+            try await body(nil)
         }
     }
 
@@ -87,11 +92,7 @@ struct JournalFaultTests {
     /// Two runs at once on disjoint tenants: two files, each whole.
     @Test(arguments: Backend.allCases)
     func concurrentRunsWriteTwoJournalsThatNeverInterleave(_ backend: Backend) async throws {
-        if backend == .postgres {
-            try await PostgresTestServer.withScratchDatabase { url in try await Self.concurrent(backend, url: url) }
-        } else {
-            try await Self.concurrent(backend, url: nil)
-        }
+        try await Self.on(backend) { url in try await Self.concurrent(backend, url: url) }
     }
 
     static func concurrent(_ backend: Backend, url: String?) async throws {
