@@ -64,7 +64,7 @@ struct JSONObjectText {
     }
 
     mutating func add(_ key: String, string: String?) {
-        add(key, json: string.map(Self.quoted) ?? "null")
+        add(key, json: string.map(\.jsonQuoted) ?? "null")
     }
 
     mutating func add(_ key: String, int: Int?) {
@@ -72,33 +72,10 @@ struct JSONObjectText {
     }
 
     mutating func add(_ key: String, strings: [String]) {
-        add(key, json: Self.array(strings.map(Self.quoted)))
+        add(key, json: Self.array(strings.map(\.jsonQuoted)))
     }
 
     static func array(_ values: [String]) -> String {
         "[" + values.joined(separator: ",") + "]"
-    }
-
-    /// `text` as a JSON string: quotes, backslashes and control characters
-    /// escaped (RFC 8259), everything else as it is, in UTF-8.
-    static func quoted(_ text: String) -> String {
-        guard text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
-            return "\"" + text + "\""
-        }
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }
