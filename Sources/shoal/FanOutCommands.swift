@@ -120,7 +120,9 @@ enum FanOut {
     static func run(_ command: FleetCommand, fleet: Fleet, selection: SelectorOptions, fanOut: FanOutOptions, json: Bool,
                     retrying: RecordedRun? = nil, only: Set<String>? = nil) async throws {
         let selector = try selection.selector()
-        let options = fanOut.options(config: fleet.config)
+        var options = fanOut.options(config: fleet.config)
+        options.arguments = Array(CommandLine.arguments.dropFirst())
+        options.selector = selector
         // Tenant names are checked before any connection opens (SPEC §2);
         // then the shards connect while the migration files load.
         var targets = try await fleet.targets(selector)
@@ -145,6 +147,9 @@ enum FanOut {
         let run = Task {
             try await runner.run(command, targets: targets) { event in
                 progress.handle(event)
+                if case .runStarted(let id, _) = event {
+                    progress.print("run \(id)", toStderr: json)
+                }
                 if case .linted(let findings) = event {
                     // Once per migration, before any target's line; on stderr, also with --json.
                     let text = findings.map { LintText.finding($0, stderr: true) }

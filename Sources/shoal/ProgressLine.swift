@@ -56,7 +56,8 @@ final class ProgressLine: @unchecked Sendable {
     func handle(_ event: FleetEvent) {
         lock.withLock {
             switch event {
-            case .targetFinished: break
+            // The run's id is the burst's first line.
+            case .targetFinished, .runStarted: break
             default: flushBurst()
             }
             switch event {
@@ -74,7 +75,7 @@ final class ProgressLine: @unchecked Sendable {
                 committed.remove(report.target)
             case .waitingForReplica(let name, _): waiting.insert(name)
             case .replicaWaited(let wait): waiting.remove(wait.replica)
-            case .stepApplied, .rollingBack, .linted: break
+            case .stepApplied, .rollingBack, .linted, .runStarted: break
             }
             clear()
             draw()

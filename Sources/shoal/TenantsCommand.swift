@@ -51,7 +51,9 @@ struct TenantsCommand: AsyncParsableCommand {
             let timeout = Duration.milliseconds(Int(replicaTimeout * 1000))
             let target = try await admin.add(name, shard: shard, replicaTimeout: timeout)
             Console.line("added \(name) to \(try admin.registryPath())", json: global.json)
-            let options = FleetRunner.Options(concurrency: 1, replicaTimeout: timeout)
+            var options = FleetRunner.Options(concurrency: 1, replicaTimeout: timeout)
+            options.arguments = Array(CommandLine.arguments.dropFirst())
+            options.selector = TargetSelector(targets: [target.id])
             let report = try await FanOut.run(.upgrade(.head, phase: PhaseArgument.parse(phase)), fleet: fleet, targets: [target], options: options, json: global.json)
             if !report.succeeded { throw ExitCode(1) }
         }

@@ -91,6 +91,11 @@ struct OnErrorTests {
             #expect(summary["rolled_back"] as? Int == 5)
             #expect(summary["failed"] as? Int == 1)
             #expect(summary["ok"] as? Int == 0)
+            // The journal (issue 13) records the final reports, after the rollback.
+            let run = try #require(try result.json()["run"] as? String)
+            let journal = try JournalFile(fleet.sandbox.path(".shoal/runs/\(run).jsonl"))
+            #expect(journal.statuses == targets.mapValues { $0["status"] as? String ?? "" }, "\(journal.lines)")
+            #expect((journal.footer?["summary"] as? [String: Any])?["rolled_back"] as? Int == 5)
             let revisions = try await Self.revisions(fleet)
             #expect(revisions == Dictionary(uniqueKeysWithValues: Self.tenants.map { ($0, Fixture.r1) }), "\(revisions)")
             for tenant in Self.tenants {

@@ -115,7 +115,9 @@ struct ReplicaTests {
                 let result = try await run.finish(within: .seconds(360))
                 #expect(result.status == 0, "\(result.stdout)")
                 // The full line once the wait settled it, with the replica's outcome under it.
-                let lines = result.stdout.split(separator: "\n").map(String.init)
+                let printed = result.stdout.split(separator: "\n").map(String.init)
+                #expect(printed.first?.hasPrefix("run ") == true, "the run's id comes first: \(result.stdout)")
+                let lines = Array(printed.dropFirst())
                 #expect(lines.count == 4, "\(result.stdout)")
                 #expect(lines.first?.hasSuffix("committed, waiting for core-replica") == true, "\(result.stdout)")
                 #expect(lines.dropFirst().first.map { $0.hasPrefix(committed) && $0.hasSuffix(" ms  ok") } == true, "\(result.stdout)")

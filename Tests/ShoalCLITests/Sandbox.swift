@@ -57,11 +57,14 @@ final class Sandbox: @unchecked Sendable {
         try FileManager.default.removeItem(atPath: path(relative))
     }
 
-    /// Every file under the sandbox with its bytes, to prove a command changed nothing.
+    /// Every file under the sandbox with its bytes, to prove a command changed
+    /// nothing; but the run journals under `.shoal/`: a run that changes
+    /// nothing (every target refused) still records that it ran.
     func snapshot() throws -> [String: Data] {
         var files: [String: Data] = [:]
         let enumerator = FileManager.default.enumerator(atPath: root)
         while let relative = enumerator?.nextObject() as? String {
+            if relative == ".shoal" { enumerator?.skipDescendants() }
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: path(relative), isDirectory: &isDirectory), !isDirectory.boolValue {
                 files[relative] = try Data(contentsOf: URL(fileURLWithPath: path(relative)))
@@ -97,6 +100,10 @@ final class Sandbox: @unchecked Sendable {
     /// `await` the run's ``RunningShoal/finish()`` for its result. For tests
     /// that need runs to overlap, or act while one runs.
     func launch(_ args: String..., environment: [String: String] = [:]) throws -> RunningShoal {
+        try start(args, environment: environment)
+    }
+
+    func launch(_ args: [String], environment: [String: String] = [:]) throws -> RunningShoal {
         try start(args, environment: environment)
     }
 

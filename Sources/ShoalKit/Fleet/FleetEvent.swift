@@ -6,6 +6,10 @@ public enum FleetEvent: Sendable {
     case linted([LintFinding])
     /// Every selected target was planned; `work` of them have steps to run.
     case planned(targets: Int, work: Int)
+    /// The run got its id (SPEC §11), before any target starts: not sent
+    /// for a dry run. `journal` is the path of its journal file, nil when
+    /// the config turns the journal off.
+    case runStarted(RunID, journal: String?)
     /// A target started (its lock is being taken).
     case targetStarted(String)
     /// One step of a target committed.

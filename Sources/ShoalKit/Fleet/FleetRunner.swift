@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 
 /// Fans a command out over targets in two parts: ``plan(_:targets:)`` reads
@@ -28,6 +29,15 @@ public struct FleetRunner: Sendable {
         /// Migrate a target whose replicas cannot be reached, and report
         /// them `unreachable`, instead of refusing it.
         public var allowMissingReplicas: Bool = false
+        /// What the run's journal records of how it was asked for (SPEC
+        /// §11): the command line after `shoal`, and the selector options
+        /// as given. Empty for a run started from code.
+        public var arguments: [String] = []
+        public var selector = TargetSelector()
+        /// The run that `--retry-failed` retries, for the journal.
+        public var retryOf: RunID?
+        /// The run that `shoal rollback` compensates, for the journal.
+        public var compensates: RunID?
         public init(concurrency: Int = 8, onError: OnError = .continue, canary: Int = 0, dryRun: Bool = false,
                     lockWait: Duration = .seconds(30), replicaTimeout: Duration = .seconds(60)) {
             self.concurrency = concurrency
@@ -109,12 +119,34 @@ public struct FleetRunner: Sendable {
     /// in a dry run, what the others would do), then runs the canary
     /// targets, then the rest, wave by wave, under the concurrency limits,
     /// waiting for replicas after each wave; with `--on-error rollback`,
-    /// undoes this run's steps if anything failed. Throws only when
-    /// `--on-error rollback` cannot promise a rollback (before anything runs).
+    /// undoes this run's steps if anything failed. Unless it is a dry run,
+    /// the run gets an id (``FleetEvent/runStarted(_:journal:)``, the
+    /// history rows' `run_id`, ``FleetReport/run``) and, when the config
+    /// has a journal folder, a journal that records each target's report
+    /// before its ``FleetEvent/targetFinished(_:)`` is sent (``RunJournal``).
+    /// Throws only before anything runs: when `--on-error rollback` cannot
+    /// promise a rollback, or the journal cannot be written.
     public func execute(_ plan: FleetPlan, events: @escaping @Sendable (FleetEvent) -> Void = { _ in }) async throws -> FleetReport {
         if options.onError == .rollback { try plan.checkReversible() }
+        var apply = fleet.context
+        var run: RunID?
+        var journal: RunJournal?
+        var events = events
+        if !plan.dryRun {
+            let started = Date()
+            run = RunID(startedAt: started)
+            if let directory = fleet.config.journalDirectory {
+                let opened = try RunJournal(directory: directory, header: journalHeader(plan, run: run!, started: started),
+                                            configFile: fleet.config.file, logger: fleet.logger, events: events)
+                run = opened.run
+                journal = opened
+                events = { opened.send($0) }
+            }
+            apply.runID = run!.description
+            events(.runStarted(run!, journal: journal?.path))
+        }
         let pool = SessionPool(targets: plan.targets)
-        let context = TargetRun.Context(command: plan.command, apply: fleet.context, lockWait: options.lockWait,
+        let context = TargetRun.Context(command: plan.command, apply: apply, lockWait: options.lockWait,
                                         control: control, pool: pool, logger: fleet.logger)
         let execution = FleetExecution(plan: plan, options: options, control: control, context: context,
                                        replicas: ReplicaWaiter(options: options, missing: plan.missingReplicas,
@@ -122,8 +154,30 @@ public struct FleetRunner: Sendable {
                                        events: events)
         let reports = await execution.run()
         await pool.close()
-        return FleetReport(command: plan.command.name, dryRun: plan.dryRun,
-                           durationMs: (ContinuousClock.now - plan.started).milliseconds, targets: reports, lint: plan.lint)
+        var report = FleetReport(command: plan.command.name, dryRun: plan.dryRun,
+                                 durationMs: (ContinuousClock.now - plan.started).milliseconds, targets: reports, lint: plan.lint)
+        report.run = run
+        report.journal = journal?.path
+        await journal?.finish(report)
+        return report
+    }
+
+    /// The journal's first line for `plan`, run as `run`.
+    private func journalHeader(_ plan: FleetPlan, run: RunID, started: Date) -> RunJournal.Header {
+        let selector = options.selector
+        // `user@host` as history's `applied_by` has it.
+        let by = fleet.context.appliedBy
+        let at = by.lastIndex(of: "@")
+        var phase: String?
+        if case .upgrade(_, let chosen) = plan.command, chosen == .expand { phase = MigrationPhase.expand.rawValue }
+        return RunJournal.Header(
+            run: run, command: plan.command.name, arguments: options.arguments, revision: plan.command.spec.description,
+            selectors: .init(databases: selector.databases, shards: selector.shards, tenants: selector.tenants,
+                             targets: selector.targets, partition: selector.partition?.description),
+            configSHA256: fleet.config.configSHA256, startedAt: VersionTableSQL.timestamp(started),
+            user: at.map { String(by[..<$0]) } ?? by, host: at.map { String(by[by.index(after: $0)...]) } ?? "",
+            shoalVersion: fleet.context.shoalVersion, retryOf: options.retryOf?.description,
+            compensates: options.compensates?.description, targets: plan.targets.map(\.id), phase: phase)
     }
 }
 

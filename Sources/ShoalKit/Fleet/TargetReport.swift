@@ -192,6 +192,12 @@ public struct FleetReport: Sendable, Hashable, Encodable {
 
     public var command: String
     public var dryRun: Bool
+    /// The run's id (SPEC §11); nil for a dry run, which is no run. In JSON
+    /// as `"run"`, absent for a dry run.
+    public var run: RunID?
+    /// The path of the run's journal; nil for a dry run or with the journal
+    /// off. Not part of the JSON.
+    public var journal: String?
     public var durationMs: Int
     public var targets: [TargetReport]
     /// Lint errors that nothing allows in the migrations the run applied,
@@ -228,10 +234,11 @@ public struct FleetReport: Sendable, Hashable, Encodable {
     /// True when every target ended well.
     public var succeeded: Bool { targets.allSatisfy(\.succeeded) }
 
-    enum CodingKeys: String, CodingKey { case command, dryRun = "dry_run", durationMs = "duration_ms", summary, targets, lint }
+    enum CodingKeys: String, CodingKey { case run, command, dryRun = "dry_run", durationMs = "duration_ms", summary, targets, lint }
 
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encodeIfPresent(run?.description, forKey: .run)
         try c.encode(command, forKey: .command)
         if dryRun { try c.encode(true, forKey: .dryRun) }
         try c.encode(durationMs, forKey: .durationMs)

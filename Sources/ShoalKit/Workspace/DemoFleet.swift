@@ -36,6 +36,13 @@ public enum DemoFleet {
             ["acme", "globex", "initech", "umbrella", "hooli"]
 
             """#),
+        (path: ".gitignore", contents: #"""
+            # What shoal writes as it runs: the databases and the run journals.
+            /data/
+            /tenants/app/
+            /.shoal/
+
+            """#),
         (path: "versions/app/2eeb8f410e32_merge_email_and_project_index.sql", contents: #"""
             -- revision: 2eeb8f410e32
             -- parents: ea29c3e35aea f1ff23e8d167

@@ -92,6 +92,15 @@ struct SignalTests {
             #expect(lines.contains { $0.hasPrefix(id + " ") && $0.contains("skipped  not started: the run was interrupted (\(name))") },
                     "no skipped line for \(id): \(result.stderr)")
         }
+        // The journal (issue 13) has every target, the skipped ones too, and its footer.
+        let runID = try #require(try result.json()["run"] as? String)
+        let journal = try JournalFile(sandbox.path(".shoal/runs/\(runID).jsonl"))
+        #expect(journal.statuses == Dictionary(uniqueKeysWithValues: fleet.tenants.map {
+            (fleet.targetID($0), $0 == "tenant01" ? "failed" : "skipped")
+        }), "\(journal.lines)")
+        let summary = journal.footer?["summary"] as? [String: Any]
+        #expect(summary?["failed"] as? Int == 1 && summary?["skipped"] as? Int == 3, "\(journal.lines)")
+        #expect(!journal.tornTail)
         let checked = try await fleet.checkConsistent()
         try await fleet.rerunFinishes()  // the gate is open for good now: m02 passes it at once
         FaultLedger.note("\(name), \(backend)", faults: 1, targets: checked)

@@ -14,7 +14,7 @@ struct DemoFleetTests {
 
     static let fix = "update Sources/ShoalKit/Workspace/DemoFleet.swift and the repository root together"
 
-    @Test(arguments: DemoFleet.files.map(\.path))
+    @Test(arguments: DemoFleet.files.map(\.path).filter { $0 != ".gitignore" })
     func fileEqualsRepositoryRootFile(path: String) throws {
         let contents = try #require(DemoFleet.files.first { $0.path == path }).contents
         let url = Self.repositoryRoot.appending(path: path)
@@ -23,6 +23,18 @@ struct DemoFleetTests {
             "DemoFleet has \(path) but the repository root does not; \(Self.fix)"
         )
         #expect(contents == onDisk, "DemoFleet's \(path) differs from \(url.path); \(Self.fix)")
+    }
+
+    /// The root's `.gitignore` also ignores what building shoal writes:
+    /// it has every line of the demo's, not only those.
+    @Test func repositoryRootIgnoresWhatTheDemoIgnores() throws {
+        let demo = try #require(DemoFleet.files.first { $0.path == ".gitignore" }).contents
+        let root = try String(contentsOf: Self.repositoryRoot.appending(path: ".gitignore"), encoding: .utf8)
+        let rootLines = Set(root.split(separator: "\n"))
+        for line in demo.split(separator: "\n") where !line.hasPrefix("#") {
+            #expect(rootLines.contains(line), "the repository's .gitignore lacks \(line); \(Self.fix)")
+        }
+        #expect(demo.split(separator: "\n").contains("/.shoal/"), "run journals (SPEC §11) are not for version control")
     }
 
     @Test func repositoryRootHasNoMigrationOrRegistryMissingFromDemoFleet() throws {

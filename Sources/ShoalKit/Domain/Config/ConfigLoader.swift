@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// Finds, reads and validates config.json (SPEC §2) into a ``FleetConfig``.
@@ -23,7 +24,8 @@ import Foundation
 /// let config = try ConfigLoader.load(path: path, environment: env)
 /// ```
 public enum ConfigLoader: Sendable {
-    static let topLevelKeys = ["concurrency", "databases", "lock_timeout_ms", "statement_timeout_ms", "lock_retries", "lint"]
+    static let topLevelKeys = ["concurrency", "databases", "lock_timeout_ms", "statement_timeout_ms", "lock_retries", "lint",
+                                 "journal_dir", "journal"]
 
     /// The config file to use: `--config PATH`, then `SHOAL_CONFIG`, then
     /// `./config.json`; relative paths are taken from `currentDirectory`.
@@ -89,7 +91,29 @@ public enum ConfigLoader: Sendable {
         }
         let databases = try checkReferences(parsed, file: file)
         return FleetConfig(file: file, directory: directory, concurrency: concurrency, settings: settings,
-                           databases: databases, unresolvedConnections: unresolved)
+                           databases: databases, unresolvedConnections: unresolved,
+                           journalDirectory: try journalDirectory(root, directory: directory),
+                           configSHA256: SHA256.hash(data: data).lowercaseHex)
+    }
+
+    /// Where runs write their journals (SPEC §11): `journal_dir`, relative
+    /// to config.json's folder, by default `.shoal/runs`; nil with
+    /// `"journal": false`.
+    private static func journalDirectory(_ root: ConfigObject, directory: String) throws -> String? {
+        let folder = try root.nonEmptyString("journal_dir")
+        if let node = root["journal"] {
+            guard case .bool(let on) = node.value else {
+                throw root.typeError("journal", node, expected: "a boolean (`false` turns the run journal off)")
+            }
+            if !on {
+                if folder != nil {
+                    throw root.error("`journal_dir` names a journal folder but `\"journal\": false` turns the journal off; remove one of them",
+                                     line: root["journal_dir"]?.line)
+                }
+                return nil
+            }
+        }
+        return FilePath.absolute(folder ?? ".shoal/runs", relativeTo: directory)
     }
 
     /// `${VAR}` in every string value, before any validation reads it; keys

@@ -148,16 +148,28 @@ public struct FleetConfig: Sendable, Hashable {
     /// config was loaded for a command that never connects
     /// (``ConfigLoader/load(path:environment:resolvingConnections:)``); empty otherwise.
     public var unresolvedConnections: [UnsetVariable]
+    /// Absolute path of the folder that holds the run journals (SPEC §11,
+    /// `journal_dir`; `.shoal/runs` beside config.json by default); nil
+    /// when runs write none (`"journal": false`). A config built in code
+    /// has none unless it names one: an app that migrates at start-up may
+    /// run where nothing should be written beside it.
+    public var journalDirectory: String?
+    /// Lowercase hex SHA-256 of config.json's bytes, recorded in each run's
+    /// journal; nil for a config built in code.
+    public var configSHA256: String?
 
     public init(file: String? = nil, directory: String, concurrency: Int = 8,
                 settings: SessionSettings = SessionSettings(), databases: [DatabaseConfig],
-                unresolvedConnections: [UnsetVariable] = []) {
+                unresolvedConnections: [UnsetVariable] = [], journalDirectory: String? = nil,
+                configSHA256: String? = nil) {
         self.file = file
         self.directory = directory
         self.concurrency = concurrency
         self.settings = settings
         self.databases = databases
         self.unresolvedConnections = unresolvedConnections
+        self.journalDirectory = journalDirectory
+        self.configSHA256 = configSHA256
     }
 
     /// Throws the error naming every unset variable of ``unresolvedConnections``,

@@ -46,8 +46,8 @@ package enum TenantRegistry: Sendable {
     package static func encode(_ tenants: [Tenant]) -> Data {
         guard !tenants.isEmpty else { return Data("[]\n".utf8) }
         let lines = tenants.map { tenant -> String in
-            guard let shard = tenant.shard else { return "  " + quoted(tenant.name) }
-            return "  {\"name\": \(quoted(tenant.name)), \"shard\": \(quoted(shard))}"
+            guard let shard = tenant.shard else { return "  " + tenant.name.jsonQuoted }
+            return "  {\"name\": \(tenant.name.jsonQuoted), \"shard\": \(shard.jsonQuoted)}"
         }
         return Data(("[\n" + lines.joined(separator: ",\n") + "\n]\n").utf8)
     }
@@ -125,21 +125,5 @@ package enum TenantRegistry: Sendable {
             throw ShoalError(.config, "tenant entry [\(index)] must be a name (a string) or {\"name\": …, \"shard\": …}, "
                              + "not \(element.kindDescription)", file: file, line: element.line)
         }
-    }
-
-    private static func quoted(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case _ where scalar.value < 0x20: result += String(format: "\\u%04x", scalar.value)
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
     }
 }

@@ -1,0 +1,125 @@
+import Foundation
+@testable import ShoalKit
+import ShoalTestSupport
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Issue 13, the journal under faults: a SIGKILLed run leaves whole lines
+/// and no footer; a journal that cannot be written refuses the run before
+/// it touches anything; concurrent runs write a journal each.
+@Suite("faults: the run journal", .serialized)
+struct JournalFaultTests {
+    @Test(arguments: Backend.allCases)
+    func aSigkilledRunLeavesItsHeaderAndFinishedTargetsAndNoFooter(_ backend: Backend) async throws {
+        try await Self.on(backend) { url in try await Self.kill(backend, url: url) }
+    }
+
+    /// `body` with a scratch database's URL on PostgreSQL, nil on SQLite.
+    static func on(_ backend: Backend, _ body: (String?) async throws -> Void) async throws {
+        if backend == .postgres {
+            try await PostgresTestServer.withScratchDatabase { url in try await body(url) }
+        } else {
+            try await body(nil)
+        }
+    }
+
+    static func kill(_ backend: Backend, url: String?) async throws {
+        let sandbox = try Sandbox()
+        let fleet = try FaultFleet(sandbox, backend: backend, tenants: 6, migrations: 3, url: url,
+                                   slowness: backend == .sqlite ? 2 : 0.05, concurrency: 3)
+        // The last tenant never finishes before the kill: the run cannot end first.
+        let held = fleet.tenants.last!
+        try await fleet.holdLastStep(of: held)
+        let run = try fleet.sandbox.launch("upgrade", environment: fleet.environment)
+        try await waitUntil("a target's line is in the journal") {
+            if !run.isRunning { throw FinishedEarly(message: "shoal ended early: \(run.stderrSoFar)") }
+            guard let path = JournalFile.paths(sandbox).first else { return false }
+            return try JournalFile(path).targets.count >= 1
+        }
+        run.send(SIGKILL)
+        let killed = try await run.finish()
+        #expect(killed.status == SIGKILL)
+        try await fleet.releaseHold(of: held)
+
+        let paths = JournalFile.paths(sandbox)
+        try #require(paths.count == 1, "\(paths)")
+        let journal = try JournalFile(paths[0])
+        let id = try RunID(parsing: try #require(journal.header["run"] as? String))
+        #expect(paths[0].hasSuffix("/\(id).jsonl"))
+        #expect(journal.header["targets"] as? [String] == fleet.tenants.map(fleet.targetID))
+        #expect(journal.footer == nil, "killed before its last line: interrupted")
+        #expect(!journal.tornTail, "each line is written whole")
+        #expect(journal.statuses[fleet.targetID(held)] == nil, "the held tenant never finished")
+        // What the journal says finished did: its line was on disk before it was printed.
+        let stdout = killed.stdout
+        #expect(stdout.hasPrefix("run \(id)\n"), "\(stdout)")
+        let contents = try await fleet.contents()
+        for (target, status) in journal.statuses {
+            let tenant = String(target.dropFirst("app/".count))
+            #expect(status == "ok", "\(target): \(status)")
+            #expect(contents[tenant]?.versions == [fleet.head], "\(target) is journaled ok but at \(contents[tenant]?.versions ?? [])")
+        }
+        for line in stdout.split(separator: "\n") where line.hasPrefix("app/") {
+            let target = String(line.prefix { $0 != " " })
+            #expect(journal.statuses[target] != nil, "\(target) was printed but is not in the journal")
+        }
+        let checked = try await fleet.checkConsistent()
+        FaultLedger.note("SIGKILL, journal, \(backend)", faults: 1, targets: checked)
+    }
+
+    /// `journal_dir` under a regular file, or in `/proc` (where even root
+    /// cannot create a folder): exit 2, naming the folder and the keys,
+    /// before any target is touched.
+    @Test(arguments: [(Backend.sqlite, "blocker/runs"), (.sqlite, "/proc/shoal-runs"), (.postgres, "blocker/runs")])
+    func anUnwritableJournalFolderRefusesTheRunAndChangesNothing(_ backend: Backend, _ folder: String) async throws {
+        try await AppFleet.with(backend, extraConfig: " \"journal_dir\": \(Fixture.json(folder)),") { fleet async throws in
+            try fleet.sandbox.write("blocker", "a file where the folder should be")
+            let before = try await fleet.snapshot()
+            let result = try await fleet.shoal("upgrade")
+            #expect(result.status == 2, "\(result.stdout)\n\(result.stderr)")
+            let absolute = folder.hasPrefix("/") ? folder : fleet.sandbox.path(folder)
+            #expect(result.stderr.contains("cannot write the run journal in \(absolute)"), "\(result.stderr)")
+            #expect(result.stderr.contains("`journal_dir`") && result.stderr.contains("`\"journal\": false`"), "\(result.stderr)")
+            #expect(!result.stdout.contains("run "), "no run started: \(result.stdout)")
+            #expect(try await fleet.snapshot() == before, "no version table, no file")
+            for tenant in Fixture.tenants { #expect(try await !fleet.storageExists(tenant)) }
+            FaultLedger.note("unwritable journal_dir \(folder), \(backend)", faults: 1, targets: Fixture.tenants.count)
+        }
+    }
+
+    /// Two runs at once on disjoint tenants: two files, each whole.
+    @Test(arguments: Backend.allCases)
+    func concurrentRunsWriteTwoJournalsThatNeverInterleave(_ backend: Backend) async throws {
+        try await Self.on(backend) { url in try await Self.concurrent(backend, url: url) }
+    }
+
+    static func concurrent(_ backend: Backend, url: String?) async throws {
+        let sandbox = try Sandbox()
+        let fleet = try FaultFleet(sandbox, backend: backend, tenants: 8, migrations: 2, url: url,
+                                   slowness: backend == .sqlite ? 0.5 : 0.05, concurrency: 2)
+        let halves = [Array(fleet.tenants.prefix(4)), Array(fleet.tenants.suffix(4))]
+        let runs = try halves.map { tenants in
+            try fleet.sandbox.launch(["upgrade", "--json"] + tenants.flatMap { ["--tenant", $0] }, environment: fleet.environment)
+        }
+        var ids: [String] = []
+        for (run, tenants) in zip(runs, halves) {
+            let result = try await run.finish()
+            #expect(result.status == 0, "\(result.stderr)")
+            let id = try #require(try result.json()["run"] as? String)
+            ids.append(id)
+            let journal = try JournalFile(sandbox.path(".shoal/runs/\(id).jsonl"))
+            #expect(!journal.tornTail)
+            #expect(journal.header["run"] as? String == id)
+            #expect(journal.statuses == Dictionary(uniqueKeysWithValues: tenants.map { (fleet.targetID($0), "ok") }),
+                    "only this run's targets, each once: \(journal.statuses)")
+            #expect(journal.lines.count == 1 + tenants.count + 1)
+            #expect((journal.footer?["summary"] as? [String: Any])?["ok"] as? Int == tenants.count)
+        }
+        #expect(Set(ids).count == 2)
+        #expect(JournalFile.paths(sandbox).count == 2)
+        let checked = try await fleet.checkConsistent()
+        FaultLedger.note("2 concurrent runs, journal, \(backend)", faults: 1, targets: checked)
+    }
+}
