@@ -123,6 +123,8 @@ enum FanOut {
         var options = fanOut.options(config: fleet.config)
         options.arguments = Array(CommandLine.arguments.dropFirst())
         options.selector = selector
+        options.retryOf = try retrying.map { try RunID(parsing: $0.id) }
+        if case .rollback(let compensation) = command { options.compensates = try RunID(parsing: compensation.run) }
         // Tenant names are checked before any connection opens (SPEC §2);
         // then the shards connect while the migration files load.
         var targets = try await fleet.targets(selector)

@@ -60,12 +60,17 @@ struct RunsCommand: AsyncParsableCommand {
 
     /// The journal folder of the fleet `global` names.
     static func log(_ global: GlobalOptions) throws -> RunLog {
-        log(try global.loadFleet(resolvingConnections: false))
+        try log(try global.loadFleet(resolvingConnections: false))
     }
 
-    /// The journal folder of `fleet`.
-    static func log(_ fleet: Fleet) -> RunLog {
-        RunLog(directory: URL(filePath: fleet.config.directory).appending(path: ".shoal/runs").path)
+    /// The journal folder of `fleet` (`journal_dir`); with `"journal":
+    /// false` there is none to read, which says so.
+    static func log(_ fleet: Fleet) throws -> RunLog {
+        guard let directory = fleet.config.journalDirectory else {
+            throw ShoalError(.config, "the journal is off (\"journal\": false in config.json): shoal keeps no record of runs to read",
+                             hint: "remove \"journal\": false (or set `journal_dir`) so that later runs are recorded")
+        }
+        return RunLog(directory: directory)
     }
 
     /// `upgrade head`, `downgrade -1`, `rollback of ID`.

@@ -171,7 +171,7 @@ public struct FleetRunner: Sendable {
         var phase: String?
         if case .upgrade(_, let chosen) = plan.command, chosen == .expand { phase = MigrationPhase.expand.rawValue }
         return RunJournal.Header(
-            run: run, command: plan.command.name, arguments: options.arguments, revision: plan.command.spec.description,
+            run: run, command: plan.command.name, arguments: options.arguments, revision: plan.command.revision?.description,
             selectors: .init(databases: selector.databases, shards: selector.shards, tenants: selector.tenants,
                              targets: selector.targets, partition: selector.partition?.description),
             configSHA256: fleet.config.configSHA256, startedAt: VersionTableSQL.timestamp(started),

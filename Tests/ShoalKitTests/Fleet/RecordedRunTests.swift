@@ -91,6 +91,21 @@ import Testing
         #expect(try log.run("0002").id == retry, "the four random digits name a run too")
     }
 
+    /// Runs of the same second sort by their headers' milliseconds, not by
+    /// their ids' random digits, and link to each other all the same.
+    @Test func runsOfTheSameSecondSortByTheirStartAndLinkAllTheSame() throws {
+        let directory = try TemporaryDirectory()
+        let first = "20261207T080000Z-ffff", retry = "20261207T080000Z-0001"
+        try (Self.header(first, targets: ["app/a"]).replacingOccurrences(of: "08:00:00.000Z", with: "08:00:00.100Z") + "\n")
+            .write(toFile: directory.file("\(first).jsonl"), atomically: true, encoding: .utf8)
+        try (Self.header(retry, targets: ["app/a"], retryOf: first).replacingOccurrences(of: "08:00:00.000Z", with: "08:00:00.900Z") + "\n")
+            .write(toFile: directory.file("\(retry).jsonl"), atomically: true, encoding: .utf8)
+        let log = RunLog(directory: directory.path)
+        #expect(try log.runs().runs.map(\.id) == [retry, first])
+        #expect(try log.runs(limit: 1).runs.map(\.id) == [retry])
+        #expect(try log.links(to: first).retriedBy == [retry])
+    }
+
     @Test func anUnknownOrAmbiguousIdIsAUsageErrorNamingTheFolder() throws {
         let directory = try TemporaryDirectory()
         for id in ["20261207T080000Z-0001", "20261207T080000Z-0002"] {

@@ -11,8 +11,9 @@ public struct RunLog: Sendable {
         self.directory = directory
     }
 
-    /// The ids of the runs in the folder, newest first. A folder that does
-    /// not exist yet holds none.
+    /// The ids of the runs in the folder, newest second first (runs that
+    /// started in the same second are in no particular order). A folder
+    /// that does not exist yet holds none.
     public func ids() throws -> [String] {
         let names: [String]
         do {
@@ -30,14 +31,21 @@ public struct RunLog: Sendable {
     public func runs(limit: Int? = nil) throws -> (runs: [RecordedRun], unreadable: [ShoalError]) {
         var runs: [RecordedRun] = []
         var unreadable: [ShoalError] = []
+        // Names sort by the second a run started; runs of the same second
+        // are ordered by their headers' milliseconds, so read the whole
+        // second the limit ends in.
+        var lastSecond: Substring?
         for id in try ids() {
-            if let limit, runs.count >= limit { break }
+            if let limit, runs.count >= limit, id.prefix(16) != lastSecond { break }
             do {
                 runs.append(try RecordedRun.read(path: path(of: id)))
+                lastSecond = id.prefix(16)
             } catch let error as ShoalError {
                 unreadable.append(error)
             }
         }
+        runs.sort { ($0.header.startedAt, $0.id) > ($1.header.startedAt, $1.id) }
+        if let limit { runs = Array(runs.prefix(limit)) }
         return (runs, unreadable)
     }
 
@@ -66,11 +74,14 @@ public struct RunLog: Sendable {
     public func links(to id: String) throws -> (retriedBy: [String], compensatedBy: [String]) {
         var retriedBy: [String] = []
         var compensatedBy: [String] = []
-        // Only runs started after `id` can point at it.
-        for other in try ids().reversed() where other > id {
-            guard let header = try? RecordedRun.readHeader(path: path(of: other)) else { continue }
-            if header.retryOf == id { retriedBy.append(other) }
-            if header.compensates == id { compensatedBy.append(other) }
+        var headers: [RecordedRun.Header] = []
+        for other in try ids() where other != id {
+            if let header = try? RecordedRun.readHeader(path: path(of: other)) { headers.append(header) }
+        }
+        headers.sort { ($0.startedAt, $0.run) < ($1.startedAt, $1.run) }
+        for header in headers {
+            if header.retryOf == id { retriedBy.append(header.run) }
+            if header.compensates == id { compensatedBy.append(header.run) }
         }
         return (retriedBy, compensatedBy)
     }
