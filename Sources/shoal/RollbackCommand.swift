@@ -12,7 +12,7 @@ struct RetryOption: ParsableArguments {
     static func run(_ id: String, of command: String, in fleet: Fleet) throws -> RecordedRun {
         let recorded = try RunsCommand.log(fleet).run(id)
         guard recorded.header.command == command else {
-            throw ShoalError(.usage, "run \(recorded.id) was a \(recorded.header.command), not a \(command): "
+            throw ShoalError(.usage, "run \(recorded.id) ran `\(recorded.header.command)`, not `\(command)`: "
                              + "retry it with `shoal \(recorded.header.command) --retry-failed \(recorded.id)`")
         }
         return recorded

@@ -65,8 +65,38 @@ struct JournalFaultTests {
             let target = String(line.prefix { $0 != " " })
             #expect(journal.statuses[target] != nil, "\(target) was printed but is not in the journal")
         }
-        let checked = try await fleet.checkConsistent()
-        FaultLedger.note("SIGKILL, journal, \(backend)", faults: 1, targets: checked)
+        _ = try await fleet.checkConsistent()
+
+        // Then, from the journal alone: `runs` says the run was interrupted,
+        // `--retry-failed` finishes exactly what it left, and rolling the
+        // retry back returns exactly the targets the retry changed.
+        let runs = try await fleet.shoal("runs", "--json")
+        let listed = try #require((try runs.json()["runs"] as? [[String: Any]])?.first, "\(runs.stdout)\n\(runs.stderr)")
+        #expect(listed["run"] as? String == id.description && listed["state"] as? String == "interrupted", "\(listed)")
+        let unfinished = Set(fleet.tenants.map(fleet.targetID)).subtracting(journal.statuses.keys)
+        #expect(listed["unknown"] as? Int == unfinished.count, "\(listed)")
+        let beforeRetry = try await fleet.contents()
+        let retry = try await fleet.shoal("upgrade", "--retry-failed", id.description, "--json")
+        #expect(retry.status == 0, "\(retry.stdout)\n\(retry.stderr)")
+        let retryJSON = try retry.json()
+        let retried = (retryJSON["targets"] as? [[String: Any]] ?? []).compactMap { $0["target"] as? String }
+        #expect(Set(retried) == unfinished, "the retry runs the targets the killed run never reported, no others")
+        #expect(try await fleet.contents().values.allSatisfy { $0.versions == [fleet.head] }, "the retry finishes the fleet")
+        let retryID = try #require(retryJSON["run"] as? String)
+        let rollback = try await fleet.shoal("rollback", retryID, "--json")
+        #expect(rollback.status == 0, "\(rollback.stdout)\n\(rollback.stderr)")
+        let afterRollback = try await fleet.contents()
+        for tenant in fleet.tenants {
+            let contents = try #require(afterRollback[tenant])
+            #expect(contents.versions == beforeRetry[tenant]?.versions,
+                    "\(tenant): \(contents.versions) after the rollback, \(beforeRetry[tenant]?.versions ?? []) before the retry")
+            // Its tables are those of the revisions its version row says, and it is not dirty.
+            let at = contents.versions.first.flatMap { fleet.revisions.firstIndex(of: $0) }.map { $0 + 1 } ?? 0
+            #expect(contents.tables == Set((0..<at).map { FaultFleet.table($0 + 1) }) && !contents.dirty, "\(tenant): \(contents)")
+        }
+        let shown = try await fleet.shoal("runs", "show", id.description)
+        #expect(shown.stdout.contains("retried by \(retryID)"), "\(shown.stdout)")
+        FaultLedger.note("SIGKILL, journal, retry, rollback, \(backend)", faults: 1, targets: fleet.tenants.count)
     }
 
     /// `journal_dir` under a regular file, or in `/proc` (where even root

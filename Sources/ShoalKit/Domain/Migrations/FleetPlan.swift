@@ -109,7 +109,7 @@ public struct FleetPlan: Sendable {
         }
         guard !missing.isEmpty else { return }
         let files = missing.keys.sorted().map { "\($0) (needed by \(missing[$0]!.count) target(s))" }
-        throw ShoalError(.plan, "shoal rollback cannot return every target: these migrations have no down section: "
+        throw ShoalError(.usage, "shoal rollback cannot return every target: these migrations have no down section: "
                          + "\(files.joined(separator: ", ")). Nothing ran. Add the down sections, then run it again.")
     }
 
