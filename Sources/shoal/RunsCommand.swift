@@ -74,7 +74,7 @@ struct RunsCommand: AsyncParsableCommand {
     }
 
     /// `upgrade head`, `downgrade -1`, `rollback of ID`.
-    static func what(_ header: RecordedRun.Header) -> String {
+    static func what(_ header: RunHeader) -> String {
         var text = header.command
         if let revision = header.revision { text += " \(revision)" }
         if let compensated = header.compensates { text += " of \(compensated)" }
@@ -107,7 +107,7 @@ struct RunsCommand: AsyncParsableCommand {
     /// `shoal runs show`: the header, each target's line, then the summary.
     static func report(_ run: RecordedRun, retriedBy: [String], compensatedBy: [String]) -> [String] {
         var lines = ["run \(run.id)  \(what(run.header))  started \(run.header.startedAt)"
-                     + (run.header.user.map { " by \($0)" + (run.header.host.map { "@\($0)" } ?? "") } ?? "")
+                     + (run.header.user.isEmpty ? "" : " by \(run.header.user)" + (run.header.host.isEmpty ? "" : "@\(run.header.host)"))
                      + "  " + (run.state == .finished ? "finished \(run.finishedAt ?? "")" : Console.paint("interrupted", .yellow))]
         for other in retriedBy { lines.append("  retried by \(other)") }
         for other in compensatedBy { lines.append("  compensated by \(other)") }

@@ -134,7 +134,8 @@ public struct FleetRunner: Sendable {
         var events = events
         if !plan.dryRun {
             let started = Date()
-            run = RunID(startedAt: started)
+            // An app may name its run (``ApplyContext/runID``); else a new id.
+            run = fleet.context.runID.flatMap { try? RunID(parsing: $0) } ?? RunID(startedAt: started)
             if let directory = fleet.config.journalDirectory {
                 let opened = try RunJournal(directory: directory, header: journalHeader(plan, run: run!, started: started),
                                             configFile: fleet.config.file, logger: fleet.logger, events: events)
@@ -163,14 +164,14 @@ public struct FleetRunner: Sendable {
     }
 
     /// The journal's first line for `plan`, run as `run`.
-    private func journalHeader(_ plan: FleetPlan, run: RunID, started: Date) -> RunJournal.Header {
+    private func journalHeader(_ plan: FleetPlan, run: RunID, started: Date) -> RunHeader {
         let selector = options.selector
         // `user@host` as history's `applied_by` has it.
         let by = fleet.context.appliedBy
         let at = by.lastIndex(of: "@")
         var phase: String?
         if case .upgrade(_, let chosen) = plan.command, chosen == .expand { phase = MigrationPhase.expand.rawValue }
-        return RunJournal.Header(
+        return RunHeader(
             run: run, command: plan.command.name, arguments: options.arguments, revision: plan.command.revision?.description,
             selectors: .init(databases: selector.databases, shards: selector.shards, tenants: selector.tenants,
                              targets: selector.targets, partition: selector.partition?.description),

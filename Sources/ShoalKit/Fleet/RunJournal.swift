@@ -21,77 +21,6 @@ import Darwin
 /// came. A thousand targets finishing together cost a few fsyncs, none of
 /// them on the run's tasks.
 final class RunJournal: @unchecked Sendable {
-    /// Line 1 (SPEC §11; `targets` and `phase` are shoal's additions: every
-    /// selected target in run order, so that a reader can list those an
-    /// interrupted run never reported, and `--phase expand`).
-    struct Header: Encodable {
-        var run: RunID
-        var command: String
-        var arguments: [String]
-        /// The revision argument as typed (`head`, `-1`, `ea29`).
-        var revision: String?
-        var selectors: Selectors
-        var configSHA256: String?
-        var startedAt: String
-        var user: String
-        var host: String
-        var shoalVersion: String
-        var retryOf: String?
-        var compensates: String?
-        var targets: [String]
-        var phase: String?
-
-        /// The selector options, as given (`partition` as `K/N`).
-        struct Selectors: Encodable {
-            var databases: [String]
-            var shards: [String]
-            var tenants: [String]
-            var targets: [String]
-            var partition: String?
-            func encode(to encoder: Encoder) throws {
-                var c = encoder.container(keyedBy: CodingKeys.self)
-                try c.encode(databases, forKey: .databases)
-                try c.encode(shards, forKey: .shards)
-                try c.encode(tenants, forKey: .tenants)
-                try c.encode(targets, forKey: .targets)
-                try c.encode(partition, forKey: .partition)
-            }
-            enum CodingKeys: String, CodingKey { case databases, shards, tenants, targets, partition }
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case run, command, arguments, revision, selectors, configSHA256 = "config_sha256", startedAt = "started_at"
-            case user, host, shoalVersion = "shoal_version", retryOf = "retry_of", compensates, targets, phase
-        }
-
-        /// Optionals are written as `null`: every header has every key.
-        func encode(to encoder: Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(run.description, forKey: .run)
-            try c.encode(command, forKey: .command)
-            try c.encode(arguments, forKey: .arguments)
-            try c.encode(revision, forKey: .revision)
-            try c.encode(selectors, forKey: .selectors)
-            try c.encode(configSHA256, forKey: .configSHA256)
-            try c.encode(startedAt, forKey: .startedAt)
-            try c.encode(user, forKey: .user)
-            try c.encode(host, forKey: .host)
-            try c.encode(shoalVersion, forKey: .shoalVersion)
-            try c.encode(retryOf, forKey: .retryOf)
-            try c.encode(compensates, forKey: .compensates)
-            try c.encode(targets, forKey: .targets)
-            try c.encode(phase, forKey: .phase)
-        }
-    }
-
-    /// The last line.
-    struct Footer: Encodable {
-        var finishedAt: String
-        var durationMs: Int
-        var summary: FleetReport.Summary
-        enum CodingKeys: String, CodingKey { case finishedAt = "finished_at", durationMs = "duration_ms", summary }
-    }
-
     /// The journal file, absolute.
     let path: String
     /// The run's id: the header's, which may differ from the one asked for
@@ -122,7 +51,7 @@ final class RunJournal: @unchecked Sendable {
     /// turn off the journal. Another file with the id (two runs in the same
     /// second drawing the same digits) gets the run a new id.
     /// `events` receives every event sent through ``send(_:)``.
-    init(directory: String, header: Header, configFile: String?, logger: Logger,
+    init(directory: String, header: RunHeader, configFile: String?, logger: Logger,
          events: @escaping @Sendable (FleetEvent) -> Void) throws {
         func refusal(_ reason: String) -> ShoalError {
             ShoalError(.config, "cannot write the run journal in \(directory): \(reason); the run was not started. "
@@ -185,7 +114,7 @@ final class RunJournal: @unchecked Sendable {
             queue.async {
                 self.drain()
                 let missing = report.targets.filter { !self.written.contains($0.target) }
-                let footer = Footer(finishedAt: VersionTableSQL.timestamp(), durationMs: report.durationMs, summary: report.summary)
+                let footer = RunFooter(finishedAt: VersionTableSQL.timestamp(), durationMs: report.durationMs, summary: report.summary)
                 self.append((missing.map(\.journalLine) + [Self.line(footer)]).joined())
                 if !self.closed { close(self.file) }
                 self.closed = true

@@ -28,8 +28,8 @@ import Testing
         try JSONSerialization.jsonObject(with: JSONEncoder().encode(value)) as! NSDictionary
     }
 
-    static func header(_ run: RunID, targets: [String] = []) -> RunJournal.Header {
-        RunJournal.Header(run: run, command: "upgrade", arguments: ["upgrade"], revision: "head",
+    static func header(_ run: RunID, targets: [String] = []) -> RunHeader {
+        RunHeader(run: run, command: "upgrade", arguments: ["upgrade"], revision: "head",
                           selectors: .init(databases: [], shards: [], tenants: [], targets: [], partition: nil),
                           configSHA256: nil, startedAt: VersionTableSQL.timestamp(run.startedAt), user: "ops", host: "box",
                           shoalVersion: shoalVersion, retryOf: nil, compensates: nil, targets: targets, phase: nil)

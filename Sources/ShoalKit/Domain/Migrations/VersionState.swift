@@ -86,7 +86,9 @@ public struct ApplyContext: Sendable, Hashable {
     public var appliedBy: String
     public var shoalVersion: String
     /// The id of the run that writes the history rows (SPEC §11), nil
-    /// outside a run (a dry run, a library call without one).
+    /// outside a run. ``FleetRunner`` sets it for each run it executes;
+    /// an app that sets a valid run id here (`YYYYMMDDTHHMMSSZ-xxxx`) gets
+    /// its runs recorded under that id instead of a new one.
     public var runID: String?
     public init(appliedBy: String, shoalVersion: String, runID: String? = nil) {
         self.appliedBy = appliedBy

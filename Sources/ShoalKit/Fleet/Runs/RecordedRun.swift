@@ -16,81 +16,7 @@ public struct RecordedRun: Sendable {
         case interrupted
     }
 
-    /// The journal's first line: what ran, on what, by whom.
-    public struct Header: Sendable, Hashable, Decodable {
-        /// The selectors of the command line, as the journal spells them.
-        public struct Selectors: Sendable, Hashable, Decodable {
-            public var databases: [String]
-            public var shards: [String]
-            public var tenants: [String]
-            public var targets: [String]
-            public var partition: String?
-
-            public init(from decoder: Decoder) throws {
-                let c = try decoder.container(keyedBy: CodingKeys.self)
-                databases = try c.decodeIfPresent([String].self, forKey: .databases) ?? []
-                shards = try c.decodeIfPresent([String].self, forKey: .shards) ?? []
-                tenants = try c.decodeIfPresent([String].self, forKey: .tenants) ?? []
-                targets = try c.decodeIfPresent([String].self, forKey: .targets) ?? []
-                partition = try c.decodeIfPresent(String.self, forKey: .partition)
-            }
-            enum CodingKeys: String, CodingKey { case databases, shards, tenants, targets, partition }
-        }
-
-        public var run: String
-        /// `upgrade`, `downgrade`, `stamp` or `rollback`.
-        public var command: String
-        public var arguments: [String]
-        /// The revision argument as typed; nil for a rollback.
-        public var revision: String?
-        public var selectors: Selectors?
-        public var configSHA256: String?
-        public var startedAt: String
-        public var user: String?
-        public var host: String?
-        public var shoalVersion: String?
-        /// The run this one retried (`--retry-failed`).
-        public var retryOf: String?
-        /// The run this one returns to where it started (`shoal rollback`).
-        public var compensates: String?
-        /// Every selected target's id, in run order.
-        public var targets: [String]
-        /// `expand` for `upgrade --phase expand`.
-        public var phase: String?
-
-        enum CodingKeys: String, CodingKey {
-            case run, command, arguments, revision, selectors, configSHA256 = "config_sha256", startedAt = "started_at"
-            case user, host, shoalVersion = "shoal_version", retryOf = "retry_of", compensates, targets, phase
-        }
-
-        public init(from decoder: Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            run = try c.decode(String.self, forKey: .run)
-            command = try c.decode(String.self, forKey: .command)
-            arguments = try c.decodeIfPresent([String].self, forKey: .arguments) ?? []
-            revision = try c.decodeIfPresent(String.self, forKey: .revision)
-            selectors = try c.decodeIfPresent(Selectors.self, forKey: .selectors)
-            configSHA256 = try c.decodeIfPresent(String.self, forKey: .configSHA256)
-            startedAt = try c.decode(String.self, forKey: .startedAt)
-            user = try c.decodeIfPresent(String.self, forKey: .user)
-            host = try c.decodeIfPresent(String.self, forKey: .host)
-            shoalVersion = try c.decodeIfPresent(String.self, forKey: .shoalVersion)
-            retryOf = try c.decodeIfPresent(String.self, forKey: .retryOf)
-            compensates = try c.decodeIfPresent(String.self, forKey: .compensates)
-            targets = try c.decodeIfPresent([String].self, forKey: .targets) ?? []
-            phase = try c.decodeIfPresent(String.self, forKey: .phase)
-        }
-    }
-
-    /// The closing line.
-    private struct Footer: Decodable {
-        var finishedAt: String
-        var durationMs: Int?
-        var summary: FleetReport.Summary?
-        enum CodingKeys: String, CodingKey { case finishedAt = "finished_at", durationMs = "duration_ms", summary }
-    }
-
-    public var header: Header
+    public var header: RunHeader
     /// The journal file.
     public var path: String
     /// Each target's report, in the order they finished.
@@ -103,7 +29,7 @@ public struct RecordedRun: Sendable {
     /// short by a kill, or a line that is not what a journal holds.
     public var ignoredLines: [Int]
 
-    public var id: String { header.run }
+    public var id: String { header.run.description }
     public var state: State { finishedAt == nil ? .interrupted : .finished }
 
     /// The selected targets no line reported (an interrupted run's
@@ -134,7 +60,7 @@ public struct RecordedRun: Sendable {
         let tornNumber = lines.count
         if !torn { lines.removeLast() }
         let decoder = JSONDecoder()
-        guard let first = lines.first, let header = try? decoder.decode(Header.self, from: Data(first)),
+        guard let first = lines.first, let header = try? decoder.decode(RunHeader.self, from: Data(first)),
               !(torn && lines.count == 1) else {
             throw ShoalError(.io, "\(path) is not a shoal run journal: its first line is not a run's header", file: path)
         }
@@ -146,7 +72,7 @@ public struct RecordedRun: Sendable {
                 run.ignoredLines.append(number)
             } else if let report = try? decoder.decode(TargetReport.self, from: Data(line)) {
                 run.targets.append(report)
-            } else if let footer = try? decoder.decode(Footer.self, from: Data(line)) {
+            } else if let footer = try? decoder.decode(RunFooter.self, from: Data(line)) {
                 run.finishedAt = footer.finishedAt
                 run.durationMs = footer.durationMs
             } else {

@@ -74,14 +74,14 @@ public struct RunLog: Sendable {
     public func links(to id: String) throws -> (retriedBy: [String], compensatedBy: [String]) {
         var retriedBy: [String] = []
         var compensatedBy: [String] = []
-        var headers: [RecordedRun.Header] = []
+        var headers: [RunHeader] = []
         for other in try ids() where other != id {
             if let header = try? RecordedRun.readHeader(path: path(of: other)) { headers.append(header) }
         }
-        headers.sort { ($0.startedAt, $0.run) < ($1.startedAt, $1.run) }
+        headers.sort { ($0.startedAt, $0.run.description) < ($1.startedAt, $1.run.description) }
         for header in headers {
-            if header.retryOf == id { retriedBy.append(header.run) }
-            if header.compensates == id { compensatedBy.append(header.run) }
+            if header.retryOf == id { retriedBy.append(header.run.description) }
+            if header.compensates == id { compensatedBy.append(header.run.description) }
         }
         return (retriedBy, compensatedBy)
     }
@@ -94,7 +94,7 @@ public struct RunLog: Sendable {
 
 extension RecordedRun {
     /// The header of the journal at `path`, reading only its first line.
-    static func readHeader(path: String) throws -> Header {
+    static func readHeader(path: String) throws -> RunHeader {
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw ShoalError(.io, "cannot read the journal \(path)", file: path)
         }
@@ -103,7 +103,7 @@ extension RecordedRun {
         while let chunk = try handle.read(upToCount: 4096), !chunk.isEmpty {
             if let newline = chunk.firstIndex(of: UInt8(ascii: "\n")) {
                 line.append(chunk[chunk.startIndex..<newline])
-                return try JSONDecoder().decode(Header.self, from: line)
+                return try JSONDecoder().decode(RunHeader.self, from: line)
             }
             line.append(chunk)
         }
