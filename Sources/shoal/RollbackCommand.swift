@@ -12,8 +12,10 @@ struct RetryOption: ParsableArguments {
     static func run(_ id: String, of command: String, in fleet: Fleet) throws -> RecordedRun {
         let recorded = try RunsCommand.log(fleet).run(id)
         guard recorded.header.command == command else {
-            throw ShoalError(.usage, "run \(recorded.id) ran `\(recorded.header.command)`, not `\(command)`: "
-                             + "retry it with `shoal \(recorded.header.command) --retry-failed \(recorded.id)`")
+            let how = ["upgrade", "downgrade"].contains(recorded.header.command)
+                ? "retry it with `shoal \(recorded.header.command) --retry-failed \(recorded.id)`"
+                : "--retry-failed retries upgrades and downgrades; run `shoal \(recorded.header.command)` again to finish it"
+            throw ShoalError(.usage, "run \(recorded.id) ran `\(recorded.header.command)`, not `\(command)`: " + how)
         }
         return recorded
     }

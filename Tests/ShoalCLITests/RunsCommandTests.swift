@@ -109,6 +109,9 @@ import Testing
             let rollbackID = try Self.run(try await fleet.shoal("rollback", id, "--json"))
             let ofRollback = try await fleet.shoal("rollback", rollbackID)
             #expect(ofRollback.status == 2 && ofRollback.stderr.contains("is itself a rollback"), "\(ofRollback.stderr)")
+            let retryOfRollback = try await fleet.shoal("upgrade", "--retry-failed", rollbackID)
+            #expect(retryOfRollback.status == 2 && retryOfRollback.stderr.contains("--retry-failed retries upgrades and downgrades"),
+                    "\(retryOfRollback.stderr)")
             try fleet.sandbox.write("config.json", (try fleet.sandbox.read("config.json"))
                 .replacingOccurrences(of: "\"concurrency\": 4,", with: "\"concurrency\": 4, \"journal\": false,"))
             let off = try await fleet.shoal("runs")
