@@ -102,6 +102,8 @@ public struct FleetRunner: Sendable {
         }
         let reads = await reader.readStates(targets)
         pool.discardWarmup()
+        let command = await LaterRuns.settleUnreported(command, targets: targets, reads: reads, fleet: fleet,
+                                                       concurrency: options.concurrency)
         var plan = FleetPlan(command, targets: targets, reads: reads, graphs: graphs, config: fleet.config,
                              canary: options.canary, dryRun: options.dryRun)
         plan.started = started
@@ -178,7 +180,8 @@ public struct FleetRunner: Sendable {
             configSHA256: fleet.config.configSHA256, startedAt: VersionTableSQL.timestamp(started),
             user: at.map { String(by[..<$0]) } ?? by, host: at.map { String(by[by.index(after: $0)...]) } ?? "",
             shoalVersion: fleet.context.shoalVersion, retryOf: options.retryOf?.description,
-            compensates: options.compensates?.description, targets: plan.targets.map(\.id), phase: phase)
+            compensates: options.compensates?.description, targets: plan.targets.map(\.id), phase: phase,
+            from: Dictionary(zip(plan.targets.map(\.id), plan.decisions.map(\.current)), uniquingKeysWith: { first, _ in first }))
     }
 }
 

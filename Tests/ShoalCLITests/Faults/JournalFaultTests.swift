@@ -16,6 +16,41 @@ struct JournalFaultTests {
         try await Self.on(backend) { url in try await Self.kill(backend, url: url) }
     }
 
+    /// A run killed mid-way is rolled back from its journal and the
+    /// targets' history alone: the targets it reported go back by their
+    /// lines, those it never reported by their history (the killed run
+    /// moved them last), those it never reached are already back.
+    @Test(arguments: Backend.allCases)
+    func aSigkilledRunIsRolledBackFromItsJournalAndHistory(_ backend: Backend) async throws {
+        try await Self.on(backend) { url in
+            let sandbox = try Sandbox()
+            let fleet = try FaultFleet(sandbox, backend: backend, tenants: 6, migrations: 3, url: url,
+                                       slowness: backend == .sqlite ? 2 : 0.05, concurrency: 3)
+            let held = fleet.tenants.last!
+            try await fleet.holdLastStep(of: held)
+            let run = try fleet.sandbox.launch("upgrade", environment: fleet.environment)
+            // The held tenant has committed all but its last step: it is
+            // mid-run, and the journal cannot have its line.
+            try await waitUntil("the held tenant is at its second revision") {
+                if !run.isRunning { throw FinishedEarly(message: "shoal ended early: \(run.stderrSoFar)") }
+                return try await fleet.contents(held).versions == [FaultFleet.revision(2)]
+            }
+            run.send(SIGKILL)
+            #expect(try await run.finish().status == SIGKILL)
+            try await fleet.releaseHold(of: held)
+            let journal = try JournalFile(try #require(JournalFile.paths(sandbox).first))
+            let id = try #require(journal.header["run"] as? String)
+            #expect(journal.statuses[fleet.targetID(held)] == nil, "the held tenant is one the killed run never reported")
+
+            let rollback = try await fleet.shoal("rollback", id)
+            #expect(rollback.status == 0, "\(rollback.stdout)\n\(rollback.stderr)")
+            for (tenant, contents) in try await fleet.contents() {
+                #expect(contents.versions.isEmpty && contents.tables.isEmpty && !contents.dirty, "\(tenant): \(contents)")
+            }
+            FaultLedger.note("SIGKILL, rollback of the killed run, \(backend)", faults: 1, targets: fleet.tenants.count)
+        }
+    }
+
     /// `body` with a scratch database's URL on PostgreSQL, nil on SQLite.
     static func on(_ backend: Backend, _ body: (String?) async throws -> Void) async throws {
         if backend == .postgres {

@@ -13,7 +13,7 @@ struct CompensationTests {
         VersionState(initialized: true, current: current)
     }
 
-    static func rollback(_ operation: Operation = .upgrade, from: [String], to: [String], force: Bool = false) -> FleetCommand {
+    static func rollback(_ operation: Operation = .upgrade, from: [String], to: [String]?, force: Bool = false) -> FleetCommand {
         .rollback(Compensation(run: "20261207T080000Z-00aa", operation: operation,
                                moves: [target.id: .init(from: from, to: to)], force: force))
     }
@@ -60,6 +60,24 @@ struct CompensationTests {
                                                graph: F.linear(), target: Self.target)
         guard case .work(let plan) = forced else { Issue.record("expected work, got \(forced)"); return }
         #expect(plan.steps.map(\.revision) == ["four4", "three3", "two2"])
+    }
+
+    /// A target a killed run never reported has no known end: it is back
+    /// already, or refused unless forced (the fleet settles its end from
+    /// its history first, when the killed run moved it last).
+    @Test func aTargetTheRunNeverReportedIsRefusedUnlessBackOrForced() throws {
+        let back = try TargetDecision.decide(Self.rollback(from: ["one1"], to: nil), state: Self.state(["one1"]),
+                                             graph: F.linear(), target: Self.target)
+        guard case .upToDate = back else { Issue.record("expected up-to-date, got \(back)"); return }
+        let refused = #expect(throws: ShoalError.self) {
+            try TargetDecision.decide(Self.rollback(from: ["one1"], to: nil), state: Self.state(["two2"]), graph: F.linear(), target: Self.target)
+        }
+        #expect(refused?.message.contains("was interrupted before it reported core, and the last change to it is not that run's") == true,
+                "\(refused?.message ?? "")")
+        let forced = try TargetDecision.decide(Self.rollback(from: ["one1"], to: nil, force: true), state: Self.state(["two2"]),
+                                               graph: F.linear(), target: Self.target)
+        guard case .work(let plan) = forced else { Issue.record("expected work, got \(forced)"); return }
+        #expect(plan.to == ["one1"])
     }
 
     @Test func branchesReturnToTheirRowsAndAMergeNeedsNoDown() throws {

@@ -8,11 +8,13 @@ public struct Compensation: Sendable, Hashable {
     public struct Move: Sendable, Hashable {
         /// The version rows the run found (sorted): where the target returns.
         public var from: [String]
-        /// The version rows the run left (sorted).
-        public var to: [String]
-        public init(from: [String], to: [String]) {
+        /// The version rows the run left (sorted); nil when the run never
+        /// reported the target (it was killed first) and its history does
+        /// not show the run as the last to move it.
+        public var to: [String]?
+        public init(from: [String], to: [String]?) {
             self.from = from.sorted()
-            self.to = to.sorted()
+            self.to = to?.sorted()
         }
     }
 

@@ -62,9 +62,15 @@ public enum TargetPlanner {
     public static func movedSinceRun(_ target: Target, now: [String], compensation: Compensation) -> ShoalError {
         let move = compensation.moves[target.id]
         func rows(_ rows: [String]) -> String { rows.isEmpty ? "base" : rows.joined(separator: "+") }
-        return ShoalError(.plan, "\(target.id) was moved since run \(compensation.run) left it at \(rows(move?.to ?? [])): "
+        let force = "`shoal rollback \(compensation.run) --force` returns it anyway."
+        guard let to = move?.to else {
+            return ShoalError(.plan, "run \(compensation.run) was interrupted before it reported \(target.id), and the last change "
+                              + "to it is not that run's: it is at \(rows(now)) now, and returning it to \(rows(move?.from ?? [])) "
+                              + "could undo another run. " + force)
+        }
+        return ShoalError(.plan, "\(target.id) was moved since run \(compensation.run) left it at \(rows(to)): "
                           + "it is at \(rows(now)) now, so returning it to \(rows(move?.from ?? [])) would undo a later run too. "
-                          + "`shoal rollback \(compensation.run) --force` returns it anyway.")
+                          + force)
     }
 
     /// The error a dirty target gets, with what to do about it.

@@ -1,7 +1,29 @@
-/// The runs that moved targets after the run a `shoal rollback` undoes
-/// (SPEC §11: a refused target names the later run): the `run_id` of each
-/// refused target's newest history row.
+/// What the history tables say about the targets of a `shoal rollback`
+/// (SPEC §11): which run moved each one last (its newest history row's
+/// `run_id`). A target the compensated run never reported (it was killed
+/// first) is where that run left it when that run moved it last; a refused
+/// target names the run that moved it since.
 enum LaterRuns {
+    /// `command` with the end of each target the compensated run never
+    /// reported settled: its rows now, when its newest history row is that
+    /// run's (or it is already back). Only those targets' history is read.
+    static func settleUnreported(_ command: FleetCommand, targets: [Target], reads: [Result<VersionState, ShoalError>],
+                                 fleet: Fleet, concurrency: Int) async -> FleetCommand {
+        guard case .rollback(var compensation) = command else { return command }
+        var unsettled: [(target: Target, now: [String])] = []
+        for (target, read) in zip(targets, reads) {
+            guard let move = compensation.moves[target.id], move.to == nil,
+                  let now = try? read.get().current.sorted(), now != move.from else { continue }
+            unsettled.append((target, now))
+        }
+        guard !unsettled.isEmpty else { return command }
+        let histories = await FleetHistory(fleet: fleet, concurrency: concurrency).history(of: unsettled.map(\.target), limit: 1)
+        for ((target, now), history) in zip(unsettled, histories) where history.entries.first?.runID == compensation.run {
+            compensation.moves[target.id]?.to = now
+        }
+        return .rollback(compensation)
+    }
+
     /// Adds to the refusal of each target of `plan` that a later run moved
     /// (``TargetPlanner/movedSinceRun(_:now:compensation:)``) which run
     /// that was, read from its history (one row each; only those targets).

@@ -8,7 +8,8 @@ extension RecordedRun {
     }
 
     /// What `shoal rollback` undoes: each reported target whose version
-    /// rows the run changed, with where it found and left them. Throws kind
+    /// rows the run changed, with where it found and left them, and each
+    /// target a killed run never reported, with where it found it. Throws kind
     /// `.usage` for a run that cannot be compensated (a rollback, a command
     /// shoal does not know).
     public func compensation(force: Bool) throws -> Compensation {
@@ -27,6 +28,11 @@ extension RecordedRun {
         for report in targets where report.revisionsKnown {
             let move = Compensation.Move(from: report.from, to: report.to)
             if move.from != move.to { moves[report.target] = move }
+        }
+        // A killed run's unreported targets: where the plan found them, and
+        // an unknown end (``FleetRunner`` settles it from their history).
+        for id in unreported {
+            if let from = header.from?[id] { moves[id] = Compensation.Move(from: from, to: nil) }
         }
         return Compensation(run: id, operation: operation, moves: moves, force: force)
     }

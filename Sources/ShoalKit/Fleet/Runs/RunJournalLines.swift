@@ -1,6 +1,6 @@
 /// A journal's first line (SPEC §11): what ran, on what, by whom. `targets`
 /// (every selected target, in run order, so that a reader can list those an
-/// interrupted run never reported) and `phase` are shoal's additions.
+/// interrupted run never reported), `phase` and `from` are shoal's additions.
 /// ``RunJournal`` writes it; ``RecordedRun`` reads it back.
 public struct RunHeader: Sendable, Hashable, Codable {
     /// The selector options as given (`partition` as `K/N`).
@@ -61,10 +61,13 @@ public struct RunHeader: Sendable, Hashable, Codable {
     public var targets: [String]
     /// `expand` for `upgrade --phase expand`.
     public var phase: String?
+    /// Each target's version rows as the plan found them (shoal's addition):
+    /// where `shoal rollback` returns a target the run never reported.
+    public var from: [String: [String]]?
 
     public init(run: RunID, command: String, arguments: [String], revision: String?, selectors: Selectors,
                 configSHA256: String?, startedAt: String, user: String, host: String, shoalVersion: String,
-                retryOf: String?, compensates: String?, targets: [String], phase: String?) {
+                retryOf: String?, compensates: String?, targets: [String], phase: String?, from: [String: [String]]? = nil) {
         self.run = run
         self.command = command
         self.arguments = arguments
@@ -79,11 +82,12 @@ public struct RunHeader: Sendable, Hashable, Codable {
         self.compensates = compensates
         self.targets = targets
         self.phase = phase
+        self.from = from
     }
 
     enum CodingKeys: String, CodingKey {
         case run, command, arguments, revision, selectors, configSHA256 = "config_sha256", startedAt = "started_at"
-        case user, host, shoalVersion = "shoal_version", retryOf = "retry_of", compensates, targets, phase
+        case user, host, shoalVersion = "shoal_version", retryOf = "retry_of", compensates, targets, phase, from
     }
 
     /// Reads what an older or hand-made header leaves out as empty; a `run`
@@ -105,6 +109,7 @@ public struct RunHeader: Sendable, Hashable, Codable {
         compensates = try c.decodeIfPresent(String.self, forKey: .compensates)
         targets = try c.decodeIfPresent([String].self, forKey: .targets) ?? []
         phase = try c.decodeIfPresent(String.self, forKey: .phase)
+        from = try c.decodeIfPresent([String: [String]].self, forKey: .from)
     }
 
     /// Optionals are written as `null`: every header has every key.
@@ -124,6 +129,7 @@ public struct RunHeader: Sendable, Hashable, Codable {
         try c.encode(compensates, forKey: .compensates)
         try c.encode(targets, forKey: .targets)
         try c.encode(phase, forKey: .phase)
+        try c.encodeIfPresent(from, forKey: .from)
     }
 }
 
