@@ -154,6 +154,34 @@ struct JournalFaultTests {
         }
     }
 
+    /// A journal that takes no bytes, as on a full disk: the file-size
+    /// limit is 0 for shoal (SIGXFSZ ignored, so `write` fails with EFBIG
+    /// where a full disk says ENOSPC). The header cannot be written, so the
+    /// run refuses to start, exit 2, and no target is touched. shoal's
+    /// output goes through a pipe, which the limit does not bind.
+    @Test(arguments: Backend.allCases)
+    func aJournalTheDiskCannotTakeRefusesTheRunAndChangesNothing(_ backend: Backend) async throws {
+        try await AppFleet.with(backend) { fleet async throws in
+            let before = try await fleet.snapshot()
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "(ulimit -f 0; trap '' XFSZ; \"$0\" upgrade; echo \"exit=$?\") 2>&1 | cat", Sandbox.binary]
+            process.currentDirectoryURL = URL(fileURLWithPath: fleet.sandbox.root)
+            var environment = ProcessInfo.processInfo.environment
+            environment["NO_COLOR"] = "1"
+            environment.removeValue(forKey: "SHOAL_CONFIG")
+            process.environment = environment
+            process.standardInput = FileHandle.nullDevice
+            let output = try await fleet.sandbox.start(process).finish().stdout
+            #expect(output.hasSuffix("exit=2\n"), "\(output)")
+            #expect(output.contains("cannot write the run journal in \(fleet.sandbox.path(".shoal/runs"))"), "\(output)")
+            #expect(!output.contains("run 2"), "no run started: \(output)")
+            #expect(try await fleet.snapshot() == before, "no version table, no file")
+            for tenant in Fixture.tenants { #expect(try await !fleet.storageExists(tenant)) }
+            FaultLedger.note("a journal the disk cannot take, \(backend)", faults: 1, targets: Fixture.tenants.count)
+        }
+    }
+
     /// Two runs at once on disjoint tenants: two files, each whole.
     @Test(arguments: Backend.allCases)
     func concurrentRunsWriteTwoJournalsThatNeverInterleave(_ backend: Backend) async throws {
