@@ -23,21 +23,12 @@ struct JournalFaultTests {
     @Test(arguments: Backend.allCases)
     func aSigkilledRunIsRolledBackFromItsJournalAndHistory(_ backend: Backend) async throws {
         try await Self.on(backend) { url in
-            let sandbox = try Sandbox()
-            let fleet = try FaultFleet(sandbox, backend: backend, tenants: 6, migrations: 3, url: url,
-                                       slowness: backend == .sqlite ? 2 : 0.05, concurrency: 3)
-            let held = fleet.tenants.last!
-            try await fleet.holdLastStep(of: held)
-            let run = try fleet.sandbox.launch("upgrade", environment: fleet.environment)
-            // The held tenant has committed all but its last step: it is
-            // mid-run, and the journal cannot have its line.
-            try await waitUntil("the held tenant is at its second revision") {
-                if !run.isRunning { throw FinishedEarly(message: "shoal ended early: \(run.stderrSoFar)") }
-                return try await fleet.contents(held).versions == [FaultFleet.revision(2)]
+            // Killed once the held tenant has committed all but its last
+            // step: it is mid-run, and the journal cannot have its line.
+            let (fleet, held, _) = try await Self.killedUpgrade(backend, url: url) { fleet, held in
+                try await fleet.contents(held).versions == [FaultFleet.revision(2)]
             }
-            run.send(SIGKILL)
-            #expect(try await run.finish().status == SIGKILL)
-            try await fleet.releaseHold(of: held)
+            let sandbox = fleet.sandbox
             let journal = try JournalFile(try #require(JournalFile.paths(sandbox).first))
             let id = try #require(journal.header["run"] as? String)
             #expect(journal.statuses[fleet.targetID(held)] == nil, "the held tenant is one the killed run never reported")
@@ -60,23 +51,35 @@ struct JournalFaultTests {
         }
     }
 
-    static func kill(_ backend: Backend, url: String?) async throws {
+    /// An `upgrade` of six tenants × three slow migrations, SIGKILLed once
+    /// `ready` holds; the last tenant's last step never finishes before the
+    /// kill (the run cannot end first) and is released after it.
+    static func killedUpgrade(_ backend: Backend, url: String?,
+                              ready: @escaping @Sendable (FaultFleet, String) async throws -> Bool)
+        async throws -> (fleet: FaultFleet, held: String, killed: CLIResult) {
         let sandbox = try Sandbox()
         let fleet = try FaultFleet(sandbox, backend: backend, tenants: 6, migrations: 3, url: url,
                                    slowness: backend == .sqlite ? 2 : 0.05, concurrency: 3)
-        // The last tenant never finishes before the kill: the run cannot end first.
         let held = fleet.tenants.last!
         try await fleet.holdLastStep(of: held)
         let run = try fleet.sandbox.launch("upgrade", environment: fleet.environment)
-        try await waitUntil("a target's line is in the journal") {
+        try await waitUntil("the run is where the test kills it") {
             if !run.isRunning { throw FinishedEarly(message: "shoal ended early: \(run.stderrSoFar)") }
-            guard let path = JournalFile.paths(sandbox).first else { return false }
-            return try JournalFile(path).targets.count >= 1
+            return try await ready(fleet, held)
         }
         run.send(SIGKILL)
         let killed = try await run.finish()
         #expect(killed.status == SIGKILL)
         try await fleet.releaseHold(of: held)
+        return (fleet, held, killed)
+    }
+
+    static func kill(_ backend: Backend, url: String?) async throws {
+        let (fleet, held, killed) = try await killedUpgrade(backend, url: url) { fleet, _ in
+            guard let path = JournalFile.paths(fleet.sandbox).first else { return false }
+            return try JournalFile(path).targets.count >= 1
+        }
+        let sandbox = fleet.sandbox
 
         let paths = JournalFile.paths(sandbox)
         try #require(paths.count == 1, "\(paths)")
