@@ -1,4 +1,5 @@
 import Foundation
+import ShoalKit
 import ShoalTestSupport
 
 /// Migration files and fleets the end-to-end tests start from.
@@ -55,18 +56,9 @@ enum Fixture {
 
     static func tenantFile(_ tenant: String) -> String { "tenants/app/\(tenant).sqlite" }
 
-    /// `text` as a JSON string literal.
+    /// `text` as a JSON string literal (ShoalKit's own quoting, as the
+    /// registries and journals shoal writes use).
     static func json(_ text: String) -> String {
-        var quoted = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": quoted += "\\\""
-            case "\\": quoted += "\\\\"
-            case "\n": quoted += "\\n"
-            case _ where scalar.value < 0x20: quoted += String(format: "\\u%04x", scalar.value)
-            default: quoted.unicodeScalars.append(scalar)
-            }
-        }
-        return quoted + "\""
+        text.jsonQuoted
     }
 }

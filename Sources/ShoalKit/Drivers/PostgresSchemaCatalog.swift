@@ -27,7 +27,7 @@ package enum PostgresSchemaCatalog {
         }
         let wholeDatabase = everySchema || schemas.contains(nil)
         var excluded = Set<String>()
-        for target in targets { excluded.formUnion([target.versionTable, target.historyTable, target.dirtyTable]) }
+        for target in targets { excluded.formUnion(target.shoalTables) }
         let rows: [[String?]]
         try await session.begin()
         do {

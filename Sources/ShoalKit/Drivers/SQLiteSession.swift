@@ -158,8 +158,7 @@ package actor SQLiteSession: DatabaseSession {
     package func describeSchemas(of targets: [Target], everySchema: Bool) async throws -> [SchemaDescription?] {
         try await withConnection { connection in
             try targets.map { target in
-                try SQLiteSchemaCatalog.describe(on: connection, excluding: [target.versionTable, target.historyTable,
-                                                                              target.dirtyTable])
+                try SQLiteSchemaCatalog.describe(on: connection, excluding: Set(target.shoalTables))
             }
         }
     }

@@ -54,19 +54,6 @@ extension SQLiteStateReader {
         }
     }
 
-    /// Each SQLite target's schema description (``SQLiteSchemaCatalog``),
-    /// read as ``readStates(of:checksums:expected:busyTimeoutMs:)`` reads
-    /// states: file after file on the reader's thread, opened read-only.
-    /// nil for a missing file.
-    package func describeSchemas(of targets: [Target], busyTimeoutMs: Int = 5000) -> [Result<SchemaDescription?, ShoalError>] {
-        targets.map { target in
-            read(target, absent: nil, busyTimeoutMs: busyTimeoutMs) { connection, _ in
-                try SQLiteSchemaCatalog.describe(on: connection, excluding: [target.versionTable, target.historyTable,
-                                                                              target.dirtyTable])
-            }
-        }
-    }
-
     /// Each SQLite target's version state (without checksums) and schema
     /// description, both read while its file is open once (`shoal drift`);
     /// an uninitialized state and no description for a missing file.
@@ -75,8 +62,7 @@ extension SQLiteStateReader {
         targets.map { target in
             read(target, absent: (.uninitialized, nil), busyTimeoutMs: busyTimeoutMs) { connection, sql in
                 (try Self.state(of: target, sql: sql, on: connection, checksums: false, expected: nil, lookUpFirst: false),
-                 try SQLiteSchemaCatalog.describe(on: connection, excluding: [target.versionTable, target.historyTable,
-                                                                              target.dirtyTable]))
+                 try SQLiteSchemaCatalog.describe(on: connection, excluding: Set(target.shoalTables)))
             }
         }
     }

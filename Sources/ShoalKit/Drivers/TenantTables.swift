@@ -27,7 +27,7 @@ struct TenantTables {
         }
         var tableNames = Set<String>()
         for target in targets {
-            tableNames.formUnion([target.versionTable, target.historyTable, target.dirtyTable])
+            tableNames.formUnion(target.shoalTables)
         }
         // Targets without a schema look in the current schema: the query
         // asks for it only then, so a shard's read stays the query it was.

@@ -30,6 +30,8 @@ public struct Target: Sendable, Hashable, Identifiable {
     public var versionTable: String
     public var historyTable: String { versionTable + "_history" }
     public var dirtyTable: String { versionTable + "_dirty" }
+    /// shoal's own three tables: the version, history and dirty table.
+    package var shoalTables: [String] { [versionTable, historyTable, dirtyTable] }
     /// The key of the one-migrator-per-target lock (SPEC §7): the target's
     /// database, schema and version table.
     public var migrationLockKey: String {
