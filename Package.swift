@@ -12,6 +12,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        // ShoalKit reports steps through swift-metrics and offers a
+        // swift-service-lifecycle Service (SPEC §12); `shoal serve` is
+        // Hummingbird 2 with swift-prometheus behind swift-metrics.
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
     targets: [
         .systemLibrary(
@@ -31,12 +38,29 @@ let package = Package(
                 "CSQLite",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // `shoal serve`: the fleet page, JSON and Prometheus metrics over
+        // HTTP (SPEC §12). A module of its own so that an app embedding
+        // ShoalKit does not link an HTTP server.
+        .target(
+            name: "ShoalServe",
+            dependencies: [
+                "ShoalKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
             name: "shoal",
             dependencies: [
                 "ShoalKit",
+                "ShoalServe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -62,7 +86,15 @@ let package = Package(
         ),
         .testTarget(
             name: "ShoalKitTests",
-            dependencies: ["ShoalKit", "ShoalTestSupport"]
+            dependencies: [
+                "ShoalKit", "ShoalTestSupport",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
+            name: "ShoalServeTests",
+            dependencies: ["ShoalServe", "ShoalKit", "ShoalTestSupport"]
         ),
         .testTarget(
             name: "ShoalCLITests",

@@ -30,9 +30,7 @@ enum Console {
 
     /// Prints one JSON document on stdout.
     static func json(_ value: some Encodable) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        var data = try encoder.encode(value)
+        var data = try ShoalJSON.encode(value)
         data.append(0x0A)
         FileHandle.standardOutput.write(data)
     }

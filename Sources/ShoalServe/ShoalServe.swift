@@ -1,0 +1,3 @@
+// `shoal serve` (SPEC §12): see ServeApplication.
+import Hummingbird
+import Prometheus
