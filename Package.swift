@@ -105,7 +105,10 @@ let package = Package(
         // import, only `public` declarations are visible.
         .testTarget(
             name: "ShoalReadmeTests",
-            dependencies: ["ShoalKit", "ShoalTestSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "ShoalKit", "ShoalTestSupport", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             packageAccess: false
         ),
         .testTarget(

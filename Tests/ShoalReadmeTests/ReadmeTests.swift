@@ -33,6 +33,38 @@ struct ReadmeTests {
             """)
     }
 
+    @Test func readmeShowsTheServiceExampleThisTargetCompiles() throws {
+        let example = try String(contentsOf: Self.folder.appending(path: "ReadmeServiceExample.swift"), encoding: .utf8)
+        let block = Self.codeBlock(under: "### Migrating at start-up in a ServiceGroup", in: try String(contentsOf: Self.readme, encoding: .utf8))
+        #expect(block == example, """
+            README's "Migrating at start-up in a ServiceGroup" must show \
+            Tests/ShoalReadmeTests/ReadmeServiceExample.swift as it is: change the two together
+            """)
+    }
+
+    @Test func serviceExampleMigratesTheDemoAppBeforeTheServerServes() async throws {
+        let directory = try TemporaryDirectory()
+        _ = try DemoInstaller.install(into: directory.path)
+        let messages = LoggedMessages()
+        let logger = Logger(label: "readme") { _ in RecordingLogHandler(messages: messages) }
+
+        let group = makeApplication(configPath: directory.file("config.json"), logger: logger)
+        let running = Task { try await group.run() }
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !messages.lines.contains("schema ready on 5 tenants; serving") && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        let lines = messages.lines
+        let serving = try #require(lines.firstIndex(of: "schema ready on 5 tenants; serving"), "\(lines)")
+        let migrated = ["acme", "globex", "hooli", "initech", "umbrella"].map { "app/\($0): ok" }
+        #expect(Set(lines[..<serving]).isSuperset(of: migrated), "every tenant migrated before the server serves")
+        await group.triggerGracefulShutdown()
+        try await running.value
+        let fleet = try Fleet.load(configPath: directory.file("config.json"))
+        let status = try await FleetStatus(fleet: fleet, concurrency: 4).status(of: try await fleet.targets(TargetSelector(databases: ["app"])))
+        #expect(status.allSatisfy { $0.state == .upToDate })
+    }
+
     @Test func exampleUpgradesEveryTenantOfTheDemoApp() async throws {
         let directory = try TemporaryDirectory()
         _ = try DemoInstaller.install(into: directory.path)

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import Logging
 
@@ -38,6 +39,9 @@ public struct FleetRunner: Sendable {
         public var retryOf: RunID?
         /// The run that `shoal rollback` compensates, for the journal.
         public var compensates: RunID?
+        /// Where the run's metrics go (``MigrationMetrics``); nil: to
+        /// `MetricsSystem.factory`, whatever the application bootstrapped.
+        public var metrics: (any MetricsFactory)?
         public init(concurrency: Int = 8, onError: OnError = .continue, canary: Int = 0, dryRun: Bool = false,
                     lockWait: Duration = .seconds(30), replicaTimeout: Duration = .seconds(60)) {
             self.concurrency = concurrency
@@ -150,7 +154,8 @@ public struct FleetRunner: Sendable {
         }
         let pool = SessionPool(targets: plan.targets)
         let context = TargetRun.Context(command: plan.command, apply: apply, lockWait: options.lockWait,
-                                        control: control, pool: pool, logger: fleet.logger)
+                                        control: control, pool: pool, logger: fleet.logger,
+                                        metrics: MigrationMetrics(factory: options.metrics))
         let execution = FleetExecution(plan: plan, options: options, control: control, context: context,
                                        replicas: ReplicaWaiter(options: options, missing: plan.missingReplicas,
                                                                events: events, logger: fleet.logger),
@@ -162,6 +167,7 @@ public struct FleetRunner: Sendable {
         report.run = run
         report.journal = journal?.path
         await journal?.finish(report)
+        context.metrics.finished(report)
         return report
     }
 

@@ -18,6 +18,7 @@ struct TargetRun: Sendable {
         let control: RunControl
         let pool: SessionPool
         let logger: Logger
+        let metrics: MigrationMetrics
     }
 
     /// A run's last word on its target: the report, and the steps that
@@ -85,7 +86,9 @@ struct TargetRun: Sendable {
             func undo(_ session: isolated any DatabaseSession) async throws {
                 let store = VersionStore(session: session, target: target)
                 for step in plan.steps {
-                    _ = try await store.apply(step, context: context.apply)
+                    _ = try await context.metrics.measure(step, on: target.database) {
+                        try await store.apply(step, context: context.apply)
+                    }
                 }
             }
             try await context.pool.withSession(target, lockWait: context.lockWait, { session in try await undo(session) }, healthy: { true })
@@ -213,7 +216,11 @@ struct TargetRun: Sendable {
         var attempt = 0
         while true {
             do {
-                return try await store.apply(step, context: context.apply)
+                return try await context.metrics.measure(step, on: target.database, retrying: { error in
+                    (error as? ShoalError)?.failure?.isLockNotAvailable == true && attempt < target.settings.lockRetries
+                }) {
+                    try await store.apply(step, context: context.apply)
+                }
             } catch let error as ShoalError where error.failure?.isLockNotAvailable == true && attempt < target.settings.lockRetries {
                 attempt += 1
                 retries += 1
