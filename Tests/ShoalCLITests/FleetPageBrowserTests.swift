@@ -80,7 +80,8 @@ struct FleetPageBrowserTests {
             #expect(hooli.cells["pending"] == "2")
             #expect(acme.cells["tenant"] == "acme")
             #expect(acme.cells["database"] == "app")
-            #expect(acme.cells["shard"] == "")
+            #expect(acme.cells["shard"] == nil, "no Shard column: no target has a shard")
+            #expect(acme.cells["duration"] == nil && acme.cells["replicas"] == nil, "nor a duration or a replica")
             let broken = try #require(rows.first { $0.target == "app/broken" })
             #expect(broken.cells["state"] == "unreachable")
             #expect(broken.cells["revisions"] == "?")
@@ -239,5 +240,28 @@ struct FleetPageBrowserTests {
             #expect(try await page.evaluate("document.getElementById('notice').hidden", as: Bool.self) == false)
             #expect(try await page.evaluate(Self.rows, as: [Row].self).map(\.target) == ["app/acme"])
         }
+    }
+
+    /// README's screenshot, `docs/img/status-page.png`: the demo fleet of
+    /// `shoal init`, upgraded, with one tenant a step behind. Written when
+    /// `SHOAL_SCREENSHOTS` names the folder (`SHOAL_SCREENSHOTS=docs/img
+    /// scripts/test --filter writesTheStatusPageScreenshot`).
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["SHOAL_SCREENSHOTS"] != nil, "SHOAL_SCREENSHOTS is not set"))
+    func writesTheStatusPageScreenshot() async throws {
+        let folder = try #require(ProcessInfo.processInfo.environment["SHOAL_SCREENSHOTS"])
+        let sandbox = try Sandbox()
+        for step in [["init", "."], ["upgrade"], ["downgrade", "-1", "--tenant", "globex"], ["status", "--html", "status.html"]] {
+            let result = try await sandbox.run(step)
+            #expect(result.status == 0, "\(step): \(result.stderr)")
+        }
+        let browser = try HeadlessBrowser()
+        defer { browser.close() }
+        let page = try await browser.openPage(width: 1200, height: 800)
+        try await page.navigate(to: URL(fileURLWithPath: sandbox.path("status.html")))
+        try await page.waitUntil("document.body.getAttribute('data-rendered') === 'true'")
+        #expect(try await page.evaluate(Self.counts, as: [String: Int].self) == ["total": 6, "up-to-date": 5, "behind": 1])
+        let path = URL(fileURLWithPath: folder).appendingPathComponent("status-page.png").path
+        try await page.screenshot(to: path)
+        #expect(page.errors.isEmpty, "\(page.errors)")
     }
 }

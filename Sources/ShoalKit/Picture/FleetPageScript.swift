@@ -23,8 +23,9 @@ enum FleetPageScript {
     "behind", "uninitialized", "skipped", "planned", "ok", "up-to-date"];
   var FAILING = { "failed": 1, "rolled-back": 1, "replica-lag": 1, "dirty": 1, "unreachable": 1, "unknown-revision": 1 };
   var COLUMNS = [
-    { key: "target", label: "Target" }, { key: "database", label: "Database" }, { key: "shard", label: "Shard" },
-    { key: "tenant", label: "Tenant" }, { key: "state", label: "State" }, { key: "revisions", label: "Revisions" },
+    { key: "target", label: "Target", always: true }, { key: "database", label: "Database", always: true },
+    { key: "shard", label: "Shard" }, { key: "tenant", label: "Tenant" }, { key: "state", label: "State", always: true },
+    { key: "revisions", label: "Revisions", always: true },
     { key: "pending", label: "Pending", numeric: true }, { key: "duration", label: "Duration", numeric: true },
     { key: "error", label: "Error" }, { key: "replicas", label: "Replicas" }
   ];
@@ -32,6 +33,7 @@ enum FleetPageScript {
   var view = { filter: "", sortKey: null, sortDirection: 1, page: 0 };
   var model = null;          // the document, as rows
   var visible = [];          // rows after filter and sort
+  var shown = COLUMNS;       // the columns on screen
   var readAt = new Date(body.getAttribute("data-read-at"));
   var readError = body.getAttribute("data-read-error");
   var unreachableSince = null;
@@ -111,7 +113,9 @@ enum FleetPageScript {
     var doc = model.doc;
     if (model.isReport) {
       var parts = [doc.command + (doc.dry_run ? " (dry run)" : "")];
-      if (typeof doc.duration_ms === "number") parts.push("took " + (doc.duration_ms / 1000).toFixed(1) + " s");
+      if (typeof doc.duration_ms === "number") {
+        parts.push("took " + (doc.duration_ms < 1000 ? doc.duration_ms + " ms" : (doc.duration_ms / 1000).toFixed(1) + " s"));
+      }
       if (doc.run) parts.push("run " + doc.run);
       meta.appendChild(el("span", parts.join(" \u00b7 ")));
     }
@@ -192,7 +196,7 @@ enum FleetPageScript {
       }
       var figure = el("figure", null, "chart");
       figure.appendChild(el("figcaption", database));
-      var width = 560, labelWidth = 170, countWidth = 60, barHeight = 22, gap = 6;
+      var width = 520, labelWidth = 150, countWidth = 60, barHeight = 22, gap = 6;
       var height = bars.length * (barHeight + gap);
       var max = bars.reduce(function (m, bar) { return Math.max(m, bar.count); }, 1);
       var svg = document.createElementNS(SVG, "svg");
@@ -216,7 +220,7 @@ enum FleetPageScript {
         label.setAttribute("text-anchor", "end");
         label.setAttribute("dominant-baseline", "central");
         label.setAttribute("class", "bar-label");
-        label.textContent = bar.label.length > 24 ? bar.label.slice(0, 23) + "\u2026" : bar.label;
+        label.textContent = bar.label.length > 20 ? bar.label.slice(0, 19) + "\u2026" : bar.label;
         group.appendChild(label);
         var rect = document.createElementNS(SVG, "rect");
         var barWidth = Math.max(2, (width - labelWidth - countWidth) * bar.count / max);
@@ -272,7 +276,8 @@ enum FleetPageScript {
 
   function compare(a, b) {
     if (view.sortKey === null) {
-      return (a.failing === b.failing ? 0 : a.failing ? -1 : 1) || a.index - b.index;
+      // Failing rows first, then by state (waiting before done), then as the document lists them.
+      return (a.failing === b.failing ? 0 : a.failing ? -1 : 1) || stateOrder(a.state) - stateOrder(b.state) || a.index - b.index;
     }
     var column = COLUMNS.filter(function (c) { return c.key === view.sortKey; })[0];
     var x = a[view.sortKey], y = b[view.sortKey], order;
@@ -331,7 +336,7 @@ enum FleetPageScript {
       var tr = el("tr", null, row.failing ? "failing" : "");
       tr.setAttribute("data-target", row.target);
       tr.setAttribute("data-state", row.state);
-      COLUMNS.forEach(function (column) { tr.appendChild(cell(row, column.key)); });
+      shown.forEach(function (column) { tr.appendChild(cell(row, column.key)); });
       fragment.appendChild(tr);
     });
     clear(tbody);
@@ -368,10 +373,17 @@ enum FleetPageScript {
     applyView();
   }
 
-  function buildTable() {
+  // The columns some row has a value in (no Shard column for a fleet
+  // without shards, no Replicas without replicas); the first ones always.
+  function renderHead() {
+    shown = COLUMNS.filter(function (column) {
+      return column.always || model.rows.some(function (row) { return row[column.key] !== null && row[column.key] !== ""; });
+    });
+    if (view.sortKey !== null && !shown.some(function (c) { return c.key === view.sortKey; })) view.sortKey = null;
     var headRow = document.querySelector("#targets thead tr");
-    COLUMNS.forEach(function (column) {
-      var th = el("th");
+    clear(headRow);
+    shown.forEach(function (column) {
+      var th = el("th", null, column.numeric ? "numeric" : "");
       th.setAttribute("data-key", column.key);
       th.setAttribute("scope", "col");
       th.setAttribute("aria-sort", "none");
@@ -386,6 +398,9 @@ enum FleetPageScript {
       th.appendChild(button);
       headRow.appendChild(th);
     });
+  }
+
+  function buildTable() {
     var input = document.getElementById("filter");
     input.addEventListener("input", filterChanged);
     document.querySelector("#pager [data-page=previous]").addEventListener("click", function () {
@@ -407,6 +422,7 @@ enum FleetPageScript {
     renderCounts();
     renderCharts();
     renderFailures();
+    renderHead();
     applyView();
   }
 

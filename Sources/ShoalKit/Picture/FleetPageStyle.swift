@@ -55,12 +55,13 @@ button.count:hover { border-color: #8c959f; }
 .table-box { overflow-x: auto; border: 1px solid var(--line); border-radius: 8px; }
 table { border-collapse: collapse; width: 100%; }
 th, td { padding: 6px 10px; text-align: left; vertical-align: top; border-bottom: 1px solid var(--line); }
-td { overflow-wrap: anywhere; }
+td { overflow-wrap: break-word; }
 td[data-column=target] { white-space: nowrap; font-weight: 500; }
-td[data-column=revisions] { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12px; }
+td[data-column=revisions] { white-space: nowrap; padding-top: 8px; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12px; }
 td[data-column=pending], td[data-column=duration] { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td[data-column=error] { min-width: 16em; max-width: 36em; }
 th { background: #f6f8fa; position: sticky; top: 0; }
+th.numeric { text-align: right; }
 th button { all: unset; cursor: pointer; font-weight: 600; white-space: nowrap; }
 th button:focus-visible { outline: 2px solid var(--bar); }
 th[aria-sort=ascending] button::after { content: " \25B2"; font-size: 10px; }
