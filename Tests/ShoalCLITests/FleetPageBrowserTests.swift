@@ -242,6 +242,34 @@ struct FleetPageBrowserTests {
         }
     }
 
+    /// The harness itself: closing the browser ends chromium and every
+    /// process it started (renderers, zygotes, GPU), not just the first.
+    @Test func closingTheBrowserLeavesNoProcess() async throws {
+        let browser = try HeadlessBrowser()
+        let page = try await browser.openPage()
+        try await page.navigate(to: try #require(URL(string: "data:text/html,<p>x</p>")))
+        let group = browser.processGroup
+        #expect(Self.livingProcesses(inGroup: group).count > 1, "chromium and its children")
+        browser.close()
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !Self.livingProcesses(inGroup: group).isEmpty && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(Self.livingProcesses(inGroup: group).isEmpty)
+    }
+
+    /// Pids of the processes of `group` that are not zombies (/proc/PID/stat).
+    static func livingProcesses(inGroup group: pid_t) -> [String] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.filter { Int($0) != nil }.filter { pid in
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return false }
+            // After "(comm)": state, ppid, pgrp, ...
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            return fields.count > 2 && fields[0] != "Z" && fields[2] == "\(group)"
+        }
+    }
+
     /// README's screenshot, `docs/img/status-page.png`: the demo fleet of
     /// `shoal init`, upgraded, with one tenant a step behind. Written when
     /// `SHOAL_SCREENSHOTS` names the folder (`SHOAL_SCREENSHOTS=docs/img

@@ -97,6 +97,9 @@ package final class HeadlessBrowser: @unchecked Sendable {
 
     deinit { close() }
 
+    /// The process group chromium and its children run in (its pid).
+    package var processGroup: pid_t { pid }
+
     /// Ends chromium and every process it started, and waits for it.
     package func close() {
         let already = lock.withLock { () -> Bool in
