@@ -11,7 +11,7 @@ import Darwin
 /// document `--json` prints, also written as a self-contained page.
 struct HTMLOption: ParsableArguments {
     @Option(name: .customLong("html"),
-            help: ArgumentHelp("Also write the report as one self-contained HTML page to FILE (replaced if it exists).",
+            help: ArgumentHelp("Also write the report as one self-contained HTML page (replaced if it exists).",
                                valueName: "file"))
     var path: String?
 
