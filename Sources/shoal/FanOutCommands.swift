@@ -20,6 +20,7 @@ struct UpgradeCommand: AsyncParsableCommand {
     @OptionGroup var selection: SelectorOptions
     @OptionGroup var fanOut: FanOutOptions
     @OptionGroup var retry: RetryOption
+    @OptionGroup var html: HTMLOption
 
     func validate() throws {
         try FanOut.validateRevision(revision, required: false)
@@ -27,17 +28,18 @@ struct UpgradeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        try html.checkWritable()
         if let id = retry.retryFailed {
             let fleet = try global.loadFleet()
             let recorded = try RetryOption.run(id, of: "upgrade", in: fleet)
             let phase = try PhaseArgument.parse(phase ?? recorded.header.phase)
             let spec = try RevisionSpec(parsing: revision.first ?? recorded.header.revision ?? "head")
             try await FanOut.run(.upgrade(spec, phase: phase), fleet: fleet, selection: selection, fanOut: fanOut,
-                                 json: global.json, retrying: recorded)
+                                 json: global.json, retrying: recorded, html: html)
             return
         }
         try await FanOut.run(.upgrade(RevisionSpec(parsing: revision.first ?? "head"), phase: PhaseArgument.parse(phase)),
-                             global: global, selection: selection, fanOut: fanOut)
+                             global: global, selection: selection, fanOut: fanOut, html: html)
     }
 }
 
@@ -54,12 +56,14 @@ struct DowngradeCommand: AsyncParsableCommand {
     @OptionGroup var selection: SelectorOptions
     @OptionGroup var fanOut: FanOutOptions
     @OptionGroup var retry: RetryOption
+    @OptionGroup var html: HTMLOption
 
     func validate() throws {
         try FanOut.validateRevision(revision, required: retry.retryFailed == nil)
     }
 
     func run() async throws {
+        try html.checkWritable()
         if let id = retry.retryFailed {
             let fleet = try global.loadFleet()
             let recorded = try RetryOption.run(id, of: "downgrade", in: fleet)
@@ -67,10 +71,11 @@ struct DowngradeCommand: AsyncParsableCommand {
                 throw ShoalError(.usage, "run \(recorded.id) recorded no revision: give the one to downgrade to")
             }
             try await FanOut.run(.downgrade(RevisionSpec(parsing: typed)), fleet: fleet, selection: selection, fanOut: fanOut,
-                                 json: global.json, retrying: recorded)
+                                 json: global.json, retrying: recorded, html: html)
             return
         }
-        try await FanOut.run(.downgrade(RevisionSpec(parsing: revision[0])), global: global, selection: selection, fanOut: fanOut)
+        try await FanOut.run(.downgrade(RevisionSpec(parsing: revision[0])), global: global, selection: selection, fanOut: fanOut,
+                             html: html)
     }
 }
 
@@ -85,13 +90,16 @@ struct StampCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var selection: SelectorOptions
     @OptionGroup var fanOut: FanOutOptions
+    @OptionGroup var html: HTMLOption
 
     func validate() throws {
         try FanOut.validateRevision(revision, required: true)
     }
 
     func run() async throws {
-        try await FanOut.run(.stamp(RevisionSpec(parsing: revision[0])), global: global, selection: selection, fanOut: fanOut)
+        try html.checkWritable()
+        try await FanOut.run(.stamp(RevisionSpec(parsing: revision[0])), global: global, selection: selection, fanOut: fanOut,
+                             html: html)
     }
 }
 
@@ -111,14 +119,16 @@ enum FanOut {
         }
     }
 
-    static func run(_ command: FleetCommand, global: GlobalOptions, selection: SelectorOptions, fanOut: FanOutOptions) async throws {
-        try await run(command, fleet: try global.loadFleet(), selection: selection, fanOut: fanOut, json: global.json)
+    static func run(_ command: FleetCommand, global: GlobalOptions, selection: SelectorOptions, fanOut: FanOutOptions,
+                    html: HTMLOption) async throws {
+        try await run(command, fleet: try global.loadFleet(), selection: selection, fanOut: fanOut, json: global.json, html: html)
     }
 
     /// Runs `command` on the selected targets; `retrying`: only those of
     /// them that run `--retry-failed` names (``RecordedRun/retryTargets``).
+    /// With `html`, the report is also written as a page (a dry run's plan too).
     static func run(_ command: FleetCommand, fleet: Fleet, selection: SelectorOptions, fanOut: FanOutOptions, json: Bool,
-                    retrying: RecordedRun? = nil, only: Set<String>? = nil) async throws {
+                    retrying: RecordedRun? = nil, only: Set<String>? = nil, html: HTMLOption) async throws {
         let selector = try selection.selector()
         var options = fanOut.options(config: fleet.config)
         options.arguments = Array(CommandLine.arguments.dropFirst())
@@ -132,6 +142,7 @@ enum FanOut {
             targets = targets.filter { wanted.contains($0.id) }
         }
         let report = try await run(command, fleet: fleet, targets: targets, options: options, json: json)
+        try html.write(report, title: HTMLOption.title(of: command))
         if !report.succeeded { throw ExitCode(1) }
     }
 

@@ -13,12 +13,14 @@ struct StatusCommand: AsyncParsableCommand {
     var exitCode = false
     @Option(name: .long, help: "Targets read at once (default: config's concurrency).") var concurrency: Int?
     @OptionGroup var replica: ReplicaOption
+    @OptionGroup var html: HTMLOption
 
     func validate() throws {
         if let concurrency, concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
     }
 
     func run() async throws {
+        try html.checkWritable()
         let fleet = try global.loadFleet()
         let selector = try selection.selector()
         let concurrency = concurrency ?? fleet.config.concurrency
@@ -64,6 +66,7 @@ struct StatusCommand: AsyncParsableCommand {
             table += "\n"
             Console.write(table, toStderr: false)
         }
+        try html.write(StatusDocument(targets: statuses), title: "shoal status")
         if exitCode && statuses.contains(where: { $0.state != .upToDate || !$0.modified.isEmpty }) { throw ExitCode(1) }
     }
 

@@ -37,12 +37,14 @@ struct RollbackCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var selection: SelectorOptions
     @OptionGroup var fanOut: FanOutOptions
+    @OptionGroup var html: HTMLOption
 
     func run() async throws {
+        try html.checkWritable()
         let fleet = try global.loadFleet()
         let recorded = try RunsCommand.log(fleet).run(id)
         let compensation = try recorded.compensation(force: force)
         try await FanOut.run(.rollback(compensation), fleet: fleet, selection: selection, fanOut: fanOut,
-                             json: global.json, only: Set(compensation.moves.keys))
+                             json: global.json, only: Set(compensation.moves.keys), html: html)
     }
 }
