@@ -1,0 +1,14 @@
+import Hummingbird
+
+/// Errors as `{"error": "..."}`: an unknown path (404), an unknown run,
+/// a journal that cannot be read.
+struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError {
+            let message = error.body ?? (error.status == .notFound ? "no such path: \(request.uri.path)" : error.status.reasonPhrase)
+            return ServeResponse.error(error.status, message, headers: error.headers)
+        }
+    }
+}

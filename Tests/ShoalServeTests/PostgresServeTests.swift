@@ -1,0 +1,108 @@
+import Foundation
+import Logging
+import ShoalKit
+import ShoalTestSupport
+import Testing
+@testable import ShoalServe
+
+/// `shoal serve` over PostgreSQL: the sessions the server opens, counted
+/// on the server (`pg_stat_database.sessions`), and no password served.
+@Suite("shoal serve on PostgreSQL")
+struct PostgresServeTests {
+    static let password = "Secr3tPw"
+    static let tenants = ["acme", "globex", "initech", "umbrella", "wayne"]
+
+    /// A schema-per-tenant fleet on the scratch database at `url`, its URL
+    /// carrying a password (the test server trusts loopback, so any will do).
+    static func fleet(_ url: String, in directory: TemporaryDirectory) async throws -> Fleet {
+        var parent: String?
+        for revision in ServedFleet.revisions {
+            try MigrationFile(revision: revision, parents: parent.map { [$0] } ?? [], message: revision,
+                              up: "CREATE TABLE t_\(revision) (id integer);", down: "DROP TABLE t_\(revision);")
+                .write(in: directory, as: "versions/accounts/\(revision).sql")
+            parent = revision
+        }
+        let withPassword = url + " password='\(password)'"
+        #expect(withPassword.contains(password), "\(url)")
+        _ = try directory.write("[" + tenants.map { "\"\($0)\"" }.joined(separator: ", ") + "]", to: "tenants.json")
+        _ = try directory.write("""
+            {"databases": {"accounts": {"driver": "postgres", "url": "${ACCOUNTS_URL}", "tenants": "tenants.json"}}}
+            """, to: "config.json")
+        let fleet = try Fleet.load(configPath: directory.file("config.json"), environment: ["ACCOUNTS_URL": withPassword],
+                                   logger: Logger(label: "test"))
+        _ = try await FleetRunner(fleet: fleet).run(.upgrade(.head), targets: try await fleet.targets())
+        return fleet
+    }
+
+    /// Sessions established to `database` so far, once none of shoal's is left open.
+    static func sessionsOpened(_ database: String) async throws -> Int {
+        let session = try await PostgresSession.connect(try PostgresTestServer.url())
+        return try await session.closing {
+            var left = -1
+            for _ in 0..<1000 where left != 0 {
+                if left > 0 { try await Task.sleep(for: .milliseconds(10)) }
+                left = try await session.query("SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND application_name = 'shoal'",
+                                               [database]).first?.first.flatMap { $0.flatMap { Int($0) } } ?? -1
+            }
+            #expect(left == 0, "shoal sessions still open on \(database)")
+            let row = try await session.query("SELECT sessions FROM pg_stat_database WHERE datname = $1", [database]).first
+            return row?.first.flatMap { $0.flatMap { Int($0) } } ?? -1
+        }
+    }
+
+    @Test func twoClientsOneReadCountedOnTheServer() async throws {
+        try await PostgresTestServer.withScratchDatabase { url in
+            let directory = try TemporaryDirectory()
+            let fleet = try await Self.fleet(url, in: directory)
+            let database = try #require(PostgresURL.databaseName(of: url))
+            // What one `status` read opens.
+            let start = try await Self.sessionsOpened(database)
+            _ = try await FleetStatus(fleet: fleet, concurrency: 4).status(of: try await fleet.targets())
+            let oneRead = try await Self.sessionsOpened(database) - start
+            #expect(oneRead >= 1)
+
+            let before = try await Self.sessionsOpened(database)
+            try await Server.run(ServeApplication(fleet: fleet, concurrency: 4, listen: ListenAddress(host: "127.0.0.1", port: 0),
+                                                  interval: .seconds(60))) { server in
+                async let first = server.request("/api/status")
+                async let second = server.request("/metrics")
+                let (a, b) = try await (first, second)
+                #expect(a.status == 200 && b.status == 200)
+                #expect((try a.json()["targets"] as? [Any])?.count == 5)
+                #expect(await server.reads == 1)
+            }
+            let served = try await Self.sessionsOpened(database) - before
+            #expect(served == oneRead, "two clients cost one read: \(served) sessions, one status read opens \(oneRead)")
+        }
+    }
+
+    @Test func nothingServedShowsThePassword() async throws {
+        try await PostgresTestServer.withScratchDatabase { url in
+            let directory = try TemporaryDirectory()
+            let fleet = try await Self.fleet(url, in: directory)
+            try await Server.run(ServeApplication(fleet: fleet, concurrency: 4, listen: ListenAddress(host: "127.0.0.1", port: 0),
+                                                  interval: .milliseconds(100))) { server in
+                var replies = [try await server.request("/api/status")]
+                // The tenants' schemas vanish: every target is read as unreachable
+                // or the read fails, and the errors quote the server.
+                let session = try await PostgresSession.connect(url)
+                try await session.closing {
+                    for tenant in Self.tenants { try await session.execute("DROP SCHEMA \"tenant_\(tenant)\" CASCADE") }
+                }
+                _ = try directory.write("[\"acme\", \"bad name!\"]", to: "tenants.json")
+                for _ in 0..<500 where replies.last?.header("Shoal-Read-Error") == nil {
+                    try await Task.sleep(for: .milliseconds(20))
+                    replies.append(try await server.request("/api/status"))
+                }
+                #expect(replies.last?.header("Shoal-Read-Error") != nil)
+                for path in ["/", "/healthz", "/metrics", "/api/runs", "/api/runs/nope"] { replies.append(try await server.request(path)) }
+                let runs = try RunLog(directory: try #require(fleet.config.journalDirectory)).ids()
+                replies.append(try await server.request("/api/runs/\(try #require(runs.first))"))
+                for reply in replies {
+                    #expect(!reply.text.contains(Self.password), "\(reply.text.prefix(300))")
+                    #expect(!reply.headers.values.contains { $0.contains(Self.password) }, "\(reply.headers)")
+                }
+            }
+        }
+    }
+}
