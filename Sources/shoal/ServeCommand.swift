@@ -29,7 +29,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--json has no meaning for serve: GET /api/status serves status --json's document")
         }
         if !interval.isFinite || interval <= 0 {
-            throw ValidationError("--interval must be a number of seconds above 0, got \(interval)")
+            throw ValidationError("--interval must be a number of seconds above 0, got \(Self.seconds(interval))")
         }
         if let concurrency, concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
         do {
@@ -47,15 +47,19 @@ struct ServeCommand: AsyncParsableCommand {
         let selector = try selection.selector()
         try fleet.config.requireConnections()
         try selector.validate(against: fleet.config)
-        let every = interval.rounded() == interval ? String(Int(interval)) : String(interval)
         let name = fleet.config.file ?? fleet.config.directory
         let logger = Logger(label: "shoal.serve")
         let server = ServeApplication(
             fleet: fleet, selector: selector, concurrency: concurrency ?? fleet.config.concurrency, listen: listen,
             interval: .milliseconds(Int((interval * 1000).rounded())), logger: logger,
             onListening: { address in
-                Console.write("serving \(name) on http://\(address) (read every \(every) s)\n", toStderr: true)
+                Console.write("serving \(name) on http://\(address) (read every \(Self.seconds(interval)) s)\n", toStderr: true)
             })
         try await server.runUntilSignalled()
+    }
+
+    /// `15`, `0.5`: seconds as a person writes them.
+    static func seconds(_ value: Double) -> String {
+        value.rounded() == value && abs(value) < 1e15 ? String(Int(value)) : String(value)
     }
 }

@@ -87,6 +87,15 @@ import Testing
         #expect(try await first.stop(SIGTERM).status == 0)
     }
 
+    @Test func anAddressNotOfThisMachineExits2() async throws {
+        let sandbox = try Sandbox()
+        try Fixture.sqliteFleet(sandbox)
+        // 192.0.2.1 (TEST-NET-1) is no interface's address: bind fails at once.
+        let result = try await sandbox.shoal("serve", "--listen", "192.0.2.1:0")
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("cannot listen on 192.0.2.1:0: cannot assign requested address"), "\(result.stderr)")
+    }
+
     @Test(arguments: [
         (["--listen", "8080"], "invalid --listen `8080`: no port"),
         (["--listen", "localhost:http"], "invalid --listen `localhost:http`: the port must be a number"),

@@ -14,7 +14,7 @@ struct PostgresServeTests {
 
     /// A schema-per-tenant fleet on the scratch database at `url`, its URL
     /// carrying a password (the test server trusts loopback, so any will do).
-    static func fleet(_ url: String, in directory: TemporaryDirectory) async throws -> Fleet {
+    static func fleet(_ url: String, in directory: TemporaryDirectory, replica: String? = nil) async throws -> Fleet {
         var parent: String?
         for revision in ServedFleet.revisions {
             try MigrationFile(revision: revision, parents: parent.map { [$0] } ?? [], message: revision,
@@ -26,9 +26,11 @@ struct PostgresServeTests {
         #expect(withPassword.contains(password), "\(url)")
         _ = try directory.write("[" + tenants.map { "\"\($0)\"" }.joined(separator: ", ") + "]", to: "tenants.json")
         _ = try directory.write("""
-            {"databases": {"accounts": {"driver": "postgres", "url": "${ACCOUNTS_URL}", "tenants": "tenants.json"}}}
+            {"databases": {"accounts": {"driver": "postgres", "url": "${ACCOUNTS_URL}", "tenants": "tenants.json"\
+            \(replica == nil ? "" : #", "replicas": [{"name": "r1", "url": "${REPLICA_URL}"}]"#)}}}
             """, to: "config.json")
-        let fleet = try Fleet.load(configPath: directory.file("config.json"), environment: ["ACCOUNTS_URL": withPassword],
+        let fleet = try Fleet.load(configPath: directory.file("config.json"),
+                                   environment: ["ACCOUNTS_URL": withPassword, "REPLICA_URL": replica.map { $0 + " password='\(password)'" } ?? ""],
                                    logger: Logger(label: "test"))
         _ = try await FleetRunner(fleet: fleet).run(.upgrade(.head), targets: try await fleet.targets())
         return fleet
@@ -102,6 +104,32 @@ struct PostgresServeTests {
                     #expect(!reply.text.contains(Self.password), "\(reply.text.prefix(300))")
                     #expect(!reply.headers.values.contains { $0.contains(Self.password) }, "\(reply.headers)")
                 }
+            }
+        }
+    }
+
+    @Test func replicaLagIsAMetricPerReplica() async throws {
+        let server = try #require(PostgresTestServer.replicaURL, "replica tests need SHOAL_TEST_PG_REPLICA_URL (scripts/test)")
+        try await PostgresTestServer.withScratchDatabase { url in
+            let directory = try TemporaryDirectory()
+            let database = try #require(PostgresURL.databaseName(of: url))
+            let fleet = try await Self.fleet(url, in: directory, replica: PostgresURL.replacingDatabase(in: server, with: database))
+            try await Server.run(ServeApplication(fleet: fleet, concurrency: 4, listen: ListenAddress(host: "127.0.0.1", port: 0),
+                                                  interval: .milliseconds(100))) { served in
+                // The replica may not have replayed the scratch database yet: until it has, its lag is unknown.
+                let key = #"shoal_replica_lag_bytes{database="accounts",shard="accounts",replica="r1"}"#
+                var samples: [String: String] = [:]
+                for _ in 0..<1000 where samples[key] == nil {
+                    samples = MetricsTests.samples(try await served.request("/metrics").text)
+                    if samples[key] == nil { try await Task.sleep(for: .milliseconds(20)) }
+                }
+                let lag = try #require(samples[key].flatMap(Double.init), "\(samples)")
+                #expect(lag >= 0)
+                let status = try await served.request("/api/status")
+                let targets = try #require(try status.json()["targets"] as? [[String: Any]])
+                let replicas = targets.compactMap { ($0["replicas"] as? [[String: Any]])?.first }
+                #expect(replicas.count == 5 && replicas.allSatisfy { $0["name"] as? String == "r1" }, "\(status.text)")
+                #expect(samples.keys.filter { $0.hasPrefix("shoal_replica_lag_bytes") }.count == 1, "one series per replica, not per tenant")
             }
         }
     }
