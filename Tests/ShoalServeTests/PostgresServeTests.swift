@@ -15,13 +15,7 @@ struct PostgresServeTests {
     /// A schema-per-tenant fleet on the scratch database at `url`, its URL
     /// carrying a password (the test server trusts loopback, so any will do).
     static func fleet(_ url: String, in directory: TemporaryDirectory, replica: String? = nil) async throws -> Fleet {
-        var parent: String?
-        for revision in ServedFleet.revisions {
-            try MigrationFile(revision: revision, parents: parent.map { [$0] } ?? [], message: revision,
-                              up: "CREATE TABLE t_\(revision) (id integer);", down: "DROP TABLE t_\(revision);")
-                .write(in: directory, as: "versions/accounts/\(revision).sql")
-            parent = revision
-        }
+        try ServedFleet.writeMigrations(in: directory, database: "accounts")
         let withPassword = url + " password='\(password)'"
         #expect(withPassword.contains(password), "\(url)")
         _ = try directory.write("[" + tenants.map { "\"\($0)\"" }.joined(separator: ", ") + "]", to: "tenants.json")
@@ -36,34 +30,18 @@ struct PostgresServeTests {
         return fleet
     }
 
-    /// Sessions established to `database` so far, once none of shoal's is left open.
-    static func sessionsOpened(_ database: String) async throws -> Int {
-        let session = try await PostgresSession.connect(try PostgresTestServer.url())
-        return try await session.closing {
-            var left = -1
-            for _ in 0..<1000 where left != 0 {
-                if left > 0 { try await Task.sleep(for: .milliseconds(10)) }
-                left = try await session.query("SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND application_name = 'shoal'",
-                                               [database]).first?.first.flatMap { $0.flatMap { Int($0) } } ?? -1
-            }
-            #expect(left == 0, "shoal sessions still open on \(database)")
-            let row = try await session.query("SELECT sessions FROM pg_stat_database WHERE datname = $1", [database]).first
-            return row?.first.flatMap { $0.flatMap { Int($0) } } ?? -1
-        }
-    }
-
     @Test func twoClientsOneReadCountedOnTheServer() async throws {
         try await PostgresTestServer.withScratchDatabase { url in
             let directory = try TemporaryDirectory()
             let fleet = try await Self.fleet(url, in: directory)
             let database = try #require(PostgresURL.databaseName(of: url))
             // What one `status` read opens.
-            let start = try await Self.sessionsOpened(database)
+            let start = try await PostgresTestServer.sessionsOpened(database)
             _ = try await FleetStatus(fleet: fleet, concurrency: 4).status(of: try await fleet.targets())
-            let oneRead = try await Self.sessionsOpened(database) - start
+            let oneRead = try await PostgresTestServer.sessionsOpened(database) - start
             #expect(oneRead >= 1)
 
-            let before = try await Self.sessionsOpened(database)
+            let before = try await PostgresTestServer.sessionsOpened(database)
             try await Server.run(ServeApplication(fleet: fleet, concurrency: 4, listen: ListenAddress(host: "127.0.0.1", port: 0),
                                                   interval: .seconds(60))) { server in
                 async let first = server.request("/api/status")
@@ -73,7 +51,7 @@ struct PostgresServeTests {
                 #expect((try a.json()["targets"] as? [Any])?.count == 5)
                 #expect(await server.reads == 1)
             }
-            let served = try await Self.sessionsOpened(database) - before
+            let served = try await PostgresTestServer.sessionsOpened(database) - before
             #expect(served == oneRead, "two clients cost one read: \(served) sessions, one status read opens \(oneRead)")
         }
     }

@@ -20,13 +20,7 @@ struct ServedFleet {
     /// `tenants` brought to head, `behind` to the first revision only.
     init(tenants: [String] = ["acme", "globex", "initech"], behind: [String] = ["umbrella"], journal: Bool = true) async throws {
         directory = try TemporaryDirectory()
-        var parent: String?
-        for revision in Self.revisions {
-            try MigrationFile(revision: revision, parents: parent.map { [$0] } ?? [], message: revision,
-                              up: "CREATE TABLE t_\(revision) (id integer);", down: "DROP TABLE t_\(revision);")
-                .write(in: directory, as: "versions/app/\(revision).sql")
-            parent = revision
-        }
+        try Self.writeMigrations(in: directory, database: "app")
         let registry = (tenants + behind).map { "\"\($0)\"" }.joined(separator: ", ")
         _ = try directory.write("[\(registry)]", to: "tenants.json")
         _ = try directory.write("""
@@ -37,6 +31,17 @@ struct ServedFleet {
         let all = try await fleet.targets()
         _ = try await FleetRunner(fleet: fleet).run(.upgrade(.head), targets: all.filter { tenants.contains($0.tenant ?? "") })
         _ = try await FleetRunner(fleet: fleet).run(.upgrade(.relative(1)), targets: all.filter { behind.contains($0.tenant ?? "") })
+    }
+
+    /// ``revisions`` as `versions/<database>/`, each creating a table.
+    static func writeMigrations(in directory: TemporaryDirectory, database: String) throws {
+        var parent: String?
+        for revision in revisions {
+            try MigrationFile(revision: revision, parents: parent.map { [$0] } ?? [], message: revision,
+                              up: "CREATE TABLE t_\(revision) (id integer);", down: "DROP TABLE t_\(revision);")
+                .write(in: directory, as: "versions/\(database)/\(revision).sql")
+            parent = revision
+        }
     }
 
     /// `status --json`'s document for the fleet as it is now.
