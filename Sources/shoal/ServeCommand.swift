@@ -31,6 +31,9 @@ struct ServeCommand: AsyncParsableCommand {
         if !interval.isFinite || interval <= 0 {
             throw ValidationError("--interval must be a number of seconds above 0, got \(Self.seconds(interval))")
         }
+        if interval > Self.longestInterval {
+            throw ValidationError("--interval must be at most \(Int(Self.longestInterval)) seconds (a day), got \(Self.seconds(interval))")
+        }
         if let concurrency, concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
         do {
             _ = try ListenAddress(parsing: listen)
@@ -57,6 +60,9 @@ struct ServeCommand: AsyncParsableCommand {
             })
         try await server.runUntilSignalled()
     }
+
+    /// The longest `--interval`: a day.
+    static let longestInterval = 86_400.0
 
     /// `15`, `0.5`: seconds as a person writes them.
     static func seconds(_ value: Double) -> String {

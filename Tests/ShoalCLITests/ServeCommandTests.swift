@@ -105,6 +105,7 @@ import Testing
         (["--interval", "-1"], "--interval must be a number of seconds above 0, got -1"),
         (["--interval", "0"], "--interval must be a number of seconds above 0, got 0"),
         (["--interval", "soon"], "--interval"),
+        (["--interval", "1e300"], "--interval must be at most 86400 seconds (a day), got 1e+300"),
         (["--concurrency", "0"], "--concurrency must be at least 1"),
         (["--json"], "--json has no meaning for serve"),
     ])

@@ -114,6 +114,20 @@ import Testing
         }
     }
 
+    @Test func aJournalThatCannotBeListedIs500WithWhy() async throws {
+        let fleet = try await ServedFleet()
+        let journal = try #require(fleet.fleet.config.journalDirectory)
+        try FileManager.default.removeItem(atPath: journal)
+        FileManager.default.createFile(atPath: journal, contents: Data("not a folder".utf8))
+        try await fleet.serve { server in
+            let list = try await server.request("/api/runs")
+            #expect(list.status == 500)
+            #expect(list.header("Content-Type") == "application/json; charset=utf-8")
+            #expect((try list.json()["error"] as? String)?.hasPrefix("cannot list the journal folder \(journal)") == true, "\(list.text)")
+            #expect(try await server.request("/api/status").status == 200, "the fleet is still served")
+        }
+    }
+
     @Test(arguments: ["/nope", "/api", "/api/status/x", "/metrics/x", "/index.html"])
     func unknownPathsAre404(_ path: String) async throws {
         let fleet = try await ServedFleet(tenants: ["acme"], behind: [])
