@@ -94,7 +94,11 @@ let package = Package(
         ),
         .testTarget(
             name: "ShoalServeTests",
-            dependencies: ["ShoalServe", "ShoalKit", "ShoalTestSupport"]
+            dependencies: [
+                "ShoalServe", "ShoalKit", "ShoalTestSupport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "ShoalCLITests",

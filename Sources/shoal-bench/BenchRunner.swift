@@ -39,6 +39,7 @@ struct BenchRunner {
             case .w4, .w6, .w7, .w9: if id == onW4Fleet.first { results.append(contentsOf: w4Fleet(onW4Fleet)) }
             case .w5: results.append(measure(id, w5))
             case .w8: results.append(measure(id, w8))
+            case .w11: results.append(measure(id, w11))
             }
         }
         return results
@@ -236,6 +237,33 @@ struct BenchRunner {
                                            "--migrations", "\(m)", "--concurrency", "\(c)"],
                            expect: .init(targets: n, atHead: n))
             })
+        }, cleanUp: { remove(directory) })
+    }
+
+    /// W11: `shoal serve` over W5's fleet: the first `/api/status` (start-up
+    /// and one fleet read) against `shoal status` of the same fleet, then
+    /// `/metrics` from the cached read (``ServeMeasurement``).
+    private func w11() throws -> Plan {
+        let (n, m, c) = (tenants(.w11), settings.migrations, concurrency(.w11))
+        let migrations = MigrationSet.standard.migrations(count: m, dialect: .sqlite)
+        let row = WorkloadResult(workload: "W11", description: "first /api/status of \(n) SQLite tenants at head", command: "serve",
+                                 tenants: n, migrations: m, concurrency: c,
+                                 raw: "shoal status of the same fleet", goal: Goal())
+        let directory = scratch("W11")
+        let config = try Fleets.write(to: directory, storage: .sqlite, tenantCount: n, migrations: migrations, concurrency: c)
+        _ = try FleetSetup.sqliteAtHead(directory: directory, tenants: Fleets.tenants(n), migrations: migrations)
+        return Plan(result: row, repetition: { index in
+            var metricsMs: Double?
+            var run = try pair(index, shoal: {
+                let (stdout, stderr) = logs("W11-\(index)-serve")
+                let served = try ServeMeasurement.run(shoal: settings.shoal, config: config, targets: n, stdout: stdout, stderr: stderr)
+                metricsMs = served.metricsMs
+                return served.firstStatus
+            }, raw: {
+                try runShoal("W11-\(index)", ["status", "--config", config], expect: .status(targets: n))
+            })
+            run.metricsMs = metricsMs
+            return run
         }, cleanUp: { remove(directory) })
     }
 

@@ -6,6 +6,10 @@ struct WorkloadResult: Codable, Sendable {
     struct Run: Codable, Sendable {
         var shoal: ProcessMeasurement
         var raw: ProcessMeasurement
+        /// W11: milliseconds per `/metrics` request from the cached read.
+        var metricsMs: Double?
+
+        enum CodingKeys: String, CodingKey { case shoal, raw, metricsMs = "metrics_ms" }
     }
 
     /// `W1` … `W5`; W4 has two rows, told apart by `command`.
@@ -29,6 +33,8 @@ struct WorkloadResult: Codable, Sendable {
     var ratio: Double?
     var shoalPeakMB: Double?
     var rawPeakMB: Double?
+    /// W11: the median of the runs' milliseconds per `/metrics` request.
+    var metricsMs: Double?
     /// nil when the workload could not be measured.
     var pass: Bool?
     /// Which targets were missed: `ratio`, `time`, `memory`.
@@ -39,7 +45,7 @@ struct WorkloadResult: Codable, Sendable {
     enum CodingKeys: String, CodingKey {
         case workload, description, command, tenants, migrations, concurrency, raw, goal, runs
         case shoalSeconds = "shoal_s", rawSeconds = "raw_s", ratio
-        case shoalPeakMB = "shoal_peak_mb", rawPeakMB = "raw_peak_mb", pass, misses, error
+        case shoalPeakMB = "shoal_peak_mb", rawPeakMB = "raw_peak_mb", metricsMs = "metrics_ms", pass, misses, error
     }
 
     /// Fills in the medians and the verdict from `runs`.
@@ -49,6 +55,7 @@ struct WorkloadResult: Codable, Sendable {
         rawSeconds = median(runs.map(\.raw.seconds))
         shoalPeakMB = median(runs.map(\.shoal.peakMB))
         rawPeakMB = median(runs.map(\.raw.peakMB))
+        metricsMs = median(runs.compactMap(\.metricsMs))
         guard let shoalSeconds, let shoalPeakMB, runs.allSatisfy({ $0.raw.seconds > 0 }),
               let ratio = median(runs.map { $0.shoal.seconds / $0.raw.seconds }) else { return }
         self.ratio = ratio
@@ -100,7 +107,8 @@ enum Report {
                 verdict = "MISS (" + result.misses.joined(separator: ", ") + ")"
             }
             let cells = [
-                "\(result.workload) \(result.command): \(result.description)",
+                "\(result.workload) \(result.command): \(result.description)"
+                    + (result.metricsMs.map { "; /metrics \(number($0)) ms per request" } ?? ""),
                 "\(result.concurrency) (raw: \(result.raw))",
                 number(result.shoalSeconds),
                 number(result.rawSeconds),

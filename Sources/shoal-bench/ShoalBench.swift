@@ -16,10 +16,10 @@ struct ShoalBench: ParsableCommand {
 
 /// The sizes and selection shared by `run` and `needs-postgres`.
 struct WorkloadOptions: ParsableArguments {
-    @Option(help: "Workloads to run, comma-separated: W1,W2,W3,W4,W5,W6,W7,W8,W9 (default: all).")
+    @Option(help: "Workloads to run, comma-separated: W1,W2,W3,W4,W5,W6,W7,W8,W9,W11 (default: all).")
     var only: String?
 
-    @Option(help: "Tenants of every selected workload (default: W1 200, W2 200, W3 64, W4, W6, W7 and W9 1000, W5 10000).")
+    @Option(help: "Tenants of every selected workload (default: W1 200, W2 200, W3 64, W4, W6, W7 and W9 1000, W5 and W11 10000).")
     var tenants: Int?
 
     @Option(help: "Migrations of every workload but W3 (which always has one).")

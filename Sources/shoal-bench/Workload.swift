@@ -20,8 +20,11 @@ enum WorkloadID: String, CaseIterable, Codable, Sendable {
     case w8 = "W8"
     /// `drift` over W4's fleet, each schema with a few tables and indexes.
     case w9 = "W9"
+    /// `shoal serve` over W5's fleet: its first `/api/status` against
+    /// `status`, and `/metrics` from the cached read.
+    case w11 = "W11"
 
-    var needsPostgres: Bool { self != .w1 && self != .w5 && self != .w8 }
+    var needsPostgres: Bool { self != .w1 && self != .w5 && self != .w8 && self != .w11 }
 
     /// The workloads measured on W4's fleet, which is set up once for all of them.
     var usesW4Fleet: Bool { self == .w4 || self == .w6 || self == .w7 || self == .w9 }
@@ -31,7 +34,7 @@ enum WorkloadID: String, CaseIterable, Codable, Sendable {
         case .w1, .w2: 200
         case .w3: 64
         case .w4, .w6, .w7, .w9: 1000
-        case .w5: 10_000
+        case .w5, .w11: 10_000
         case .w8: 1
         }
     }
@@ -47,7 +50,7 @@ enum WorkloadID: String, CaseIterable, Codable, Sendable {
         var result: [WorkloadID] = []
         for name in names {
             guard let id = WorkloadID(rawValue: name) else {
-                throw BenchError("unknown workload \(name) (expected W1, W2, W3, W4, W5, W6, W7, W8 or W9)")
+                throw BenchError("unknown workload \(name) (expected W1, W2, W3, W4, W5, W6, W7, W8, W9 or W11)")
             }
             if !result.contains(id) { result.append(id) }
         }

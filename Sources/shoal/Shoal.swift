@@ -21,6 +21,7 @@ struct Shoal: AsyncParsableCommand {
             RevisionsCommand.self, HeadsCommand.self, StatusCommand.self, DriftCommand.self, UpgradeCommand.self,
             DowngradeCommand.self, StampCommand.self, HistoryCommand.self, SQLCommand.self,
             VerifyCommand.self, TenantsCommand.self, LintCommand.self, RoundTripCommand.self, RunsCommand.self, RollbackCommand.self,
+            ServeCommand.self,
         ]
     )
 

@@ -33,21 +33,9 @@ import Testing
         }
     }
 
-    /// Sessions established to `database` so far (`pg_stat_database`),
-    /// read once none of shoal's is left on it (a backend flushes its
-    /// statistics before it leaves `pg_stat_activity`).
+    /// Sessions established to `database` so far (`PostgresTestServer.sessionsOpened`).
     static func sessionsOpened(_ database: String) async throws -> Int {
-        let session = try await PostgresSession.connect(try PostgresTestServer.url())
-        defer { Task { await session.close() } }
-        var left = -1
-        for _ in 0..<1000 where left != 0 {
-            if left > 0 { try await Task.sleep(for: .milliseconds(10)) }
-            left = try await session.query("SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND application_name = 'shoal'",
-                                           [database]).first?.first.flatMap { $0.flatMap { Int($0) } } ?? -1
-        }
-        #expect(left == 0, "shoal sessions still open on \(database) after 10 s")
-        return try await session.query("SELECT sessions FROM pg_stat_database WHERE datname = $1", [database])
-            .first?.first.flatMap { $0.flatMap { Int($0) } } ?? -1
+        try await PostgresTestServer.sessionsOpened(database)
     }
 
     @Test func aShardThatCannotBeReachedFailsTheSameWayWarmedOrNot() async throws {

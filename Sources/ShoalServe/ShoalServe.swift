@@ -1,3 +1,0 @@
-// `shoal serve` (SPEC §12): see ServeApplication.
-import Hummingbird
-import Prometheus
