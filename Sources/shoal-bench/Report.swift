@@ -8,7 +8,7 @@ struct WorkloadResult: Codable, Sendable {
         var raw: ProcessMeasurement
     }
 
-    /// `W1` … `W9`; W4 and W5 have two rows each, told apart by `command`.
+    /// `W1` … `W5`; W4 has two rows, told apart by `command`.
     var workload: String
     var description: String
     /// The shoal command measured (`upgrade`, `status`).
