@@ -7,7 +7,7 @@ import Testing
 /// counts, the rows, the failures, the chart), what they do (filter, sort,
 /// page), and what must never happen (markup from data, a dialog, a console
 /// error, a request).
-@Suite("the fleet page in a real browser", .serialized,
+@Suite("the fleet page in a real browser", .serialized, .timeLimit(.minutes(3)),
        .enabled(if: HeadlessBrowser.shouldRun, "chromium is not installed (scripts/test installs it)"))
 struct FleetPageBrowserTests {
     /// Texts of each row's cells, keyed by target.
@@ -214,6 +214,32 @@ struct FleetPageBrowserTests {
             try await page.click("#pager [data-page=next]")
             try await page.waitUntil("document.querySelector('#pager .range').textContent.indexOf('201\u{2013}400 of 1,000') === 0")
             #expect(try await page.evaluate(Self.rows, as: [Row].self).allSatisfy { $0.cells["state"] == "behind" })
+        }
+    }
+
+    /// One chart per database; a target at two revisions (a branched
+    /// graph) counts under their joined label, an unreachable one under
+    /// `unknown`, one with nothing applied under `base`. Numbers sort as numbers.
+    @Test func chartsPerDatabaseAndNumericSort() async throws {
+        let directory = try TemporaryDirectory()
+        func target(_ id: String, _ database: String, _ current: [String], _ pending: Int, _ state: String) -> [String: Any] {
+            ["target": id, "database": database, "shard": NSNull(), "tenant": NSNull(), "current": current, "heads": ["c"],
+             "pending": pending, "pending_contract": 0, "state": state, "replicas": [], "modified": []]
+        }
+        let document = ["targets": [
+            target("app/t1", "app", ["a", "b"], 10, "behind"), target("app/t2", "app", ["a", "b"], 2, "behind"),
+            target("app/t3", "app", ["a"], 9, "behind"), target("app/t4", "app", [], 0, "unreachable"),
+            target("catalog", "catalog", [], 3, "uninitialized"),
+        ]]
+        let html = FleetPage(document: try JSONSerialization.data(withJSONObject: document), title: "shoal status").html()
+        try await Self.open(try directory.write(html, to: "charts.html")) { page async throws in
+            #expect(try await page.evaluate("Array.from(document.querySelectorAll('#charts svg')).map(function (s) { return s.getAttribute('data-database'); })",
+                                            as: [String].self) == ["app", "catalog"])
+            #expect(try await page.evaluate(Self.chart, as: [String: Int].self) == ["a+b": 2, "a": 1, "unknown": 1])
+            #expect(try await page.evaluate("document.querySelector('#charts svg[data-database=\"catalog\"] g').getAttribute('data-revision')",
+                                            as: String.self) == "base")
+            try await page.click("#targets th[data-key=pending] button")
+            #expect(try await page.evaluate(Self.rows, as: [Row].self).map { $0.cells["pending"] ?? "" } == ["0", "2", "3", "9", "10"])
         }
     }
 
