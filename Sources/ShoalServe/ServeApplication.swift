@@ -157,7 +157,7 @@ package struct ServeApplication: Service {
     /// `GET /metrics`: the Prometheus text format.
     func prometheus() async -> Response {
         let text = metrics.exposition(of: await cache.current())
-        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-cache"],
                         body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 

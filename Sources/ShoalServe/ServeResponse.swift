@@ -29,10 +29,12 @@ enum ServeResponse {
         return json(data, status: status, headers: headers)
     }
 
-    /// `Shoal-Read-At` and `Last-Modified` of the snapshot served, and
-    /// `Shoal-Read-Error` when the newest read failed.
+    /// `Shoal-Read-At` and `Last-Modified` of the snapshot served,
+    /// `Shoal-Read-Error` when the newest read failed, and `Cache-Control:
+    /// no-cache`: with a `Last-Modified` alone a browser may reuse a response
+    /// without asking, and the live page would show old data.
     static func readHeaders(_ state: FleetSnapshotCache.State) -> HTTPFields {
-        var headers = HTTPFields()
+        var headers: HTTPFields = [.cacheControl: "no-cache"]
         if let snapshot = state.snapshot {
             headers[readAt] = timestamp(snapshot.readAt)
             headers[.lastModified] = httpDate(snapshot.readAt)

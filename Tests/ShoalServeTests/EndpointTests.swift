@@ -27,6 +27,7 @@ import Testing
             #expect(lastModified == ServeResponse.httpDate(date), "\(lastModified)")
             #expect(lastModified.hasSuffix(" GMT") && lastModified.count == 29, "IMF-fixdate: \(lastModified)")
             #expect(reply.header("Shoal-Read-Error") == nil)
+            #expect(reply.header("Cache-Control") == "no-cache", "a browser asks again each time")
 
             let head = try await server.request("/api/status", method: "HEAD")
             #expect(head.status == 200 && head.body.isEmpty && head.header("Shoal-Read-At") == readAt)
@@ -39,6 +40,7 @@ import Testing
             let reply = try await server.request("/")
             #expect(reply.status == 200)
             #expect(reply.header("Content-Type") == "text/html; charset=utf-8")
+            #expect(reply.header("Cache-Control") == "no-cache")
             let snapshot = try #require(await server.app.cache.peek().snapshot)
             let expected = FleetPage(document: snapshot.json, title: "shoal serve", generatedAt: snapshot.readAt,
                                      live: .init(path: "/api/status", interval: 20)).html()

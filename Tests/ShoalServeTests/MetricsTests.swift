@@ -21,6 +21,7 @@ import Testing
             let reply = try await server.request("/metrics")
             #expect(reply.status == 200)
             #expect(reply.header("Content-Type") == "text/plain; version=0.0.4; charset=utf-8")
+            #expect(reply.header("Cache-Control") == "no-cache")
             let samples = Self.samples(reply.text)
             // Every state, for the database (its own shard label: it has no shards).
             let states = ["up-to-date": 3.0, "behind": 1, "uninitialized": 0, "dirty": 0, "in-progress": 0, "unknown-revision": 0, "unreachable": 0]

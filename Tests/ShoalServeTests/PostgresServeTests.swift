@@ -14,19 +14,24 @@ struct PostgresServeTests {
 
     /// A schema-per-tenant fleet on the scratch database at `url`, its URL
     /// carrying a password (the test server trusts loopback, so any will do).
-    static func fleet(_ url: String, in directory: TemporaryDirectory, replica: String? = nil) async throws -> Fleet {
+    /// With `down`, a second database `down` whose server is not there
+    /// (port 1), its URL with the password too: its target is unreachable,
+    /// and its message quotes the URL.
+    static func fleet(_ url: String, in directory: TemporaryDirectory, replica: String? = nil, down: Bool = false) async throws -> Fleet {
         try ServedFleet.writeMigrations(in: directory, database: "accounts")
         let withPassword = url + " password='\(password)'"
         #expect(withPassword.contains(password), "\(url)")
         _ = try directory.write("[" + tenants.map { "\"\($0)\"" }.joined(separator: ", ") + "]", to: "tenants.json")
         _ = try directory.write("""
             {"databases": {"accounts": {"driver": "postgres", "url": "${ACCOUNTS_URL}", "tenants": "tenants.json"\
-            \(replica == nil ? "" : #", "replicas": [{"name": "r1", "url": "${REPLICA_URL}"}]"#)}}}
+            \(replica == nil ? "" : #", "replicas": [{"name": "r1", "url": "${REPLICA_URL}"}]"#)}\
+            \(down ? #", "down": {"driver": "postgres", "url": "${DOWN_URL}", "versions": "versions/accounts"}"# : "")}}
             """, to: "config.json")
         let fleet = try Fleet.load(configPath: directory.file("config.json"),
-                                   environment: ["ACCOUNTS_URL": withPassword, "REPLICA_URL": replica.map { $0 + " password='\(password)'" } ?? ""],
+                                   environment: ["ACCOUNTS_URL": withPassword, "REPLICA_URL": replica.map { $0 + " password='\(password)'" } ?? "",
+                                                 "DOWN_URL": "postgres://postgres:\(password)@127.0.0.1:1/app?connect_timeout=2"],
                                    logger: Logger(label: "test"))
-        _ = try await FleetRunner(fleet: fleet).run(.upgrade(.head), targets: try await fleet.targets())
+        _ = try await FleetRunner(fleet: fleet).run(.upgrade(.head), targets: try await fleet.targets(TargetSelector(databases: ["accounts"])))
         return fleet
     }
 
@@ -59,10 +64,14 @@ struct PostgresServeTests {
     @Test func nothingServedShowsThePassword() async throws {
         try await PostgresTestServer.withScratchDatabase { url in
             let directory = try TemporaryDirectory()
-            let fleet = try await Self.fleet(url, in: directory)
+            let fleet = try await Self.fleet(url, in: directory, down: true)
             try await Server.run(ServeApplication(fleet: fleet, concurrency: 4, listen: ListenAddress(host: "127.0.0.1", port: 0),
                                                   interval: .milliseconds(100))) { server in
                 var replies = [try await server.request("/api/status")]
+                let down = try #require((try replies[0].json()["targets"] as? [[String: Any]])?.first { $0["target"] as? String == "down" }, "\(replies[0].status) \(replies[0].text.prefix(2000)) \(replies[0].headers)")
+                #expect(down["state"] as? String == "unreachable")
+                let message = try #require(down["message"] as? String)
+                #expect(message.contains("cannot connect to postgres://postgres:***@127.0.0.1:1/app"), "the URL, redacted: \(message)")
                 // The tenants' schemas vanish: every target is read as unreachable
                 // or the read fails, and the errors quote the server.
                 let session = try await PostgresSession.connect(url)
