@@ -106,7 +106,8 @@ package struct ServeApplication: Service {
         let state = await cache.current()
         let document = try state.snapshot?.json ?? ShoalJSON.encode(StatusDocument(targets: []))
         let html = FleetPage(document: document, title: "shoal serve", generatedAt: state.snapshot?.readAt ?? Date(),
-                             live: .init(path: "/api/status", interval: interval.seconds)).html()
+                             live: .init(path: "/api/status", interval: interval.seconds),
+                             readError: state.failure?.message).html()
         var headers = ServeResponse.readHeaders(state)
         headers[.contentType] = "text/html; charset=utf-8"
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: html)))

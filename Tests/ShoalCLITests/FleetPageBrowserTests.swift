@@ -202,8 +202,6 @@ struct FleetPageBrowserTests {
             #expect(try await page.evaluate("document.querySelector('#pager .range').textContent", as: String.self) == "1\u{2013}200 of 10,000")
             #expect(try await page.evaluate(Self.counts, as: [String: Int].self) == ["total": 10_000, "up-to-date": 9_000, "behind": 1_000])
             #expect(try await page.evaluate(Self.chart, as: [String: Int].self) == [Fixture.r3: 9_000, Fixture.r2: 1_000])
-            let loaded = try await page.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd", as: Double.self)
-            #expect(loaded < 1000, "loaded and rendered in \(loaded) ms")
 
             try await page.type("tenant_09993", into: "#filter")
             try await page.waitUntil("document.querySelectorAll('#targets tbody tr').length === 1")

@@ -55,12 +55,41 @@ struct LivePageBrowserTests {
         #expect(page.requests.filter { !$0.hasPrefix(origin) } == [], "every request goes to the server the page came from")
         #expect(page.requests.contains { $0.hasPrefix(origin + "api/status") }, "the page fetched /api/status: \(page.requests)")
 
+        // A read that fails (a migration file naming an unknown parent):
+        // the page keeps the last good data and says why; it recovers.
+        try sandbox.write("versions/app/dddd0004_orphan.sql", "-- revision: dddd0004\n-- parents: zzzz9999\n\n-- shoal:up\nSELECT 1;\n")
+        try await page.waitUntil("document.getElementById('notice').textContent.indexOf('last read failed: ') === 0", timeout: .seconds(20))
+        #expect(try await page.evaluate("document.getElementById('notice').textContent", as: String.self).contains("zzzz9999"))
+        #expect(try await page.evaluate(Page.counts, as: [String: Int].self) == after)
+        try FileManager.default.removeItem(atPath: sandbox.path("versions/app/dddd0004_orphan.sql"))
+        try await page.waitUntil("document.getElementById('notice').hidden === true", timeout: .seconds(20))
+
         // The server stops: the page keeps its data and says so.
         let stopped = try await served.stop(SIGTERM)
         #expect(stopped.status == 0)
         try await page.waitUntil("document.getElementById('notice').textContent.indexOf('server unreachable, showing data read ') === 0",
                                  timeout: .seconds(20))
         #expect(try await page.evaluate(Page.counts, as: [String: Int].self) == after)
+    }
+
+    /// A server whose first read fails: the page says why, from its first
+    /// render and after each refresh (a 503 that names the error).
+    @Test func aFleetNeverReadSaysWhy() async throws {
+        let sandbox = try Sandbox()
+        try Fixture.sqliteFleet(sandbox)
+        try sandbox.write("versions/app/dddd0004_orphan.sql", "-- revision: dddd0004\n-- parents: zzzz9999\n\n-- shoal:up\nSELECT 1;\n")
+        let served = try await ServeCommandTests.Served.start(sandbox, "--listen", "127.0.0.1:0", "--interval", "0.5")
+        let browser = try HeadlessBrowser()
+        defer { browser.close() }
+        let page = try await browser.openPage()
+        try await page.navigate(to: served.base)
+        try await page.waitUntil("document.body.getAttribute('data-rendered') === 'true'")
+        try await page.waitUntil("document.getElementById('notice').textContent.indexOf('last read failed: ') === 0")
+        try await page.waitUntil("performance.getEntriesByType('resource').length >= 2", timeout: .seconds(20))
+        let notice = try await page.evaluate("document.getElementById('notice').textContent", as: String.self)
+        #expect(notice.hasPrefix("last read failed: ") && notice.contains("zzzz9999"), "\(notice)")
+        #expect(try await page.evaluate(Page.counts, as: [String: Int].self) == ["total": 0])
+        #expect(try await served.stop(SIGTERM).status == 0)
     }
 
     /// README's screenshot of the live page, `docs/img/serve-page.png`: the

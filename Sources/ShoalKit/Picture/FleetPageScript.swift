@@ -429,9 +429,16 @@ enum FleetPageScript {
   function refresh() {
     fetch(live.path, { cache: "no-store", headers: { "Accept": "application/json" } })
       .then(function (response) {
+        var error = response.headers.get("Shoal-Read-Error");
+        if (!response.ok && error) {
+          // 503: the server could not read the fleet yet; it says why.
+          readError = error;
+          unreachableSince = null;
+          renderReadState();
+          return;
+        }
         if (!response.ok) throw new Error("HTTP " + response.status);
         var at = response.headers.get("Shoal-Read-At");
-        var error = response.headers.get("Shoal-Read-Error");
         return response.json().then(function (doc) {
           readAt = at ? new Date(at) : new Date();
           readError = error;

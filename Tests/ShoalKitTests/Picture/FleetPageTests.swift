@@ -71,17 +71,15 @@ struct FleetPageTests {
         #expect(FleetPage.timestamp(date) == "2025-12-06T05:46:40.250Z")
     }
 
-    /// 10,000 targets: generated well under a second, a few MB at most.
-    @Test func tenThousandTargetsAreSmallAndQuick() throws {
+    /// 10,000 targets: a few MB at most (how long it takes is scripts/bench's
+    /// W5 `status --html` row, not a timed test).
+    @Test func tenThousandTargetsMakeAPageOfAFewMB() throws {
         let targets = (0..<10_000).map { index in
             TargetStatus(target: "app/tenant_\(index)", database: "app", shard: nil, tenant: "tenant_\(index)",
                          current: ["2222bbbb0002"], heads: ["3333cccc0003"], pending: 1, state: .behind, replicas: [])
         }
         let document = try ShoalJSON.encode(StatusDocument(targets: targets))
-        let clock = ContinuousClock()
-        var html = ""
-        let elapsed = clock.measure { html = FleetPage(document: document, title: "shoal status").html() }
-        #expect(elapsed < .seconds(1))
+        let html = FleetPage(document: document, title: "shoal status").html()
         #expect(html.utf8.count < 3_000_000, "\(html.utf8.count) bytes")
         #expect(html.utf8.count < document.count)
     }
