@@ -270,14 +270,15 @@ struct BenchRunner {
     }
 
     /// W11: `shoal serve` over W5's fleet: the first `/api/status` (start-up
-    /// and one fleet read) against `shoal status` of the same fleet, then
+    /// and one fleet read) against `shoal status --json` of the same fleet
+    /// (the document it serves), then
     /// `/metrics` from the cached read (``ServeMeasurement``).
     private func w11() throws -> Plan {
         let (n, m, c) = (tenants(.w11), settings.migrations, concurrency(.w11))
         let migrations = MigrationSet.standard.migrations(count: m, dialect: .sqlite)
         let row = WorkloadResult(workload: "W11", description: "first /api/status of \(n) SQLite tenants at head", command: "serve",
                                  tenants: n, migrations: m, concurrency: c,
-                                 raw: "shoal status of the same fleet", goal: Goal())
+                                 raw: "shoal status --json of the same fleet", goal: Goal())
         let directory = scratch("W11")
         let config = try Fleets.write(to: directory, storage: .sqlite, tenantCount: n, migrations: migrations, concurrency: c)
         _ = try FleetSetup.sqliteAtHead(directory: directory, tenants: Fleets.tenants(n), migrations: migrations)
@@ -289,7 +290,7 @@ struct BenchRunner {
                 metricsMs = served.metricsMs
                 return served.firstStatus
             }, raw: {
-                try runShoal("W11-\(index)", ["status", "--config", config], expect: .status(targets: n))
+                try runShoal("W11-\(index)", ["status", "--json", "--config", config], expect: .statusDocument(targets: n))
             })
             run.metricsMs = metricsMs
             return run
@@ -338,6 +339,8 @@ struct BenchRunner {
         case applied(targets: Int, each: Int)
         /// `status`: every target up-to-date.
         case status(targets: Int)
+        /// `status --json`: the document lists every target up-to-date.
+        case statusDocument(targets: Int)
         /// `verify`: every target ok.
         case verified(targets: Int)
         /// `history --limit 1`: every target's one entry the upgrade to `head`.
@@ -374,6 +377,12 @@ struct BenchRunner {
             let plural = targets == 1 ? "target" : "targets"
             guard summary == "\(targets) \(plural): \(targets) up-to-date" else {
                 throw fail("did not report \(targets) up-to-date targets: \(summary)")
+            }
+        case .statusDocument(let targets):
+            let document = try? JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]
+            let states = (document?["targets"] as? [[String: Any]])?.compactMap { $0["state"] as? String } ?? []
+            guard states.count == targets, states.allSatisfy({ $0 == "up-to-date" }) else {
+                throw fail("did not list \(targets) up-to-date targets (\(states.count) listed)")
             }
         case .verified(let targets):
             guard summary == "\(targets) targets: \(targets) ok, 0 with problems" else {

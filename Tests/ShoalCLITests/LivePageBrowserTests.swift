@@ -20,15 +20,27 @@ struct LivePageBrowserTests {
         return counts
     }
 
+    /// A browser showing the page `served` serves at `/`, once its script
+    /// has rendered it. The caller closes the browser.
+    static func open(_ served: ServeCommandTests.Served) async throws -> (HeadlessBrowser, BrowserPage) {
+        let browser = try HeadlessBrowser()
+        do {
+            let page = try await browser.openPage(width: 1200, height: 800)
+            try await page.navigate(to: served.base)
+            try await page.waitUntil("document.body.getAttribute('data-rendered') === 'true'")
+            return (browser, page)
+        } catch {
+            browser.close()
+            throw error
+        }
+    }
+
     @Test func theLivePageFollowsTheFleet() async throws {
         let sandbox = try await PageFleet.make()
         #expect(try await sandbox.shoal("upgrade").status == 1, "evil fails; the rest reach r4")
         let served = try await ServeCommandTests.Served.start(sandbox, "--listen", "127.0.0.1:0", "--interval", "0.5")
-        let browser = try HeadlessBrowser()
+        let (browser, page) = try await Self.open(served)
         defer { browser.close() }
-        let page = try await browser.openPage()
-        try await page.navigate(to: served.base)
-        try await page.waitUntil("document.body.getAttribute('data-rendered') === 'true'")
 
         let before = try await Self.counts(sandbox)
         #expect(before == ["total": 7, "behind": 1, "up-to-date": 5, "unreachable": 1], "the fleet PageFleet makes")
@@ -79,11 +91,8 @@ struct LivePageBrowserTests {
         try Fixture.sqliteFleet(sandbox)
         try sandbox.write("versions/app/dddd0004_orphan.sql", "-- revision: dddd0004\n-- parents: zzzz9999\n\n-- shoal:up\nSELECT 1;\n")
         let served = try await ServeCommandTests.Served.start(sandbox, "--listen", "127.0.0.1:0", "--interval", "0.5")
-        let browser = try HeadlessBrowser()
+        let (browser, page) = try await Self.open(served)
         defer { browser.close() }
-        let page = try await browser.openPage()
-        try await page.navigate(to: served.base)
-        try await page.waitUntil("document.body.getAttribute('data-rendered') === 'true'")
         try await page.waitUntil("document.getElementById('notice').textContent.indexOf('last read failed: ') === 0")
         try await page.waitUntil("performance.getEntriesByType('resource').length >= 2", timeout: .seconds(20))
         let notice = try await page.evaluate("document.getElementById('notice').textContent", as: String.self)
@@ -105,11 +114,8 @@ struct LivePageBrowserTests {
             #expect(result.status == 0, "\(step): \(result.stderr)")
         }
         let served = try await ServeCommandTests.Served.start(sandbox, "--listen", "127.0.0.1:0")
-        let browser = try HeadlessBrowser()
+        let (browser, page) = try await Self.open(served)
         defer { browser.close() }
-        let page = try await browser.openPage(width: 1200, height: 800)
-        try await page.navigate(to: served.base)
-        try await page.waitUntil("document.body.getAttribute('data-rendered') === 'true'")
         #expect(try await page.evaluate(Page.counts, as: [String: Int].self) == ["total": 6, "up-to-date": 5, "behind": 1])
         try await page.screenshot(to: URL(fileURLWithPath: folder).appending(path: "serve-page.png").path)
         #expect(page.errors.isEmpty, "\(page.errors)")

@@ -19,6 +19,14 @@ import Testing
         return Fleet(config: FleetConfig(directory: directory.path, databases: [database]), logger: quiet)
     }
 
+    /// The service on `fleet`, its metrics going to a test factory.
+    static func service(_ fleet: Fleet) -> (ShoalMigrationService, TestMetrics) {
+        let metrics = TestMetrics()
+        var options = FleetRunner.Options()
+        options.metrics = metrics
+        return (ShoalMigrationService(fleet: fleet, options: options), metrics)
+    }
+
     static let quiet = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
 
     /// A service that needs the schema: it waits for the migration, then
@@ -48,10 +56,7 @@ import Testing
     @Test func migratesAtStartUpAndStaysUpUntilTheGroupShutsDown() async throws {
         let directory = try TemporaryDirectory()
         let fleet = try Self.fleet(directory, tenants: ["acme", "globex", "hooli"])
-        let metrics = TestMetrics()
-        var options = FleetRunner.Options()
-        options.metrics = metrics
-        let migrations = ShoalMigrationService(fleet: fleet, options: options)
+        let (migrations, metrics) = Self.service(fleet)
         let seen = SeenReports()
         let group = ServiceGroup(services: [migrations, Dependent(migrations: migrations, seen: seen)],
                                  logger: Self.quiet)
@@ -81,10 +86,7 @@ import Testing
     @Test func aFailedTargetFailsTheServiceAndStopsTheGroup() async throws {
         let directory = try TemporaryDirectory()
         let fleet = try Self.fleet(directory, tenants: ["acme", "globex"], second: "CREATE TABLE t2 (id integer); SELECT * FROM missing_table;")
-        let metrics = TestMetrics()
-        var options = FleetRunner.Options()
-        options.metrics = metrics
-        let migrations = ShoalMigrationService(fleet: fleet, options: options)
+        let (migrations, metrics) = Self.service(fleet)
         let seen = SeenReports()
         let group = ServiceGroup(services: [migrations, Dependent(migrations: migrations, seen: seen)],
                                  logger: Self.quiet)
@@ -113,10 +115,7 @@ import Testing
         let fleet = try Self.fleet(directory, tenants: ["acme"], second: slow)
         try MigrationFile(revision: "cccc0003", parents: ["bbbb0002"], message: "three", up: "CREATE TABLE t3 (id integer);", down: "DROP TABLE t3;")
             .write(in: directory, as: "versions/app/cccc0003.sql")
-        let metrics = TestMetrics()
-        var options = FleetRunner.Options()
-        options.metrics = metrics
-        let migrations = ShoalMigrationService(fleet: fleet, options: options)
+        let (migrations, metrics) = Self.service(fleet)
         let group = ServiceGroup(services: [migrations], logger: Self.quiet)
         let running = Task { try await group.run() }
         let up = [("database", "app"), ("direction", "up")]
