@@ -30,8 +30,9 @@ package struct ServeApplication: Service {
     package init(fleet: Fleet, selector: TargetSelector = TargetSelector(), concurrency: Int, listen: ListenAddress,
                  interval: Duration, logger: Logger = Logger(label: "shoal.serve"),
                  onListening: @escaping @Sendable (ListenAddress) async -> Void = { _ in }) {
+        let runs = RunOutcomeIndex()
         self.init(cache: FleetSnapshotCache(interval: interval) {
-            try await FleetSnapshot.read(fleet, selector: selector, concurrency: concurrency)
+            try await FleetSnapshot.read(fleet, selector: selector, concurrency: concurrency, runs: runs)
         }, journal: fleet.config.journalDirectory.map(RunLog.init), listen: listen, interval: interval, logger: logger,
                   onListening: onListening)
     }
