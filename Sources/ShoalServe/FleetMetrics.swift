@@ -22,7 +22,7 @@ package final class FleetMetrics: @unchecked Sendable {
     package static func shard(of status: TargetStatus) -> String { status.shard ?? status.database }
 
     /// Every state of `status --json`, in the order it documents them.
-    static let states = ["up-to-date", "behind", "uninitialized", "dirty", "in-progress", "unknown-revision", "unreachable"]
+    static let states = TargetStatus.State.allCases.map(\.rawValue)
 
     private let registry = PrometheusCollectorRegistry()
     private let factory: PrometheusMetricsFactory
@@ -43,7 +43,7 @@ package final class FleetMetrics: @unchecked Sendable {
     /// measured `now`.
     package func exposition(of state: FleetSnapshotCache.State, now: Date = Date()) -> String {
         lock.withLock {
-            if state.generation != generation {
+            if state.generation > generation {
                 update(from: state)
                 generation = state.generation
             }

@@ -5,11 +5,14 @@ import ShoalKit
 /// clients ask, the fleet is read at most once per interval.
 ///
 /// A request takes the newest snapshot. When the last read started an
-/// interval ago or more, the request starts one read and every request that
-/// arrives meanwhile awaits that same read (single flight); nothing reads in
-/// the background. A read that fails keeps the last good snapshot and
-/// records why, so endpoints serve the older data and say how old it is;
-/// the next read is again an interval later, so a broken fleet is not
+/// interval ago or more, the request starts one read (single flight: one
+/// at a time, whoever asks) and is answered at once from the snapshot it
+/// has, so that a slow fleet (a shard that takes its `connect_timeout` to
+/// fail) never makes `/metrics` miss Prometheus's scrape timeout; only
+/// before the first read has ended does a request wait for it. Nothing
+/// reads while nobody asks. A read that fails keeps the last good snapshot
+/// and records why, so endpoints serve the older data and say how old it
+/// is; the next read is again an interval later, so a broken fleet is not
 /// hammered either.
 package actor FleetSnapshotCache {
     /// Why the newest read failed, and when it started.
@@ -47,12 +50,19 @@ package actor FleetSnapshotCache {
         self.read = read
     }
 
-    /// The state, after reading the fleet if the last read is an interval
-    /// old (or awaiting the read already under way).
+    /// The state, starting a read of the fleet when the last one started an
+    /// interval ago; waits for that read only when no read has ended yet.
     package func current() async -> State {
         if inFlight == nil, lastStart.map({ clock.now - $0 >= interval }) ?? true {
             startRead()
         }
+        if state.generation == 0, let inFlight { await inFlight.value }
+        return state
+    }
+
+    /// The state once the read under way (if any) has ended: for tests
+    /// that change the fleet and want to see the change.
+    package func settled() async -> State {
         if let inFlight { await inFlight.value }
         return state
     }

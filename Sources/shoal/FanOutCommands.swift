@@ -141,12 +141,14 @@ enum FanOut {
         if let wanted = retrying?.retryTargets ?? only {
             targets = targets.filter { wanted.contains($0.id) }
         }
-        let report = try await run(command, fleet: fleet, targets: targets, options: options, json: json)
-        try html.write(report, title: HTMLOption.title(of: command))
+        let report = try await run(command, fleet: fleet, targets: targets, options: options, json: json, html: html)
         if !report.succeeded { throw ExitCode(1) }
     }
 
-    static func run(_ command: FleetCommand, fleet: Fleet, targets: [Target], options: FleetRunner.Options, json: Bool) async throws -> FleetReport {
+    /// Runs and prints the report; with `html`, also writes it as a page,
+    /// also when a signal stopped the run.
+    static func run(_ command: FleetCommand, fleet: Fleet, targets: [Target], options: FleetRunner.Options, json: Bool,
+                    html: HTMLOption? = nil) async throws -> FleetReport {
         let width = targets.map { ReportText.width($0.id) }.max() ?? 0
         let replicaNames = Dictionary(targets.filter { !$0.replicas.isEmpty }.map { ($0.id, $0.replicas.map(\.name)) },
                                       uniquingKeysWith: { first, _ in first })
@@ -193,6 +195,7 @@ enum FanOut {
             try Console.json(report)
         }
         Console.line(ReportText.summary(report), json: json)
+        try html?.write(report, title: HTMLOption.title(of: command))
         if let signal = trap.signal {
             throw ExitCode(SignalTrap.exitStatus(for: signal))
         }

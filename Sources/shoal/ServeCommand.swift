@@ -28,8 +28,8 @@ struct ServeCommand: AsyncParsableCommand {
         if global.json {
             throw ValidationError("--json has no meaning for serve: GET /api/status serves status --json's document")
         }
-        if !interval.isFinite || interval <= 0 {
-            throw ValidationError("--interval must be a number of seconds above 0, got \(Self.seconds(interval))")
+        if !interval.isFinite || interval < 0.1 {
+            throw ValidationError("--interval must be a number of seconds, at least 0.1, got \(Self.seconds(interval))")
         }
         if interval > Self.longestInterval {
             throw ValidationError("--interval must be at most \(Int(Self.longestInterval)) seconds (a day), got \(Self.seconds(interval))")
@@ -54,7 +54,7 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = Logger(label: "shoal.serve")
         let server = ServeApplication(
             fleet: fleet, selector: selector, concurrency: concurrency ?? fleet.config.concurrency, listen: listen,
-            interval: .milliseconds(Int((interval * 1000).rounded())), logger: logger,
+            interval: .seconds(interval), logger: logger,
             onListening: { address in
                 Console.write("serving \(name) on http://\(address) (read every \(Self.seconds(interval)) s)\n", toStderr: true)
             })

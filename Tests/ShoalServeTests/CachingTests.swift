@@ -19,30 +19,38 @@ import Testing
         }
     }
 
+    /// The fleet changes: requests get the cached read until one, an
+    /// interval after the last read started, starts a new one; then the new
+    /// data comes. Reads never start closer together than the interval.
     @Test func aRequestAfterTheIntervalReadsAgain() async throws {
         let fleet = try await ServedFleet()
-        try await fleet.serve(interval: .milliseconds(300)) { server in
-            let first = try await server.request("/api/status")
-            #expect(await server.reads == 1)
-            // The fleet changes; within the interval the old read is served.
-            _ = try await FleetRunner(fleet: fleet.fleet).run(.upgrade(.head), targets: try await fleet.fleet.targets())
-            var reply = first
-            for _ in 0..<500 where reply.header("Shoal-Read-At") == first.header("Shoal-Read-At") {
-                reply = try await server.request("/api/status")
-                if reply.header("Shoal-Read-At") == first.header("Shoal-Read-At") {
-                    #expect(reply.body == first.body, "the cached read, until the interval has passed")
-                    try await Task.sleep(for: .milliseconds(20))
-                }
-            }
-            #expect(await server.reads == 2)
-            let states = (try reply.json()["targets"] as? [[String: Any]])?.map { $0["state"] as? String }
-            #expect(states == Array(repeating: "up-to-date", count: 4), "the new read: \(reply.text)")
+        let interval = 0.5
+        try await fleet.serve(interval: .milliseconds(500)) { server in
             let readAt = { (reply: Server.Reply) in
                 try Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(reply.header("Shoal-Read-At") ?? "")
             }
+            let first = try await server.request("/api/status")
+            let readsBefore = await server.reads
+            _ = try await FleetRunner(fleet: fleet.fleet).run(.upgrade(.head), targets: try await fleet.fleet.targets())
+            let upgraded = Date()
+            var reply = first
+            var stamps = [try readAt(first)]
+            for _ in 0..<1000 where try readAt(reply) <= upgraded {
+                try await Task.sleep(for: .milliseconds(20))
+                reply = try await server.request("/api/status")
+                let at = try readAt(reply)
+                if at == stamps[0] { #expect(reply.body == first.body, "the cached read, until a new one ended") }
+                if at != stamps.last { stamps.append(at) }
+            }
+            #expect(try readAt(reply) > upgraded, "a read that started after the change was served")
+            #expect(await server.reads > readsBefore)
+            let states = (try reply.json()["targets"] as? [[String: Any]])?.map { $0["state"] as? String }
+            #expect(states == Array(repeating: "up-to-date", count: 4), "the new read: \(reply.text)")
             // Each read stamps its own start, a moment after the cache started
             // it: allow that moment, not a second read within the interval.
-            #expect(try readAt(reply).timeIntervalSince(try readAt(first)) >= 0.25, "not before the interval")
+            for (earlier, later) in zip(stamps, stamps.dropFirst()) {
+                #expect(later.timeIntervalSince(earlier) >= interval - 0.05, "\(stamps)")
+            }
         }
     }
 

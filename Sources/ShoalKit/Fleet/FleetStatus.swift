@@ -1,7 +1,7 @@
 /// Where one target stands (`shoal status`, SPEC §6).
 public struct TargetStatus: Sendable, Hashable, Encodable {
     /// A target's state, as `status --json` spells it.
-    public enum State: String, Sendable, Hashable, Encodable {
+    public enum State: String, Sendable, Hashable, Encodable, CaseIterable {
         case upToDate = "up-to-date"
         case behind
         case uninitialized

@@ -214,14 +214,16 @@ struct TargetRun: Sendable {
     /// again, up to the target's `lock_retries`.
     private mutating nonisolated(nonsending) func apply(_ step: PlanStep, _ store: VersionStore) async throws -> Int {
         var attempt = 0
+        let lockRetries = target.settings.lockRetries
+        func retrying(_ error: any Error) -> Bool {
+            (error as? ShoalError)?.failure?.isLockNotAvailable == true && attempt < lockRetries
+        }
         while true {
             do {
-                return try await context.metrics.measure(step, on: target.database, retrying: { error in
-                    (error as? ShoalError)?.failure?.isLockNotAvailable == true && attempt < target.settings.lockRetries
-                }) {
+                return try await context.metrics.measure(step, on: target.database, retrying: retrying) {
                     try await store.apply(step, context: context.apply)
                 }
-            } catch let error as ShoalError where error.failure?.isLockNotAvailable == true && attempt < target.settings.lockRetries {
+            } catch where retrying(error) {
                 attempt += 1
                 retries += 1
                 let delay = Self.retryDelay(attempt: attempt)

@@ -39,7 +39,8 @@ struct SignalTests {
         try fleet.write(2, up: "\(gate.statement)\nCREATE TABLE \(FaultFleet.table(2)) (n int);",
                         transaction: backend == .postgres)
         // --lock-wait is SQLite's busy timeout at the gate too: long.
-        let run = try fleet.sandbox.launch("upgrade", "--json", "--lock-wait", "600", environment: fleet.environment)
+        let run = try fleet.sandbox.launch("upgrade", "--json", "--lock-wait", "600", "--html", sandbox.path("report.html"),
+                                           environment: fleet.environment)
         let name = signal == SIGINT ? "SIGINT" : "SIGTERM"
         let result: CLIResult
         do {
@@ -101,6 +102,11 @@ struct SignalTests {
         let summary = journal.footer?["summary"] as? [String: Any]
         #expect(summary?["failed"] as? Int == 1 && summary?["skipped"] as? Int == 3, "\(journal.lines)")
         #expect(!journal.tornTail)
+        // --html writes the report's page, also when a signal stopped the run.
+        let page = try PageFleet.embeddedDocument(try String(contentsOfFile: sandbox.path("report.html"), encoding: .utf8))
+        #expect(page["run"] as? String == runID)
+        #expect((page["targets"] as? [[String: Any]])?.compactMap { $0["status"] as? String }.sorted()
+                == ["failed", "skipped", "skipped", "skipped"], "\(page)")
         let checked = try await fleet.checkConsistent()
         try await fleet.rerunFinishes()  // the gate is open for good now: m02 passes it at once
         FaultLedger.note("\(name), \(backend)", faults: 1, targets: checked)
