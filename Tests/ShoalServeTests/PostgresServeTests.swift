@@ -95,12 +95,13 @@ struct PostgresServeTests {
         }
     }
 
+    /// Holds the replica for this test alone (``ReplicaTestServer``): its
+    /// reads of the standby every 100 ms must not hold up the replay other
+    /// replica tests wait for.
     @Test func replicaLagIsAMetricPerReplica() async throws {
-        let server = try #require(PostgresTestServer.replicaURL, "replica tests need SHOAL_TEST_PG_REPLICA_URL (scripts/test)")
-        try await PostgresTestServer.withScratchDatabase { url in
+        try await ReplicaTestServer.withReplicatedScratchDatabase { url, replica in
             let directory = try TemporaryDirectory()
-            let database = try #require(PostgresURL.databaseName(of: url))
-            let fleet = try await Self.fleet(url, in: directory, replica: PostgresURL.replacingDatabase(in: server, with: database))
+            let fleet = try await Self.fleet(url, in: directory, replica: replica)
             try await Server.run(ServeApplication(fleet: fleet, concurrency: 4, listen: ListenAddress(host: "127.0.0.1", port: 0),
                                                   interval: .milliseconds(100))) { served in
                 // The replica may not have replayed the scratch database yet: until it has, its lag is unknown.
