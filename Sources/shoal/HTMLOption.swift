@@ -23,6 +23,9 @@ struct HTMLOption: ParsableArguments {
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
         if path.isEmpty { throw ShoalError(.usage, "--html needs a file name") }
+        if path.hasSuffix("/") {
+            throw ShoalError(.usage, "--html \(path) names a folder; give a file name, e.g. \(path)status.html")
+        }
         if fm.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
             throw ShoalError(.usage, "--html \(path) is a directory; give a file name, e.g. \(path)/status.html")
         }

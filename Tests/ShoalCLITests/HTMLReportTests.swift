@@ -94,6 +94,7 @@ struct HTMLReportTests {
             ("file/page.html", "the folder file does not exist"),
             (unwritable, "cannot write --html \(unwritable)"),
             ("", "--html needs a file name"),
+            ("new/", "--html new/ names a folder"),
         ]
         for bad in cases {
             for json in [false, true] {
