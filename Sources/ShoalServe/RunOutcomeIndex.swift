@@ -24,7 +24,6 @@ package final class RunOutcomeIndex: @unchecked Sendable {
     package func lastRuns(in directory: String) -> [RunOutcome: Date] {
         let log = RunLog(directory: directory)
         guard let ids = try? log.ids() else { return [:] }
-        let format = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
         return lock.withLock {
             var newest: [RunOutcome: Date] = [:]
             for id in ids {
@@ -40,7 +39,7 @@ package final class RunOutcomeIndex: @unchecked Sendable {
                 } else {
                     filesRead += 1
                     guard let run = try? RecordedRun.read(path: path) else { continue }
-                    entry = (RunOutcome(run), (try? format.parse(run.header.startedAt)) ?? run.header.run.startedAt)
+                    entry = (RunOutcome(run), (try? Timestamp.format.parse(run.header.startedAt)) ?? run.header.run.startedAt)
                     if run.state == .finished {
                         finished[id] = entry
                         unfinished[id] = nil

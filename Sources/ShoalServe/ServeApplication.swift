@@ -152,7 +152,7 @@ package struct ServeApplication: Service {
     /// whether that failed. It never reads the fleet.
     func health() async throws -> Response {
         let state = await cache.peek()
-        return try ServeResponse.json(Health(readAt: state.snapshot.map { ServeResponse.timestamp($0.readAt) },
+        return try ServeResponse.json(Health(readAt: state.snapshot.map { Timestamp.string($0.readAt) },
                                              readError: state.failure?.message))
     }
 

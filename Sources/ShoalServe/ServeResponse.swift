@@ -36,16 +36,11 @@ enum ServeResponse {
     static func readHeaders(_ state: FleetSnapshotCache.State) -> HTTPFields {
         var headers: HTTPFields = [.cacheControl: "no-cache"]
         if let snapshot = state.snapshot {
-            headers[readAt] = timestamp(snapshot.readAt)
+            headers[readAt] = Timestamp.string(snapshot.readAt)
             headers[.lastModified] = httpDate(snapshot.readAt)
         }
         if let failure = state.failure { headers[readError] = failure.message }
         return headers
-    }
-
-    /// `2026-12-07T10:08:06.123Z`.
-    static func timestamp(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 
     /// `Mon, 07 Dec 2026 10:08:06 GMT` (RFC 9110's IMF-fixdate).

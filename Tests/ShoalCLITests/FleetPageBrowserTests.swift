@@ -59,9 +59,7 @@ struct FleetPageBrowserTests {
         try await sandbox.shoal("upgrade")
         #expect(try await sandbox.shoal("downgrade", Fixture.r2, "--tenant", "hooli").status == 0)
         let result = try await sandbox.shoal("status", "--json", "--html", "status.html")
-        let targets = try #require(PageFleet.printed(result)["targets"] as? [[String: Any]])
-        var expected: [String: Int] = ["total": targets.count]
-        for target in targets { expected[target["state"] as! String, default: 0] += 1 }
+        let expected = try PageFleet.stateCounts(result)
         #expect(expected == ["total": 7, "up-to-date": 4, "behind": 2, "unreachable": 1])
 
         try await Self.open(sandbox.path("status.html")) { page async throws in

@@ -14,10 +14,7 @@ struct LivePageBrowserTests {
 
     /// Counts by state of `status --json`'s document.
     static func counts(_ sandbox: Sandbox) async throws -> [String: Int] {
-        let targets = try #require(PageFleet.printed(try await sandbox.shoal("status", "--json"))["targets"] as? [[String: Any]])
-        var counts: [String: Int] = ["total": targets.count]
-        for target in targets { counts[target["state"] as! String, default: 0] += 1 }
-        return counts
+        try PageFleet.stateCounts(try await sandbox.shoal("status", "--json"))
     }
 
     /// A browser showing the page `served` serves at `/`, once its script

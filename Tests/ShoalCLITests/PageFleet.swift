@@ -36,6 +36,15 @@ enum PageFleet {
         return try #require(try JSONSerialization.jsonObject(with: Data(html[start..<end].utf8)) as? NSDictionary)
     }
 
+    /// The targets of `status --json`'s output by state, and `total`: the
+    /// page's counts for that fleet.
+    static func stateCounts(_ result: CLIResult) throws -> [String: Int] {
+        let targets = try #require(printed(result)["targets"] as? [[String: Any]])
+        var counts: [String: Int] = ["total": targets.count]
+        for target in targets { counts[target["state"] as! String, default: 0] += 1 }
+        return counts
+    }
+
     /// stdout of a `--json` run, parsed.
     static func printed(_ result: CLIResult) throws -> NSDictionary {
         try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? NSDictionary)

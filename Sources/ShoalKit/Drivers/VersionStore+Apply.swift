@@ -70,7 +70,7 @@ extension VersionStore {
         try await transaction(sql) {
             let (dirty, current) = Self.dirtyMarkAndVersions(try await session.query(sql.selectDirtyAndVersions))
             try checkUnchanged(step, dirty: dirty, current: current)
-            _ = try await session.query(sql.insertDirty, [step.revision, step.operation.rawValue, VersionTableSQL.timestamp()])
+            _ = try await session.query(sql.insertDirty, [step.revision, step.operation.rawValue, Timestamp.string()])
         }
         do {
             let clock = ContinuousClock()
@@ -146,7 +146,7 @@ extension VersionStore {
         step.removeVersions.map { BoundStatement(sql.deleteVersion, [$0]) }
             + step.addVersions.map { BoundStatement(sql.insertVersion, [$0]) }
             + [Self.historyStatement(sql, revision: step.revision, operation: step.operation,
-                                     checksum: step.migration.checksum, appliedAt: VersionTableSQL.timestamp(),
+                                     checksum: step.migration.checksum, appliedAt: Timestamp.string(),
                                      durationMs: durationMs, context: context)]
     }
 

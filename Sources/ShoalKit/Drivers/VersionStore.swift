@@ -58,7 +58,7 @@ package struct VersionStore: Sendable {
     nonisolated(nonsending) package func stamp(to revisions: [String], checksums: [String: String], context: ApplyContext) async throws {
         let sql = await tables()
         let unique = Array(Set(revisions)).sorted()
-        let now = VersionTableSQL.timestamp()
+        let now = Timestamp.string()
         try await transaction(sql) {
             try await session.execute(sql.createTables.joined(separator: ";\n"))
             try await session.execute(sql.deleteAllVersions)

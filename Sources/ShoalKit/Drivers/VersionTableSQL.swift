@@ -70,12 +70,6 @@ struct VersionTableSQL: Sendable {
         return result
     }
 
-    /// The current UTC time as `2026-11-26T17:47:55.123Z`, as every timestamp
-    /// shoal writes.
-    static func timestamp(_ date: Date = Date()) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
-    }
-
     /// The same timestamp computed by the database, for offline SQL.
     var nowExpression: String {
         switch dialect {

@@ -183,7 +183,7 @@ public struct FleetRunner: Sendable {
             run: run, command: plan.command.name, arguments: options.arguments, revision: plan.command.revision?.description,
             selectors: .init(databases: selector.databases, shards: selector.shards, tenants: selector.tenants,
                              targets: selector.targets, partition: selector.partition?.description),
-            configSHA256: fleet.config.configSHA256, startedAt: VersionTableSQL.timestamp(started),
+            configSHA256: fleet.config.configSHA256, startedAt: Timestamp.string(started),
             user: at.map { String(by[..<$0]) } ?? by, host: at.map { String(by[by.index(after: $0)...]) } ?? "",
             shoalVersion: fleet.context.shoalVersion, retryOf: options.retryOf?.description,
             compensates: options.compensates?.description, targets: plan.targets.map(\.id), phase: phase,

@@ -114,7 +114,7 @@ final class RunJournal: @unchecked Sendable {
             queue.async {
                 self.drain()
                 let missing = report.targets.filter { !self.written.contains($0.target) }
-                let footer = RunFooter(finishedAt: VersionTableSQL.timestamp(), durationMs: report.durationMs, summary: report.summary)
+                let footer = RunFooter(finishedAt: Timestamp.string(), durationMs: report.durationMs, summary: report.summary)
                 self.append((missing.map(\.journalLine) + [Self.line(footer)]).joined())
                 if !self.closed { close(self.file) }
                 self.closed = true

@@ -42,7 +42,7 @@ public struct FleetPage: Sendable {
     /// The whole page. Every value reaches the DOM as text, never as markup.
     public func html() -> String {
         let title = PageEscaping.html(title)
-        var body = "<body data-read-at=\"\(Self.timestamp(generatedAt))\""
+        var body = "<body data-read-at=\"\(Timestamp.string(generatedAt))\""
         if let live {
             body += " data-live-path=\"\(PageEscaping.html(live.path))\" data-live-interval=\"\(live.interval)\""
         }
@@ -92,12 +92,5 @@ public struct FleetPage: Sendable {
         </html>
 
         """
-    }
-
-    /// ISO 8601 in UTC with milliseconds, as `Shoal-Read-At` spells it.
-    static func timestamp(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: date)
     }
 }

@@ -31,7 +31,7 @@ import Testing
     static func header(_ run: RunID, targets: [String] = []) -> RunHeader {
         RunHeader(run: run, command: "upgrade", arguments: ["upgrade"], revision: "head",
                           selectors: .init(databases: [], shards: [], tenants: [], targets: [], partition: nil),
-                          configSHA256: nil, startedAt: VersionTableSQL.timestamp(run.startedAt), user: "ops", host: "box",
+                          configSHA256: nil, startedAt: Timestamp.string(run.startedAt), user: "ops", host: "box",
                           shoalVersion: shoalVersion, retryOf: nil, compensates: nil, targets: targets, phase: nil)
     }
 
@@ -61,7 +61,7 @@ import Testing
         let appliedBy = fleet.context.appliedBy
         #expect("\(header["user"] as? String ?? "")@\(header["host"] as? String ?? "")" == appliedBy)
         let started = try #require(header["started_at"] as? String)
-        #expect(started.hasPrefix(VersionTableSQL.timestamp(run.startedAt).prefix(19)), "\(started) is the id's second")
+        #expect(started.hasPrefix(Timestamp.string(run.startedAt).prefix(19)), "\(started) is the id's second")
 
         for target in report.targets {
             let line = lines[1...2].first { $0["target"] as? String == target.target }
