@@ -25,6 +25,31 @@ package enum PostgresTestServer {
     /// A streaming replica of the primary, when `scripts/test` started one.
     package static var replicaURL: String? { environment("SHOAL_TEST_PG_REPLICA_URL") }
 
+    /// The primary's maintenance URL for the login role `shoal_migrator`, a
+    /// member of `shoal_owner` with `CREATEDB` and nothing else
+    /// (`scripts/lib/postgres.sh` creates both roles): the least-privilege tests.
+    package static func migratorURL() throws -> String {
+        guard let url = environment("SHOAL_TEST_PG_MIGRATOR_URL") else { throw NotConfigured() }
+        return url
+    }
+
+    /// The primary's maintenance URL for `shoal_limited`: a login role that
+    /// is a member of nothing and may create nothing.
+    package static func limitedURL() throws -> String {
+        guard let url = environment("SHOAL_TEST_PG_LIMITED_URL") else { throw NotConfigured() }
+        return url
+    }
+
+    /// The directory of this run's throwaway CA and certificates (`ca.crt`,
+    /// `server.crt`, `other-ca.crt`, `client.crt`, `client.key`,
+    /// `client.passphrase`; see `pg_make_certificates` in
+    /// `scripts/lib/postgres.sh`). The server has `ssl = on` and logs the
+    /// role `shoal_cert` in only with `client.crt`.
+    package static func tlsDirectory() throws -> String {
+        guard let directory = environment("SHOAL_TEST_PG_TLS_DIR") else { throw NotConfigured() }
+        return directory
+    }
+
     /// True when the run must not be missing any server (`scripts/test`).
     package static var isRequired: Bool { environment("SHOAL_TEST_REQUIRE_PG") == "1" }
 

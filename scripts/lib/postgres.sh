@@ -5,7 +5,11 @@
 #   pg_ensure_packages  installs missing packages (root) or says how (others)
 #   pg_start DIR        primary and replica under DIR (an empty directory in
 #                       /tmp); sets PG_PRIMARY_PORT and PG_REPLICA_PORT. With
-#                       PG_WITH_REPLICA=0 only the primary (PG_REPLICA_PORT empty)
+#                       PG_WITH_REPLICA=0 only the primary (PG_REPLICA_PORT empty).
+#                       Also, unless PG_WITH_TLS=0, a throwaway CA and TLS
+#                       certificates under DIR/tls (see pg_make_certificates),
+#                       with `ssl = on` on both servers; and the roles of the
+#                       least-privilege tests (see pg_create_roles)
 #   pg_stop DIR         stops both servers and removes DIR
 #
 # The server refuses to run as root, so as root every server program runs as
@@ -37,6 +41,7 @@ pg_missing_packages() {
   [ -f /usr/include/postgresql/libpq-fe.h ] || missing+=(libpq-dev)
   [ -f /usr/include/sqlite3.h ] || missing+=(libsqlite3-dev)
   pg_bindir >/dev/null || missing+=(postgresql)
+  command -v openssl >/dev/null || missing+=(openssl)
   echo "${missing[*]}"
 }
 
@@ -108,6 +113,59 @@ pg_start_server() {
   return 1
 }
 
+# A throwaway CA and the certificates the TLS tests use, made with openssl
+# in PG_DIR/tls for this run only (never committed):
+#   ca.crt                  the CA that signed the server's certificate
+#   server.crt, server.key  the servers' (CN localhost, SAN DNS:localhost and
+#                           IP:127.0.0.1), so sslmode=verify-full works on
+#                           either name
+#   other-ca.crt            a CA that signed nothing here: verify-full with it fails
+#   client.crt, client.key  a client certificate for the role shoal_cert (its
+#                           CN), the key encrypted with the passphrase in
+#                           client.passphrase (libpq's sslpassword)
+pg_make_certificates() {
+  local tls=$PG_DIR/tls
+  mkdir -p "$tls"
+  (
+    set -e
+    cd "$tls"
+    quiet() { "$@" >/dev/null 2>&1 || { pg_say "openssl failed: $*"; "$@" >&2; return 1; }; }
+    quiet openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=shoal test CA" \
+      -keyout ca.key -out ca.crt
+    quiet openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=shoal other CA" \
+      -keyout other-ca.key -out other-ca.crt
+    printf 'subjectAltName = DNS:localhost, IP:127.0.0.1\n' >server.ext
+    quiet openssl req -new -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout server.key -out server.csr
+    quiet openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 \
+      -extfile server.ext -out server.crt
+    printf 'shoal-test-%s\n' "$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')" >client.passphrase
+    quiet openssl req -new -newkey rsa:2048 -subj "/CN=shoal_cert" -passout file:client.passphrase \
+      -keyout client.key -out client.csr
+    quiet openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 -out client.crt
+    rm -f ./*.csr server.ext ca.srl
+    chmod 600 ./*.key
+  ) || return 1
+  # The server reads its key as postgres; libpq reads the client's as us.
+  if pg_is_root; then chown postgres: "$tls/server.key" "$tls/server.crt"; fi
+}
+
+# The roles of the least-privilege tests (cluster-wide, so the replica has
+# them too):
+#   shoal_owner     NOLOGIN CREATEDB: owns what migrations create (`role`)
+#   shoal_migrator  LOGIN CREATEDB, a member of shoal_owner: runs shoal
+#   shoal_limited   LOGIN, a member of nothing, no CREATEDB: the errors of a
+#                   role that lacks a privilege
+#   shoal_cert      LOGIN, a member of shoal_owner: logs in only with the
+#                   client certificate (pg_hba `cert`)
+pg_create_roles() {
+  pg_psql "$1" <<'SQL'
+CREATE ROLE shoal_owner NOLOGIN CREATEDB;
+CREATE ROLE shoal_migrator LOGIN CREATEDB IN ROLE shoal_owner;
+CREATE ROLE shoal_limited LOGIN;
+CREATE ROLE shoal_cert LOGIN IN ROLE shoal_owner;
+SQL
+}
+
 pg_start() {
   PG_DIR=$1
   PG_BIN=$(pg_bindir) || { pg_say "no PostgreSQL server binaries (initdb) found"; return 1; }
@@ -132,7 +190,19 @@ synchronous_commit = off
 full_page_writes = off
 hot_standby = on
 EOF
+  local cert_line=
+  if [ "${PG_WITH_TLS:-1}" != 0 ]; then
+    pg_make_certificates || { pg_say "could not make the TLS certificates"; return 1; }
+    cat >>"$PG_DIR/primary/postgresql.conf" <<EOF
+ssl = on
+ssl_cert_file = '$PG_DIR/tls/server.crt'
+ssl_key_file = '$PG_DIR/tls/server.key'
+ssl_ca_file = '$PG_DIR/tls/ca.crt'
+EOF
+    cert_line="hostssl all shoal_cert 127.0.0.1/32 cert"
+  fi
   cat >"$PG_DIR/primary/pg_hba.conf" <<EOF
+$cert_line
 local all         all              trust
 local replication all              trust
 host  all         all 127.0.0.1/32 trust
@@ -140,6 +210,7 @@ host  replication all 127.0.0.1/32 trust
 EOF
   pg_start_server primary 54320 || return 1
   PG_PRIMARY_PORT=$PG_PORT
+  pg_create_roles "$PG_PRIMARY_PORT" || { pg_say "could not create the test roles"; return 1; }
   PG_REPLICA_PORT=
   if [ "${PG_WITH_REPLICA:-1}" = 0 ]; then return 0; fi
 
