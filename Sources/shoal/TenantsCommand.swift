@@ -47,7 +47,11 @@ struct TenantsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let fleet = try global.loadFleet()
-            let admin = try TenantAdministrator(fleet: fleet, database: try fleet.database(database))
+            let database = try fleet.database(database)
+            // The migrations it will run are read before the tenant is created
+            // or registered: a broken file is exit 2 with nothing touched.
+            _ = try fleet.graph(for: database)
+            let admin = try TenantAdministrator(fleet: fleet, database: database)
             let timeout = Duration.milliseconds(Int(replicaTimeout * 1000))
             let target = try await admin.add(name, shard: shard, replicaTimeout: timeout)
             Console.line("added \(name) to \(try admin.registryPath())", json: global.json)

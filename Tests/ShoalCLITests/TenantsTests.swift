@@ -33,6 +33,22 @@ struct TenantsTests {
         }
     }
 
+    /// The migrations `add` would run are read first: a broken file is exit
+    /// 2 before the tenant's storage is created or the registry written.
+    @Test(arguments: Backend.allCases)
+    func addWithABrokenMigrationFileTouchesNothing(_ backend: Backend) async throws {
+        try await AppFleet.with(backend) { fleet async throws in
+            try fleet.sandbox.write("versions/app/9999dddd0004_broken.sql", "-- revision: 9999dddd0004\nSELECT 1;\n")
+            let before = try await fleet.snapshot()
+            let result = try await fleet.shoal("tenants", "add", "wayne", "--db", "app")
+            #expect(result.status == 2, "\(result.stderr)")
+            #expect(result.stderr.contains("9999dddd0004_broken.sql"), "\(result.stderr)")
+            #expect(!result.stdout.contains("added"), "\(result.stdout)")
+            #expect(try await fleet.snapshot() == before, "nothing written, nothing created")
+            #expect(try await !fleet.storageExists("wayne"))
+        }
+    }
+
     @Test(arguments: Backend.allCases)
     func removeKeepsDataUnlessDropIsGiven(_ backend: Backend) async throws {
         try await AppFleet.with(backend) { fleet async throws in
