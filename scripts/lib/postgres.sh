@@ -152,7 +152,8 @@ pg_make_certificates() {
 # The roles of the least-privilege tests (cluster-wide, so the replica has
 # them too):
 #   shoal_owner     NOLOGIN CREATEDB: owns what migrations create (`role`)
-#   shoal_migrator  LOGIN CREATEDB, a member of shoal_owner: runs shoal
+#   shoal_migrator  LOGIN CREATEDB, a member of shoal_owner: runs shoal; only
+#                   over TLS (pg_hba `hostnossl … reject`) when TLS is on
 #   shoal_limited   LOGIN, a member of nothing, no CREATEDB: the errors of a
 #                   role that lacks a privilege
 #   shoal_cert      LOGIN, a member of shoal_owner: logs in only with the
@@ -199,7 +200,10 @@ ssl_cert_file = '$PG_DIR/tls/server.crt'
 ssl_key_file = '$PG_DIR/tls/server.key'
 ssl_ca_file = '$PG_DIR/tls/ca.crt'
 EOF
-    cert_line="hostssl all shoal_cert 127.0.0.1/32 cert"
+    # shoal_cert logs in with its client certificate only; shoal_migrator
+    # over TLS only, so that every least-privilege test is a TLS test too.
+    cert_line="hostssl all shoal_cert 127.0.0.1/32 cert
+hostnossl all shoal_migrator 127.0.0.1/32 reject"
   fi
   cat >"$PG_DIR/primary/pg_hba.conf" <<EOF
 $cert_line

@@ -40,7 +40,8 @@ final class PostgresConnection {
                 let error = PostgresError.connectionFailed(
                     conninfo: conninfoForMessages,
                     libpqMessage: String(cString: PQerrorMessage(connection)),
-                    password: PQpass(connection).map { String(cString: $0) })
+                    password: PQpass(connection).map { String(cString: $0) },
+                    user: PQuser(connection).map { String(cString: $0) })
                 PQfinish(connection)
                 throw error
             }
@@ -63,6 +64,11 @@ final class PostgresConnection {
         guard isOpen else { return }
         isOpen = false
         LibPQActivity.shared.tracking { PQfinish(handle) }
+    }
+
+    /// `PQuser`: the login role; empty once finished.
+    var user: String {
+        isOpen ? PQuser(handle).map { String(cString: $0) } ?? "" : ""
     }
 
     /// `PQserverVersion`: 150004 for 15.4; 0 once finished.

@@ -18,10 +18,20 @@ enum PostgresError {
     /// makes what follows it part of the host name. When the
     /// string does not parse, `PQpass` knows no password, so the passwords
     /// ``Redactor`` finds in the conninfo itself are scrubbed as well.
-    static func connectionFailed(conninfo: String, libpqMessage: String, password: String?) -> ShoalError {
+    ///
+    /// A login role without `CONNECT` on the database gets the grant it
+    /// lacks as the hint (`user`: the login role libpq used).
+    static func connectionFailed(conninfo: String, libpqMessage: String, password: String?, user: String? = nil) -> ShoalError {
         let text = "cannot connect to \(conninfo): \(clean(libpqMessage))"
+        var hint: String?
+        if libpqMessage.contains("User does not have CONNECT privilege"), let user,
+           let database = libpqMessage.firstRange(of: "permission denied for database ").map({ range in
+               libpqMessage[range.upperBound...].prefix { !$0.isNewline }
+           }) {
+            hint = "grant it: GRANT CONNECT ON DATABASE \(database) TO \(PrivilegeAdvice.sqlName(user))"
+        }
         return ShoalError(.database, scrub(text, secrets: secrets(in: conninfo) + [password].compactMap { $0 }),
-                          failure: DatabaseFailure(phase: .connect))
+                          failure: DatabaseFailure(phase: .connect), hint: hint)
     }
 
     /// The passwords in `conninfo` in every form libpq may quote them: as

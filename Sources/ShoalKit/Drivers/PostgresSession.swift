@@ -32,6 +32,10 @@ package actor PostgresSession: DatabaseSession {
     private var connection: PostgresConnection?
     /// `current_database()`, read once at connect: part of every lock key.
     private var databaseName = ""
+    /// `current_user` once the session is set up: the `role` key's role
+    /// after `SET ROLE`, else the login role. Errors for want of a
+    /// privilege name it (``PrivilegeAdvice``).
+    private var currentRole = ""
 
     /// Runs the actor's jobs on the session's own queue.
     package nonisolated var unownedExecutor: UnownedSerialExecutor {
@@ -59,7 +63,9 @@ package actor PostgresSession: DatabaseSession {
     /// conninfo and libpq's (redacted) reason.
     ///
     /// `searchPath`, when given, becomes the session's `search_path` (the
-    /// schema quoted), set in the same round trip as the settings.
+    /// schema quoted), set in the same round trip as the settings, and so
+    /// does `settings.role` (`SET ROLE`, SPEC §14): a role the login role is
+    /// not a member of fails the connection with an error naming both.
     package static func connect(_ conninfo: String, settings: SessionSettings = SessionSettings(),
                                searchPath: String? = nil) async throws -> PostgresSession {
         let session = PostgresSession()
@@ -93,13 +99,21 @@ package actor PostgresSession: DatabaseSession {
     }
 
     /// One statement sets the session up (a round trip per setting would
-    /// add up over a fleet's sessions): the timeouts, the search path, and
-    /// the database's name back.
+    /// add up over a fleet's sessions): the role, the timeouts, the search
+    /// path, and the database's name and current role back.
     private func open(_ conninfo: String, settings: SessionSettings, searchPath: String?) throws {
         let connection = try PostgresConnection(
             parameters: Self.connectionParameters(for: conninfo), conninfoForMessages: conninfo)
-        var columns = ["set_config('lock_timeout', $1, false)"]
-        var values: [String?] = [String(settings.lockTimeoutMs)]
+        var columns: [String] = []
+        var values: [String?] = []
+        if let role = settings.role {
+            // The role's name as a parameter, never in SQL: `SET ROLE` with
+            // set_config, first, so that the settings below are its.
+            values.append(role)
+            columns.append("set_config('role', $\(values.count), false)")
+        }
+        values.append(String(settings.lockTimeoutMs))
+        columns.append("set_config('lock_timeout', $\(values.count), false)")
         if let statementTimeout = settings.statementTimeoutMs {
             values.append(String(statementTimeout))
             columns.append("set_config('statement_timeout', $\(values.count), false)")
@@ -108,18 +122,40 @@ package actor PostgresSession: DatabaseSession {
             values.append(quoteIdentifier(searchPath))
             columns.append("set_config('search_path', $\(values.count), false)")
         }
-        columns.append("current_database()")
+        columns += ["current_database()", "current_user"]
         do {
             let rows = try LibPQActivity.shared.tracking {
                 try connection.query("SELECT " + columns.joined(separator: ", "), values, cancellable: false).rows
             }
-            databaseName = rows.first?.last.flatMap { $0 } ?? ""
+            let row = rows.first ?? []
+            databaseName = row.count >= 2 ? row[row.count - 2] ?? "" : ""
+            currentRole = row.last.flatMap { $0 } ?? ""
         } catch var error as ShoalError {
+            let login = connection.user
             connection.finish()
-            error.message = "cannot set up the session on \(conninfo): \(error.message)"
+            if let role = settings.role {
+                error = Self.roleRefused(error, role: role, login: login, conninfo: conninfo)
+            } else {
+                error.message = "cannot set up the session on \(conninfo): \(error.message)"
+            }
             throw error.during(.connect)
         }
         self.connection = connection
+    }
+
+    /// The error of a session whose `SET ROLE` (or the settings after it)
+    /// failed, naming the role, the login role and the grant it lacks.
+    private static func roleRefused(_ error: ShoalError, role: String, login: String, conninfo: String) -> ShoalError {
+        var error = error
+        if error.failure?.isInsufficientPrivilege == true {
+            // `permission denied to set role "x"`: the login is no member.
+            error.message = "cannot SET ROLE \(role) on \(conninfo): login role \(login) is not a member of role \(role) "
+                + "(\(error.message))"
+            error.hint = "GRANT \(PrivilegeAdvice.sqlName(role)) TO \(PrivilegeAdvice.sqlName(login)), or fix the `role` key"
+        } else {
+            error.message = "cannot SET ROLE \(role) on \(conninfo) as login role \(login): \(error.message)"
+        }
+        return error
     }
 
     /// Runs `body` on the open connection. When `cancellable`, a cancelled
@@ -127,20 +163,43 @@ package actor PostgresSession: DatabaseSession {
     /// `PQcancel`; clean-up statements (ROLLBACK, unlock) pass false so they
     /// still run in a cancelled task.
     /// `body` runs as a call inside libpq (``LibPQActivity``).
+    /// A statement refused for want of a privilege fails with the grant it
+    /// lacks (``PrivilegeAdvice``).
     private func run<Result>(cancellable: Bool, _ body: (PostgresConnection) throws -> Result) async throws -> Result {
         guard let connection else { throw PostgresError.closed }
-        guard cancellable else { return try LibPQActivity.shared.tracking { try body(connection) } }
+        guard cancellable else {
+            do {
+                return try LibPQActivity.shared.tracking { try body(connection) }
+            } catch let error as ShoalError {
+                throw advised(error)
+            }
+        }
         if Task.isCancelled { throw PostgresError.cancelledBeforeStart }
         let canceller = connection.canceller
-        return try await withTaskCancellationHandler {
-            // This closure must capture `self`: one that does not is
-            // nonisolated, and Swift runs it on the cooperative pool instead
-            // of the session's queue (8 sessions then wait 2 at a time).
-            self.preconditionIsolated()
-            return try LibPQActivity.shared.tracking { try body(connection) }
-        } onCancel: {
-            canceller?.cancelInBackground()
+        do {
+            return try await withTaskCancellationHandler {
+                // This closure must capture `self`: one that does not is
+                // nonisolated, and Swift runs it on the cooperative pool instead
+                // of the session's queue (8 sessions then wait 2 at a time).
+                self.preconditionIsolated()
+                return try LibPQActivity.shared.tracking { try body(connection) }
+            } onCancel: {
+                canceller?.cancelInBackground()
+            }
+        } catch let error as ShoalError {
+            throw advised(error)
         }
+    }
+
+    /// `error` with ``PrivilegeAdvice``'s words and grant when the server
+    /// refused the statement for want of a privilege; else unchanged.
+    private func advised(_ error: ShoalError) -> ShoalError {
+        guard error.failure?.isInsufficientPrivilege == true,
+              let advice = PrivilegeAdvice.advice(forServerMessage: error.message, role: currentRole) else { return error }
+        var error = error
+        error.message += ": " + advice.words
+        if error.hint == nil { error.hint = advice.sql }
+        return error
     }
 
     /// Runs a script of one or more statements. Outside `BEGIN`, PostgreSQL

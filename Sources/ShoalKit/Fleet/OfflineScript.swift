@@ -27,6 +27,9 @@ package struct OfflineScript: Sendable {
             case (.sqlite, _): text += "-- run once per tenant, on the tenant's own file (\(db.path ?? ""))\n"
             }
         }
+        if db.driver == .postgres {
+            text += roleStatements(db)
+        }
         if plan.from.isEmpty {
             text += "\n" + VersionStore.offlineCreateTables(target: target, dialect: db.driver) + "\n"
         } else if let searchPath = VersionStore.offlineSearchPath(target: target, dialect: db.driver) {
@@ -34,6 +37,21 @@ package struct OfflineScript: Sendable {
         }
         for step in plan.steps {
             text += "\n" + VersionStore.offlineSQL(for: step, target: target, context: context, dialect: db.driver) + "\n"
+        }
+        return text
+    }
+
+    /// `SET ROLE` to the database's `role` (SPEC §14), so that what the
+    /// script creates belongs to it as in a live run; a shard with a role of
+    /// its own gets a comment saying which to use there.
+    private static func roleStatements(_ db: DatabaseConfig) -> String {
+        var text = ""
+        if let role = db.settings.role {
+            text += "\nSET ROLE \(VersionTableSQL.quote(role));\n"
+        }
+        for shard in db.shards {
+            guard let role = shard.role, role != db.settings.role else { continue }
+            text += "-- on shard \(shard.name): SET ROLE \(VersionTableSQL.quote(role)); instead\n"
         }
         return text
     }

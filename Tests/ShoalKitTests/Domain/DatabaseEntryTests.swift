@@ -52,6 +52,13 @@ import Testing
         .init("tenants empty path", configWith(#"{"driver": "sqlite", "path": "{tenant}", "tenants": ""}"#), "`databases.app.tenants` is empty"),
         .init("tenant query without from", configWith(#"{"driver": "sqlite", "path": "{tenant}", "tenants": {"query": "SELECT 1"}}"#), "`databases.app.tenants.from` is required"),
         .init("tenant query without query", configWith(#"{"driver": "sqlite", "path": "{tenant}", "tenants": {"from": "core"}}"#), "`databases.app.tenants.query` is required"),
+        .init("role on sqlite", configWith(#"{"driver": "sqlite", "path": "a", "role": "owner"}"#), "`databases.app.role` does not apply to a sqlite database"),
+        .init("role empty", configWith(#"{"driver": "postgres", "url": "x", "role": " "}"#), "`databases.app.role` is empty"),
+        .init("role none", configWith(#"{"driver": "postgres", "url": "x", "role": "NONE"}"#), "`databases.app.role` `NONE` is not a role name shoal can SET ROLE to"),
+        .init("role too long", configWith(#"{"driver": "postgres", "url": "x", "role": "\#(String(repeating: "r", count: 64))"}"#), "at most 63 bytes"),
+        .init("role not a string", configWith(#"{"driver": "postgres", "url": "x", "role": 1}"#), "`databases.app.role`"),
+        .init("shard role empty", configWith(#"{"driver": "postgres", "shards": {"eu": {"url": "x", "role": ""}}}"#), "`databases.app.shards.eu.role` is empty"),
+        .init("role misspelt", configWith(#"{"driver": "postgres", "url": "x", "rol": "owner"}"#), "`databases.app.rol`", "did you mean `role`?"),
         .init("tenant query unknown key", configWith(#"{"driver": "sqlite", "path": "{tenant}", "tenants": {"query": "q", "form": "core"}}"#), "`databases.app.tenants.form`", "did you mean `from`?"),
     ]
 
@@ -69,6 +76,22 @@ import Testing
         let app = try #require(try parseConfig(json).database(named: "app"))
         #expect(app.layout == .database)
         #expect(app.shards.map(\.url) == ["postgres://u@h:5432/app_{tenant}?sslmode=require", "host=h dbname='app_{tenant}'"])
+    }
+
+    /// SPEC §14: the database's `role`, and a shard's own where it differs,
+    /// reach every target's session settings.
+    @Test func roleOfTheDatabaseAndOfAShardReachTheTargets() throws {
+        let json = configWith("""
+        {"driver": "postgres", "role": "App Owner", "tenants": "t.json",
+         "shards": {"eu": {"url": "postgres://h/eu"}, "us": {"url": "postgres://h/us", "role": "us_owner"}}}
+        """)
+        let app = try #require(try parseConfig(json).database(named: "app"))
+        #expect(app.settings.role == "App Owner")
+        #expect(app.shards.map(\.role) == [nil, "us_owner"])
+        let targets = try TargetResolver.targets(database: app, tenants: [Tenant(name: "acme", shard: "eu"), Tenant(name: "bolt", shard: "us")])
+        #expect(targets.map(\.settings.role) == ["App Owner", "us_owner"])
+        let plain = try #require(try parseConfig(configWith(#"{"driver": "postgres", "url": "x"}"#)).database(named: "app"))
+        #expect(plain.settings.role == nil)
     }
 
     @Test func tenantQueryRunsOnAnotherPostgresDatabase() throws {

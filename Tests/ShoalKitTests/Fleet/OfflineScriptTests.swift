@@ -85,4 +85,24 @@ struct OfflineScriptTests {
 
             """)
     }
+
+    /// SPEC §14: with a `role`, the script first becomes that role, as a
+    /// live session does, so what it creates belongs to it; a shard with a
+    /// role of its own is named in a comment.
+    @Test func aRoleIsSetBeforeAnythingElse() throws {
+        var core = DatabaseConfig(name: "core", driver: .postgres, shards: [
+            ShardConfig(name: "eu", url: "postgresql://h/eu"),
+            ShardConfig(name: "us", url: "postgresql://h/us", role: "US \"owner\""),
+        ], versionsDirectory: "/fleet/versions/core")
+        core.settings.role = "app_owner"
+        let script = try Self.script("three3:four4", core)
+        #expect(script.text.hasPrefix(#"""
+
+            SET ROLE "app_owner";
+            -- on shard us: SET ROLE "US ""owner"""; instead
+
+            -- upgrade four4
+            BEGIN;
+            """#), "\(script.text)")
+    }
 }

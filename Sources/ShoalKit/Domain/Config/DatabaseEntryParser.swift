@@ -15,7 +15,7 @@ struct ParsedDatabase {
 enum DatabaseEntryParser {
     static let keys = [
         "driver", "url", "path", "shards", "layout", "schema", "tenants", "versions", "version_table",
-        "replicas", "after", "lock_timeout_ms", "statement_timeout_ms", "lock_retries", "lint", "scratch_url",
+        "replicas", "after", "lock_timeout_ms", "statement_timeout_ms", "lock_retries", "lint", "scratch_url", "role",
     ]
     static let tenantPlaceholder = "{tenant}"
 
@@ -137,7 +137,7 @@ enum DatabaseEntryParser {
     }
 
     private static func readSQLite(_ entry: ConfigObject, into config: inout DatabaseConfig, directory: String) throws {
-        for key in ["url", "shards", "replicas", "layout", "schema", "scratch_url"] {
+        for key in ["url", "shards", "replicas", "layout", "schema", "scratch_url", "role"] {
             if let node = entry[key] {
                 throw entry.error("`\(entry.path(key))` does not apply to a sqlite database (it has a `path`)", line: node.line)
             }
@@ -186,6 +186,7 @@ enum DatabaseEntryParser {
             }
             config.schemaTemplate = schema
         }
+        config.settings.role = try role(entry)
         let url = try entry.nonEmptyString("url")
         let shards = try entry.object("shards")
         switch (url, shards) {
@@ -216,6 +217,23 @@ enum DatabaseEntryParser {
         }
     }
 
+    /// The `role` key of a database or a shard: a role name, as PostgreSQL
+    /// spells it (case and all; shoal passes it to `set_config('role', …)`,
+    /// never into SQL). `none` would silently mean the login role.
+    private static func role(_ object: ConfigObject) throws -> String? {
+        guard let role = try object.string("role") else { return nil }
+        let line = object["role"]?.line
+        guard !role.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw object.error("`\(object.path("role"))` is empty; name the role that should own what migrations create, "
+                               + "or leave the key out to migrate as the login role", line: line)
+        }
+        guard role.lowercased() != "none", !role.utf8.contains(0), role.utf8.count <= 63 else {
+            throw object.error("`\(object.path("role"))` `\(role)` is not a role name shoal can SET ROLE to "
+                               + "(at most 63 bytes, not `none`)", line: line)
+        }
+        return role
+    }
+
     private static func parseShards(_ shards: ConfigObject, config: DatabaseConfig, unresolved: Set<String>) throws -> [ShardConfig] {
         guard !shards.members.isEmpty else { throw shards.error("`\(shards.keyPath)` is empty; list at least one shard") }
         var result: [ShardConfig] = []
@@ -228,7 +246,7 @@ enum DatabaseEntryParser {
                 throw shards.error("duplicate key `\(member.key)` in `\(shards.keyPath)`", line: member.line)
             }
             let shard = try ConfigObject(member.node, keyPath: shards.path(member.key), file: shards.file)
-            try shard.checkKeys(allowed: ["url", "max_connections", "replicas"])
+            try shard.checkKeys(allowed: ["url", "max_connections", "replicas", "role"])
             guard let url = try shard.nonEmptyString("url") else {
                 throw shard.error("`\(shard.path("url"))` is required")
             }
@@ -237,7 +255,7 @@ enum DatabaseEntryParser {
             }
             let cap = try shard.integer("max_connections", in: 1...Int.max, rule: "a positive integer")
             result.append(ShardConfig(name: member.key, url: url, maxConnections: cap,
-                                      replicas: try parseReplicas(shard, config: config)))
+                                      replicas: try parseReplicas(shard, config: config), role: try role(shard)))
         }
         return result.sorted { $0.name < $1.name }
     }

@@ -29,11 +29,15 @@ public struct ShardConfig: Sendable, Hashable {
     /// Caps shoal's sessions to this shard, whatever `--concurrency` says.
     public var maxConnections: Int?
     public var replicas: [ReplicaConfig]
-    public init(name: String, url: String, maxConnections: Int? = nil, replicas: [ReplicaConfig] = []) {
+    /// The shard's own `role` key, when it differs from the database's
+    /// (``SessionSettings/role``); nil: the database's.
+    public var role: String?
+    public init(name: String, url: String, maxConnections: Int? = nil, replicas: [ReplicaConfig] = [], role: String? = nil) {
         self.name = name
         self.url = url
         self.maxConnections = maxConnections
         self.replicas = replicas
+        self.role = role
     }
 }
 
@@ -55,11 +59,17 @@ public struct SessionSettings: Sendable, Hashable {
     public var lockRetries: Int
     /// The `lint` key (SPEC §9.1).
     public var lint: LintMode
-    public init(lockTimeoutMs: Int = 5000, statementTimeoutMs: Int? = nil, lockRetries: Int = 3, lint: LintMode = .warn) {
+    /// The `role` key (SPEC §14, PostgreSQL): every session `SET ROLE`s to
+    /// it after connecting, so that what migrations create belongs to it
+    /// while the login role only migrates. nil: the login role itself.
+    public var role: String?
+    public init(lockTimeoutMs: Int = 5000, statementTimeoutMs: Int? = nil, lockRetries: Int = 3, lint: LintMode = .warn,
+                role: String? = nil) {
         self.lockTimeoutMs = lockTimeoutMs
         self.statementTimeoutMs = statementTimeoutMs
         self.lockRetries = lockRetries
         self.lint = lint
+        self.role = role
     }
 }
 

@@ -109,8 +109,10 @@ package enum TargetResolver: Sendable {
         let cap = shard.flatMap { shard in
             shard.maxConnections.map { ConnectionCap(key: "\(database.name)/\(shard.name)", limit: $0) }
         }
+        var settings = database.settings
+        if let role = shard?.role { settings.role = role }
         return Target(id: id, database: database.name, shard: shard?.name, tenant: tenant, driver: database.driver,
                       location: location, versionTable: database.versionTable, replicas: replicas,
-                      settings: database.settings, connectionCap: cap)
+                      settings: settings, connectionCap: cap)
     }
 }
