@@ -376,9 +376,29 @@ package actor PostgresSession: DatabaseSession {
     /// `DROP DATABASE IF EXISTS name`, `WITH (FORCE)` from PostgreSQL 13 on
     /// (ending any session still in it), also in a cancelled task: a scratch
     /// database must go when Ctrl-C stopped the work in it.
+    ///
+    /// It first waits, up to 10 s, for the other backends in the database
+    /// to end: a session shoal has just closed is still exiting on the
+    /// server for a moment, and `FORCE` may end only the backends of roles
+    /// the current role is a member of, which the login role's are not after
+    /// `SET ROLE` (the `role` key). The wait blocks the session's own
+    /// thread, so that it works in a cancelled task too.
     package func dropDatabase(_ name: String) async throws {
         let sql = "DROP DATABASE IF EXISTS \(quoteIdentifier(name))" + (serverVersion() >= 130_000 ? " WITH (FORCE)" : "")
-        _ = try await run(cancellable: false) { try $0.execute(sql, cancellable: false) }
+        _ = try await run(cancellable: false) { connection in
+            let others = """
+                SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()
+                """
+            func othersRemain() throws -> Bool {
+                let count = try connection.query(others, [name], cancellable: false).rows.first?.first ?? nil
+                return count != "0"
+            }
+            let deadline = ContinuousClock.now + .seconds(10)
+            while ContinuousClock.now < deadline, try othersRemain() {
+                usleep(20_000)
+            }
+            try connection.execute(sql, cancellable: false)
+        }
     }
 
     /// Closes the connection (`PQfinish`); further calls throw. Closing twice

@@ -83,7 +83,8 @@ struct ScratchTarget: Sendable {
                     + error.message
                 error.hint = "set `databases.\(database.name).scratch_url` in config.json to a server shoal can reach, "
                     + "as a role with the CREATEDB privilege"
-            } else if error.failure?.isInsufficientPrivilege == true, error.revision == nil {
+            } else if error.failure?.isInsufficientPrivilege == true, error.revision == nil,
+                      error.failure?.statement?.hasPrefix("CREATE DATABASE") == true {
                 error.kind = .config
                 error.hint = "grant it (ALTER ROLE … CREATEDB), or set `databases.\(database.name).scratch_url` "
                     + "in config.json to a server where shoal's role may create databases"
