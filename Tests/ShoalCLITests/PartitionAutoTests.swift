@@ -176,24 +176,10 @@ struct PartitionAutoTests {
 
     // MARK: bad input
 
-    /// The Job's variables, wrong, and what the message must say.
-    static let badEnvironments: [([String: String], String)] = [
-        ([:], "--partition auto needs SHOAL_PARTITIONS, the number of slices, the Job's completions, in the environment"),
-        (["JOB_COMPLETION_INDEX": "0", "SHOAL_PARTITIONS": ""], "SHOAL_PARTITIONS is empty"),
-        (["JOB_COMPLETION_INDEX": "0", "SHOAL_PARTITIONS": "three"], "SHOAL_PARTITIONS is `three`, not a whole number 0 or more"),
-        (["JOB_COMPLETION_INDEX": "0", "SHOAL_PARTITIONS": "0"], "SHOAL_PARTITIONS is `0`; it must be at least 1"),
-        (["SHOAL_PARTITIONS": "3"], "--partition auto needs JOB_COMPLETION_INDEX, the pod's index"),
-        (["JOB_COMPLETION_INDEX": "", "SHOAL_PARTITIONS": "3"], "JOB_COMPLETION_INDEX is empty"),
-        (["JOB_COMPLETION_INDEX": "x", "SHOAL_PARTITIONS": "3"], "JOB_COMPLETION_INDEX is `x`, not a whole number 0 or more"),
-        (["JOB_COMPLETION_INDEX": "-1", "SHOAL_PARTITIONS": "3"], "JOB_COMPLETION_INDEX is `-1`, not a whole number 0 or more"),
-        (["JOB_COMPLETION_INDEX": "3", "SHOAL_PARTITIONS": "3"],
-         "JOB_COMPLETION_INDEX is `3` but SHOAL_PARTITIONS is `3`: indexes run from 0 to 2; set SHOAL_PARTITIONS to the Job's completions"),
-    ]
-
     @Test func badVariablesExit2AndTouchNothing() async throws {
         let fleet = try FaultFleet(Sandbox(), backend: .sqlite, tenants: 3, migrations: 2, slowness: 0.01)
         let before = try fleet.sandbox.snapshot()
-        for (environment, message) in Self.badEnvironments {
+        for (environment, message) in BadJobEnvironments.cases {
             let result = try await fleet.sandbox.shoal("upgrade", "--partition", "auto", "--json", environment: environment)
             #expect(result.status == 2, "\(environment): \(result.stderr)")
             #expect(result.stderr.contains(message), "\(environment): \(result.stderr)")

@@ -51,9 +51,9 @@ public struct Partition: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The variable a Kubernetes Indexed Job sets in each pod: its index, from 0.
-    public static let jobIndexVariable = "JOB_COMPLETION_INDEX"
+    static let jobIndexVariable = "JOB_COMPLETION_INDEX"
     /// The variable that gives N; a Job sets it to its `completions`.
-    public static let countVariable = "SHOAL_PARTITIONS"
+    static let countVariable = "SHOAL_PARTITIONS"
 
     /// `--partition auto`: slice K = `JOB_COMPLETION_INDEX` + 1 of N =
     /// `SHOAL_PARTITIONS`. Throws `ShoalError(.usage)` naming the variable,
