@@ -36,12 +36,15 @@ struct SelectorOptions: ParsableArguments {
     @Option(name: .customLong("target"), help: "Only targets whose id matches this glob, e.g. 'app/a*' (repeatable).")
     var targets: [String] = []
 
-    @Option(name: .customLong("partition"), help: "The K-th of N disjoint, stable slices of the fleet, e.g. 2/4.")
+    @Option(name: .customLong("partition"),
+            help: "The K-th of N disjoint, stable slices of the fleet, e.g. 2/4; auto: K from JOB_COMPLETION_INDEX + 1 and N from SHOAL_PARTITIONS (a Kubernetes Indexed Job).")
     var partition: String?
 
+    /// The selector, with `--partition auto` resolved from this process's environment.
     func selector() throws -> TargetSelector {
-        TargetSelector(databases: databases, shards: shards, tenants: tenants, targets: targets,
-                       partition: try partition.map(Partition.init(parsing:)))
+        let environment = ProcessInfo.processInfo.environment
+        return TargetSelector(databases: databases, shards: shards, tenants: tenants, targets: targets,
+                              partition: try partition.map { try Partition(parsing: $0, environment: environment) })
     }
 }
 

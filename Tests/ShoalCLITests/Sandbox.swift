@@ -122,6 +122,9 @@ final class Sandbox: @unchecked Sendable {
         var env = ProcessInfo.processInfo.environment
         env["NO_COLOR"] = "1"
         env.removeValue(forKey: "SHOAL_CONFIG")
+        // `--partition auto`'s variables, set when the tests run in a Kubernetes Job.
+        env.removeValue(forKey: "JOB_COMPLETION_INDEX")
+        env.removeValue(forKey: "SHOAL_PARTITIONS")
         for (key, value) in environment { env[key] = value }
         process.environment = env
         // Never a terminal to prompt on, whatever ran the tests.

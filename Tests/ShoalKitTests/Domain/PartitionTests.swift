@@ -1,5 +1,6 @@
 import Testing
 @testable import ShoalKit
+import ShoalTestSupport
 
 @Suite struct PartitionTests {
     static let ids: [String] = ["core", "events/eu-1", "events/us-1"]
@@ -24,6 +25,32 @@ import Testing
         let error = #expect(throws: ShoalError.self) { try Partition(parsing: text) }
         #expect(error?.kind == .usage)
         #expect(error?.message.contains("--partition") == true)
+        #expect(error?.message.contains(fragment) == true, "\(error?.message ?? "")")
+    }
+
+    // MARK: --partition auto
+
+    @Test(arguments: [("0", "1", "1/1"), ("0", "4", "1/4"), ("1", "4", "2/4"), ("3", "4", "4/4"), ("15", "16", "16/16")])
+    func autoTakesTheSliceOfTheJobsIndex(_ index: String, _ count: String, _ expected: String) throws {
+        let environment = ["JOB_COMPLETION_INDEX": index, "SHOAL_PARTITIONS": count, "OTHER": "x"]
+        let partition = try Partition(parsing: "auto", environment: environment)
+        #expect(partition.description == expected)
+        #expect(partition == (try Partition(parsing: expected)))
+        #expect(try Partition(jobEnvironment: environment) == partition)
+    }
+
+    @Test func kOfNIgnoresTheEnvironment() throws {
+        let partition = try Partition(parsing: "2/3", environment: ["JOB_COMPLETION_INDEX": "0", "SHOAL_PARTITIONS": "5"])
+        #expect(partition.description == "2/3")
+    }
+
+    /// Each bad environment, and what the message must name: the variable,
+    /// its value, and what to set it to.
+    @Test(arguments: BadJobEnvironments.cases)
+    func autoRefusesAMissingOrInvalidVariable(_ environment: [String: String], _ fragment: String) throws {
+        let error = #expect(throws: ShoalError.self) { try Partition(parsing: "auto", environment: environment) }
+        #expect(error?.kind == .usage)
+        #expect(error?.message.hasPrefix("--partition auto") == true, "\(error?.message ?? "")")
         #expect(error?.message.contains(fragment) == true, "\(error?.message ?? "")")
     }
 

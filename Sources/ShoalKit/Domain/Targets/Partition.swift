@@ -1,7 +1,8 @@
 import Crypto
 
-/// One of N disjoint slices of a fleet (`--partition K/N`), so that N
-/// machines can share one fleet without talking to each other (SPEC §3).
+/// One of N disjoint slices of a fleet (`--partition K/N`, or `auto` in a
+/// Kubernetes Indexed Job), so that N machines can share one fleet without
+/// talking to each other (SPEC §3, §14).
 ///
 /// The targets being sliced are ordered by a stable hash of their id (the
 /// first 8 bytes of SHA-256, big-endian; then by id), and that order is cut
@@ -39,6 +40,59 @@ public struct Partition: Sendable, Hashable, CustomStringConvertible {
         self.init(index: index, count: count)
     }
 
+    /// Parses `K/N`, or `auto`: the slice a Kubernetes Indexed Job's pod
+    /// takes (SPEC §14), from `environment` (``init(jobEnvironment:)``).
+    public init(parsing text: String, environment: [String: String]) throws {
+        if text == "auto" {
+            try self.init(jobEnvironment: environment)
+        } else {
+            try self.init(parsing: text)
+        }
+    }
+
+    /// The variable a Kubernetes Indexed Job sets in each pod: its index, from 0.
+    static let jobIndexVariable = "JOB_COMPLETION_INDEX"
+    /// The variable that gives N; a Job sets it to its `completions`.
+    static let countVariable = "SHOAL_PARTITIONS"
+
+    /// `--partition auto`: slice K = `JOB_COMPLETION_INDEX` + 1 of N =
+    /// `SHOAL_PARTITIONS`. Throws `ShoalError(.usage)` naming the variable,
+    /// its value and what to set, so a misconfigured Job fails before it
+    /// touches anything rather than migrating the wrong slice.
+    public init(jobEnvironment environment: [String: String]) throws {
+        let count = try Self.number(Self.countVariable, in: environment,
+                                    meaning: "the number of slices, the Job's completions")
+        guard count >= 1 else {
+            throw ShoalError(.usage, "--partition auto: \(Self.countVariable) is `\(count)`; it must be at least 1 "
+                + "(the number of slices, the Job's completions)")
+        }
+        let index = try Self.number(Self.jobIndexVariable, in: environment,
+                                    meaning: "the pod's index, which a Job with completionMode: Indexed sets (from 0)")
+        guard index < count else {
+            throw ShoalError(.usage, "--partition auto: \(Self.jobIndexVariable) is `\(index)` but \(Self.countVariable) is "
+                + "`\(count)`: indexes run from 0 to \(count - 1); set \(Self.countVariable) to the Job's completions")
+        }
+        self.init(index: index + 1, count: count)
+    }
+
+    /// The whole number 0 or more `variable` holds in `environment`.
+    private static func number(_ variable: String, in environment: [String: String], meaning: String) throws -> Int {
+        guard let value = environment[variable] else {
+            throw ShoalError(.usage, "--partition auto needs \(variable), \(meaning), in the environment")
+        }
+        guard !value.isEmpty else {
+            throw ShoalError(.usage, "--partition auto: \(variable) is empty; set it to \(meaning)")
+        }
+        guard value.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+            throw ShoalError(.usage, "--partition auto: \(variable) is `\(value)`, not a whole number 0 or more; "
+                + "set it to \(meaning)")
+        }
+        guard let number = Int(value) else {
+            throw ShoalError(.usage, "--partition auto: \(variable) `\(value)` is too large")
+        }
+        return number
+    }
+
     init(index: Int, count: Int) {
         precondition(count >= 1 && (1...count).contains(index), "invalid partition \(index)/\(count)")
         self.index = index
@@ -73,6 +127,6 @@ public struct Partition: Sendable, Hashable, CustomStringConvertible {
         SHA256.hash(data: Array(id.utf8)).prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
     }
 
-    /// `K/N`, as written on the command line.
+    /// `K/N`, as written on the command line (also for `auto`: the slice it resolved to).
     public var description: String { "\(index)/\(count)" }
 }
