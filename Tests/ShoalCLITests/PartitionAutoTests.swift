@@ -16,8 +16,11 @@ struct KubernetesRecipe {
     static func load() async throws -> KubernetesRecipe {
         let sandbox = try Sandbox()
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c",
+        // Debian's python3, whose PyYAML scripts/test installs (python3-yaml),
+        // rather than whichever python3 comes first on the PATH.
+        let debian = FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")
+        process.executableURL = URL(fileURLWithPath: debian ? "/usr/bin/python3" : "/usr/bin/env")
+        process.arguments = (debian ? [] : ["python3"]) + ["-c",
                              "import json, sys, yaml; json.dump([d for d in yaml.safe_load_all(open(sys.argv[1])) if d], sys.stdout)",
                              path]
         let result = try await sandbox.start(process).finish()
