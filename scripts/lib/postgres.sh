@@ -199,7 +199,10 @@ ssl_cert_file = '$PG_DIR/tls/server.crt'
 ssl_key_file = '$PG_DIR/tls/server.key'
 ssl_ca_file = '$PG_DIR/tls/ca.crt'
 EOF
-    cert_line="hostssl all shoal_cert 127.0.0.1/32 cert"
+    # Over TLS with its certificate, or not at all (`host … trust` below
+    # would otherwise let it in without TLS: libpq's sslmode=prefer retries so).
+    cert_line="hostssl all shoal_cert 127.0.0.1/32 cert
+host    all shoal_cert 127.0.0.1/32 reject"
   fi
   cat >"$PG_DIR/primary/pg_hba.conf" <<EOF
 $cert_line

@@ -21,7 +21,15 @@ enum PostgresError {
     static func connectionFailed(conninfo: String, libpqMessage: String, password: String?) -> ShoalError {
         let text = "cannot connect to \(conninfo): \(clean(libpqMessage))"
         return ShoalError(.database, scrub(text, secrets: secrets(in: conninfo) + [password].compactMap { $0 }),
-                          failure: DatabaseFailure(phase: .connect))
+                          failure: DatabaseFailure(phase: .connect), hint: hint(for: libpqMessage))
+    }
+
+    /// What to do about the TLS failures whose libpq message does not say:
+    /// a client key that did not load is most often an encrypted key without
+    /// its passphrase (shoal never prompts for one, see ``PostgresConnection``).
+    static func hint(for libpqMessage: String) -> String? {
+        guard libpqMessage.contains("could not load private key file") else { return nil }
+        return "an encrypted key needs its passphrase in the URL's sslpassword; shoal never prompts for one"
     }
 
     /// The passwords in `conninfo` in every form libpq may quote them: as
