@@ -150,7 +150,10 @@ struct TLSTests {
                 try await Task.sleep(for: .milliseconds(100))
             }
             if process.isRunning {
-                process.terminate()
+                // Blocked inside libpq, shoal waits for the call to end before a SIGTERM stops it.
+                let setsid = process.processIdentifier
+                let children = (try? String(contentsOfFile: "/proc/\(setsid)/task/\(setsid)/children", encoding: .utf8)) ?? ""
+                for child in children.split(separator: " ").compactMap({ Int32($0) }) { kill(child, SIGKILL) }
                 Issue.record("shoal was still running after 60 s; the terminal shows: \(terminal.text)")
             }
             let result = try await running.finish()
