@@ -200,9 +200,12 @@ ssl_cert_file = '$PG_DIR/tls/server.crt'
 ssl_key_file = '$PG_DIR/tls/server.key'
 ssl_ca_file = '$PG_DIR/tls/ca.crt'
 EOF
-    # shoal_cert logs in with its client certificate only; shoal_migrator
-    # over TLS only, so that every least-privilege test is a TLS test too.
+    # shoal_cert logs in over TLS with its certificate, or not at all (`host
+    # … trust` below would otherwise let it in without TLS: libpq's
+    # sslmode=prefer retries so); shoal_migrator over TLS only, so that every
+    # least-privilege test is a TLS test too.
     cert_line="hostssl all shoal_cert 127.0.0.1/32 cert
+host    all shoal_cert 127.0.0.1/32 reject
 hostnossl all shoal_migrator 127.0.0.1/32 reject"
   fi
   cat >"$PG_DIR/primary/pg_hba.conf" <<EOF

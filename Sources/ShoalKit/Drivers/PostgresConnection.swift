@@ -26,6 +26,7 @@ final class PostgresConnection {
     /// The connection attempt counts as a call inside libpq
     /// (``LibPQActivity``): a process exits only once it is over.
     init(parameters: [(keyword: String, value: String)], conninfoForMessages: String) throws {
+        _ = Self.neverPromptForPassphrases
         let connection = try LibPQActivity.shared.tracking { () throws -> OpaquePointer in
             let connection = withCStrings(parameters.map(\.keyword) + [nil]) { keywords in
                 withCStrings(parameters.map(\.value) + [nil]) { values in
@@ -53,6 +54,20 @@ final class PostgresConnection {
         handle = connection
         canceller = PostgresCanceller(connection: connection)
     }
+
+    /// Installed once, before the first connection: libpq's own passphrase
+    /// hook for client keys. Without a hook and without `sslpassword`, libpq
+    /// lets OpenSSL ask for an encrypted key's passphrase on the terminal,
+    /// which would stop an unattended run; libpq's hook answers with
+    /// `sslpassword`, or with nothing, and the key then fails to load at once.
+    /// A hook the embedding program set itself is left in place.
+    private static let neverPromptForPassphrases: Void = {
+        if PQgetSSLKeyPassHook_OpenSSL() == nil {
+            PQsetSSLKeyPassHook_OpenSSL { buffer, size, connection in
+                PQdefaultSSLKeyPassHook_OpenSSL(buffer, size, connection)
+            }
+        }
+    }()
 
     deinit {
         if isOpen { LibPQActivity.shared.tracking { PQfinish(handle) } }

@@ -19,19 +19,26 @@ enum PostgresError {
     /// string does not parse, `PQpass` knows no password, so the passwords
     /// ``Redactor`` finds in the conninfo itself are scrubbed as well.
     ///
-    /// A login role without `CONNECT` on the database gets the grant it
-    /// lacks as the hint (`user`: the login role libpq used).
+    /// The hint says what to do where libpq's message does not (``hint(for:user:)``).
     static func connectionFailed(conninfo: String, libpqMessage: String, password: String?, user: String? = nil) -> ShoalError {
         let text = "cannot connect to \(conninfo): \(clean(libpqMessage))"
-        var hint: String?
-        if libpqMessage.contains("User does not have CONNECT privilege"), let user,
-           let database = libpqMessage.firstRange(of: "permission denied for database ").map({ range in
-               libpqMessage[range.upperBound...].prefix { !$0.isNewline }
-           }) {
-            hint = "grant it: GRANT CONNECT ON DATABASE \(database) TO \(PrivilegeAdvice.sqlName(user))"
-        }
         return ShoalError(.database, scrub(text, secrets: secrets(in: conninfo) + [password].compactMap { $0 }),
-                          failure: DatabaseFailure(phase: .connect), hint: hint)
+                          failure: DatabaseFailure(phase: .connect), hint: hint(for: libpqMessage, user: user))
+    }
+
+    /// What to do about the connection failures whose libpq message does
+    /// not say: a login role without `CONNECT` on the database gets the
+    /// grant it lacks (`user`: the login role libpq used); a client key that
+    /// did not load is most often an encrypted key without its passphrase
+    /// (shoal never prompts for one, see ``PostgresConnection``).
+    static func hint(for libpqMessage: String, user: String? = nil) -> String? {
+        if libpqMessage.contains("User does not have CONNECT privilege"), let user,
+           let range = libpqMessage.firstRange(of: "permission denied for database ") {
+            let database = libpqMessage[range.upperBound...].prefix { !$0.isNewline }
+            return "grant it: GRANT CONNECT ON DATABASE \(database) TO \(PrivilegeAdvice.sqlName(user))"
+        }
+        guard libpqMessage.contains("could not load private key file") else { return nil }
+        return "an encrypted key needs its passphrase in the URL's sslpassword; shoal never prompts for one"
     }
 
     /// The passwords in `conninfo` in every form libpq may quote them: as

@@ -50,6 +50,25 @@ import Testing
         #expect(Redactor.redact(text) == expected)
     }
 
+    /// libpq's passphrase of an encrypted client key (SPEC §14): hidden like
+    /// a password, and the parameters after it in a URL are kept.
+    @Test(arguments: [
+        ("postgres://db/app?sslpassword=k3y", "postgres://db/app?sslpassword=***"),
+        ("postgres://u:pw@db/app?sslmode=verify-full&sslkey=/tls/client.key&sslpassword=k%26y&sslrootcert=/tls/ca.crt",
+         "postgres://u:***@db/app?sslmode=verify-full&sslkey=/tls/client.key&sslpassword=***&sslrootcert=/tls/ca.crt"),
+        ("postgres://db/app?sslpassword=k3y#frag", "postgres://db/app?sslpassword=***#frag"),
+        ("host=db sslkey=/tls/client.key sslpassword=k3y sslmode=verify-full",
+         "host=db sslkey=/tls/client.key sslpassword=*** sslmode=verify-full"),
+        ("host=db sslpassword = 'k 3y' dbname=app", "host=db sslpassword=*** dbname=app"),
+        ("host=db sslpassword='it\\'s' dbname=app", "host=db sslpassword=*** dbname=app"),
+        // Not a libpq keyword (they are lower-case), hidden all the same.
+        ("host=db SSLPassword=k3y dbname=app", "host=db SSLpassword=*** dbname=app"),
+        ("postgres://db/app?SSLPASSWORD=k3y&sslmode=require", "postgres://db/app?SSLpassword=***&sslmode=require"),
+    ])
+    func hidesSSLPasswords(_ text: String, _ expected: String) {
+        #expect(Redactor.redact(text) == expected)
+    }
+
     @Test func hidesPasswordsInsideLongerText() {
         let text = """
         cannot connect to postgres://alice:s3cret@eu1.internal/accounts (target accounts/acme): \
@@ -131,6 +150,11 @@ import Testing
             #expect(Redactor.redact(text) == text)
         }
         #expect(ratio < 24, "8 times the text took \(ratio) times longer")
+    }
+
+    @Test func findsTheSSLPasswordsItHides() {
+        #expect(Redactor.secrets(in: "postgres://db/app?sslpassword=k%26y&sslmode=require") == ["k%26y"])
+        #expect(Redactor.secrets(in: "host=db sslpassword='k 3y'") == ["'k 3y'"])
     }
 
     @Test func findsTheSecretsItHides() {

@@ -31,6 +31,27 @@ import Testing
                 + "name \"no-such-host.invalid\" to address: Name or service not known")
     }
 
+    /// libpq quotes an `sslpassword` it cannot decode like a password; the
+    /// key file it could not load is kept, with what to do about it.
+    @Test func connectionFailureHidesTheSSLPassword() {
+        let undecodable = PostgresError.connectionFailed(
+            conninfo: "postgres://db/app?sslkey=/tls/client.key&sslpassword=K3y%zzPass", libpqMessage: "invalid percent-encoded token: \"K3y%zzPass\"\n",
+            password: nil)
+        #expect(!undecodable.description.contains("K3y"), "\(undecodable)")
+        let decoded = PostgresError.connectionFailed(
+            conninfo: "host=db sslpassword='K3y Pass%41'", libpqMessage: "could not use \"K3y PassA\"", password: nil)
+        #expect(!decoded.description.contains("K3y"), "\(decoded)")
+        let key = PostgresError.connectionFailed(
+            conninfo: "postgres://db/app?sslkey=/tls/client.key&sslpassword=K3yPass",
+            libpqMessage: "connection to server at \"127.0.0.1\", port 5432 failed: could not load private key file \"/tls/client.key\": bad decrypt\n",
+            password: nil)
+        // The value of a URL's last parameter ends at whitespace: the `:` after it goes too.
+        #expect(key.message == "cannot connect to postgres://db/app?sslkey=/tls/client.key&sslpassword=*** connection to server at "
+                + "\"127.0.0.1\", port 5432 failed: could not load private key file \"/tls/client.key\": bad decrypt")
+        #expect(key.hint == "an encrypted key needs its passphrase in the URL's sslpassword; shoal never prompts for one")
+        #expect(undecodable.hint == nil)
+    }
+
     @Test func shortPasswordsAreNotScrubbedEverywhere() {
         #expect(PostgresError.scrub("a db at port 5432", secrets: ["db", "a"]) == "a db at port 5432")
         #expect(PostgresError.scrub("xx hunter2 yy hunter2", secrets: ["hunter2"]) == "xx *** yy ***")

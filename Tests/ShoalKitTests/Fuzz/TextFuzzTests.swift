@@ -217,7 +217,8 @@ extension FuzzTests {
                 form = { "password = '\($0)'" }
             case 4:
                 secret = Self.secret(&random, characters: plain)
-                form = { "\(scheme)://\(host)/db?user=u&password=\($0)&sslmode=require" }
+                let parameter = random.pick(["password", "sslpassword"])
+                form = { "\(scheme)://\(host)/db?user=u&\(parameter)=\($0)&sslmode=require" }
             default:
                 secret = Self.secret(&random, characters: plain + urlSpecial)
                 form = { "invalid URI: \"\(scheme)://\(user):\($0)@\(host)\"" }

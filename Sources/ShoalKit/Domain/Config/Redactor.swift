@@ -11,7 +11,11 @@ package enum Redactor: Sendable {
     /// `text` with every password replaced by `***`:
     /// - URLs: `postgres://user:secret@host/db` → `postgres://user:***@host/db`;
     /// - conninfo: `password=secret`, `password = 'se cret'` → `password=***`;
-    /// - URL query parameters: `?password=secret&…` → `?password=***&…`.
+    /// - URL query parameters: `?password=secret&…` → `?password=***&…`;
+    /// - libpq's passphrase of a client key, `sslpassword`, in either form.
+    ///
+    /// Keywords match in any case, though libpq knows only lower-case ones:
+    /// a misspelt `SSLPassword=` is hidden all the same.
     package static func redact(_ text: String) -> String {
         scan(text).redacted
     }
@@ -105,7 +109,9 @@ package enum Redactor: Sendable {
                 index += 1
                 continue
             }
-            let inQuery = index > 0 && (characters[index - 1] == "?" || characters[index - 1] == "&")
+            // `sslpassword` (libpq's passphrase of a client key) is a query parameter too.
+            let parameter = index >= 3 && String(characters[(index - 3)..<index]).lowercased() == "ssl" ? index - 3 : index
+            let inQuery = parameter > 0 && (characters[parameter - 1] == "?" || characters[parameter - 1] == "&")
             cursor += 1
             while cursor < characters.count, characters[cursor] == " " || characters[cursor] == "\t" { cursor += 1 }
             output += "password=" + mask
