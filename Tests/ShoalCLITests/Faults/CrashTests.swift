@@ -49,4 +49,62 @@ struct CrashTests {
             FaultLedger.note("SIGKILL, PostgreSQL", faults: 1, targets: checked)
         }
     }
+
+    // MARK: - One transaction per target (SPEC §13)
+
+    /// `upgrade --transaction per-target` killed while `held`'s transaction
+    /// is open (`inGroup` says when; nothing of it is visible outside):
+    /// `held` is where it started, with no table, version row or history
+    /// row of the group; the next run finishes.
+    private func sigkillInsideAGroupLeavesTheTargetAtItsStart(_ fleet: FaultFleet, held: String,
+                                                               inGroup: @escaping () async throws -> Bool) async throws -> Int {
+        try await fleet.holdLastStep(of: held)
+        let run = try fleet.sandbox.launch("upgrade", "--transaction", "per-target", environment: fleet.environment)
+        try await waitUntil("\(held)'s transaction is open") {
+            if !run.isRunning { throw FinishedEarly(message: "shoal finished before the fault: \(run.stderrSoFar)") }
+            return try await inGroup()
+        }
+        let uncommitted = try await fleet.committedSteps()
+        run.send(SIGKILL)
+        let killed = try await run.finish()
+        #expect(killed.status == SIGKILL)
+        FaultLedger.check(uncommitted == 0, "\(uncommitted) step(s) committed inside the open transaction", sourceLocation: #_sourceLocation)
+        try await fleet.releaseHold(of: held)
+        let checked = try await fleet.checkConsistent()
+        let contents = try await fleet.contents(held)
+        FaultLedger.check(contents == TargetContents(), "\(held) after the kill: \(contents)", sourceLocation: #_sourceLocation)
+        try await fleet.rerunFinishes()
+        return checked
+    }
+
+    @Test func sigkillInsideASQLiteTargetsTransactionLeavesItAtItsStart() async throws {
+        let sandbox = try Sandbox()
+        let fleet = try FaultFleet(sandbox, backend: .sqlite, tenants: 1, migrations: 4, slowness: 1, concurrency: 1)
+        let held = fleet.tenants.last!
+        let file = Fixture.tenantFile(held)
+        // The version tables are created and committed first; a rollback
+        // journal seen after that belongs to the group's open transaction.
+        let checked = try await sigkillInsideAGroupLeavesTheTargetAtItsStart(fleet, held: held) {
+            guard try await sandbox.tableExists(file, "shoal_version") else { return false }
+            return sandbox.exists(file + "-journal")
+        }
+        FaultLedger.note("SIGKILL inside a per-target transaction, SQLite", faults: 1, targets: checked)
+    }
+
+    @Test func sigkillInsideAPostgresTargetsTransactionLeavesItAtItsStart() async throws {
+        try await PostgresTestServer.withScratchDatabase { url in
+            let sandbox = try Sandbox()
+            let fleet = try FaultFleet(sandbox, backend: .postgres, tenants: 1, migrations: 4, url: url, slowness: 0.1, concurrency: 1)
+            let held = fleet.tenants.last!
+            // The last step is running, in the transaction that ran m01 to m03.
+            let checked = try await sigkillInsideAGroupLeavesTheTargetAtItsStart(fleet, held: held) {
+                try await fleet.column("""
+                    SELECT count(*) FROM pg_stat_activity
+                    WHERE application_name = 'shoal' AND datname = current_database() AND state = 'active'
+                      AND xact_start IS NOT NULL AND query LIKE '%\(FaultFleet.holdTable)%'
+                    """) != ["0"]
+            }
+            FaultLedger.note("SIGKILL inside a per-target transaction, PostgreSQL", faults: 1, targets: checked)
+        }
+    }
 }
