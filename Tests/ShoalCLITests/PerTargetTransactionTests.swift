@@ -190,6 +190,37 @@ struct PerTargetTransactionTests {
         }
     }
 
+    @Test(arguments: Backend.allCases)
+    func onErrorRollbackUndoesWhatOtherTargetsCommittedAndTheFailedOneHasNothingToUndo(_ backend: Backend) async throws {
+        try await AppFleet.with(backend, tenants: ["acme", "globex"]) { fleet async throws in
+            // globex already has a `projects` table: r3 fails there, after acme committed.
+            try await fleet.execute("globex", "CREATE TABLE projects (id INTEGER);")
+            let result = try await fleet.shoal("upgrade", "--transaction", "per-target", "--on-error", "rollback",
+                                               "--concurrency", "1", "--json")
+            #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+            let run = try #require(try result.json()["run"] as? String)
+            let targets = try result.targets()
+            let acme = try #require(targets["app/acme"])
+            #expect(acme["status"] as? String == "rolled-back", "\(acme)")
+            #expect(acme["to"] as? [String] == [])
+            let globex = try #require(targets["app/globex"])
+            #expect(globex["status"] as? String == "failed")
+            #expect(Self.applied(globex).isEmpty)
+            #expect((globex["error"] as? [String: Any])?["revision"] as? String == Fixture.r3)
+            for tenant in ["acme", "globex"] {
+                #expect(try await fleet.versions(tenant) == [])
+                #expect(try await !fleet.tableExists(tenant, "users"))
+            }
+            let history = try await fleet.rows("acme", "SELECT revision, operation, run_id FROM shoal_version_history ORDER BY id")
+            #expect(history.map { "\($0[0] ?? "") \($0[1] ?? "")" } == [
+                "\(Fixture.r1) upgrade", "\(Fixture.r2) upgrade", "\(Fixture.r3) upgrade",
+                "\(Fixture.r3) downgrade", "\(Fixture.r2) downgrade", "\(Fixture.r1) downgrade",
+            ])
+            #expect(history.allSatisfy { $0[2] == run })
+            #expect(try await fleet.column("globex", "SELECT count(*) FROM shoal_version_history") == ["0"])
+        }
+    }
+
     @Test func badValuesExitTwoBeforeAnythingRuns() async throws {
         try await AppFleet.with(.sqlite, tenants: ["acme"]) { fleet async throws in
             for command in [["upgrade"], ["downgrade", "base"]] {
