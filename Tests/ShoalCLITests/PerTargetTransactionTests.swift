@@ -34,7 +34,7 @@ struct PerTargetTransactionTests {
             #expect(error["revision"] as? String == Fixture.r3)
             let message = error["message"] as? String ?? ""
             #expect(message.contains("no_such_table"), "\(message)")
-            #expect(message.contains("its transaction, \(Fixture.r1), \(Fixture.r2), \(Fixture.r3), was rolled back"), "\(message)")
+            #expect(message.contains("(its transaction of 3 steps, \(Fixture.r1) to \(Fixture.r3), was rolled back: none of them is applied)"), "\(message)")
             #expect(try await fleet.versions("acme") == [])
             #expect(try await fleet.column("acme", "SELECT count(*) FROM shoal_version_history") == ["0"])
             for table in ["users", "projects"] {
@@ -267,9 +267,9 @@ struct PerTargetTransactionTests {
             #expect(error["sql_state"] as? String == "55P03")
             #expect(error["revision"] as? String == Fixture.r2)
             let message = error["message"] as? String ?? ""
-            #expect(message.contains("its transaction, \(Fixture.r2), \(Fixture.r3), was rolled back"), "\(message)")
+            #expect(message.contains("(its transaction of 2 steps, \(Fixture.r2) to \(Fixture.r3), was rolled back: none of them is applied)"), "\(message)")
             #expect(message.contains("gave up after 1 retry on lock_timeout"), "\(message)")
-            #expect(failed.stderr.contains("app/acme: the transaction of \(Fixture.r2), \(Fixture.r3) hit lock_timeout; retry 1 of 1"),
+            #expect(failed.stderr.contains("app/acme: its transaction of 2 steps, \(Fixture.r2) to \(Fixture.r3), hit lock_timeout; retry 1 of 1"),
                     "\(failed.stderr)")
             #expect(try await fleet.versions("acme") == [Fixture.r1])
             #expect(try await fleet.column("acme", "SELECT count(*) FROM shoal_version_history") == ["1"])

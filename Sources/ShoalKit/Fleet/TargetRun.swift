@@ -210,7 +210,7 @@ struct TargetRun: Sendable {
             do {
                 durations = try await apply(group, store)
             } catch var error as ShoalError where group.count > 1 {
-                error.message += " (its transaction, \(group.map(\.revision).joined(separator: ", ")), was rolled back: none of them is applied)"
+                error.message += " (\(Self.describe(group)), was rolled back: none of them is applied)"
                 throw error
             }
             for (step, ms) in zip(group, durations) {
@@ -242,7 +242,7 @@ struct TargetRun: Sendable {
                 attempt += 1
                 retries += 1
                 let delay = Self.retryDelay(attempt: attempt)
-                let what = group.count == 1 ? group[0].revision : "the transaction of \(group.map(\.revision).joined(separator: ", "))"
+                let what = group.count == 1 ? group[0].revision : Self.describe(group) + ","
                 context.logger.notice("\(target.id): \(what) hit lock_timeout; retry \(attempt) of \(target.settings.lockRetries) in \(delay)")
                 try await Task.sleep(for: delay)
             }
@@ -312,6 +312,12 @@ struct TargetRun: Sendable {
     static func sessionReusable(after report: TargetReport) -> Bool {
         guard let error = report.error else { return true }
         return !(error.failure?.leavesSessionUnusable ?? true)
+    }
+
+    /// `its transaction of 3 steps, r1 to r3`: a group of several steps,
+    /// named by its ends (a target's group may hold hundreds).
+    static func describe(_ group: [PlanStep]) -> String {
+        "its transaction of \(group.count) steps, \(group[0].revision) to \(group[group.count - 1].revision)"
     }
 
     /// Backoff before lock-timeout retry `attempt` (1-based): 0.5 s doubling, at most 8 s.
