@@ -221,6 +221,34 @@ struct PerTargetTransactionTests {
         }
     }
 
+    @Test(arguments: Backend.allCases)
+    func rollbackOfARunUndoesATargetInOneTransaction(_ backend: Backend) async throws {
+        try await AppFleet.with(backend, tenants: ["acme"]) { fleet async throws in
+            let upgrade = try await fleet.shoal("upgrade", "--json")
+            #expect(upgrade.status == 0)
+            let run = try #require(try upgrade.json()["run"] as? String)
+            // r1's down now fails, after r3's and r2's ran (a down is not checksummed).
+            try fleet.sandbox.write("versions/app/\(Fixture.r1)_create_users.sql",
+                                    MigrationFile(revision: Fixture.r1, message: "create users",
+                                                  up: "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL);",
+                                                  down: "DROP TABLE users;\nSELECT * FROM no_such_table;").text)
+            let rollback = try await fleet.shoal("rollback", run, "--transaction", "per-target", "--json")
+            #expect(rollback.status == 1, "\(rollback.stdout)\(rollback.stderr)")
+            let acme = try #require(try rollback.targets()["app/acme"])
+            #expect(Self.applied(acme).isEmpty, "\(acme)")
+            #expect((acme["error"] as? [String: Any])?["revision"] as? String == Fixture.r1)
+            #expect(try await fleet.versions("acme") == [Fixture.r3])
+            #expect(try await fleet.tableExists("acme", "projects"), "r3's down was rolled back with the rest")
+            #expect(try await fleet.column("acme", "SELECT count(*) FROM shoal_version_history WHERE operation = 'downgrade'") == ["0"])
+
+            // One transaction per step undoes r3 and r2 before r1 fails.
+            let perStep = try await fleet.shoal("rollback", run, "--json")
+            #expect(perStep.status == 1)
+            #expect(Self.applied(try #require(try perStep.targets()["app/acme"])) == [Fixture.r3, Fixture.r2])
+            #expect(try await fleet.versions("acme") == [Fixture.r1])
+        }
+    }
+
     @Test func badValuesExitTwoBeforeAnythingRuns() async throws {
         try await AppFleet.with(.sqlite, tenants: ["acme"]) { fleet async throws in
             for command in [["upgrade"], ["downgrade", "base"]] {
