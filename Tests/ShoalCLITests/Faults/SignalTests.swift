@@ -112,6 +112,56 @@ struct SignalTests {
         FaultLedger.note("\(name), \(backend)", faults: 1, targets: checked)
     }
 
+    /// `--transaction per-target` (PostgreSQL): tenant01's first
+    /// transaction (m01 to m03) waits at the gate in m02 when SIGINT lands;
+    /// it commits whole, and its next one (m04, `transaction: false`) does
+    /// not start, nor does any other target.
+    @Test func aSignalLetsTheTransactionInFlightCommitAndStartsNoOther() async throws {
+        try await PostgresTestServer.withScratchDatabase { url in
+            let sandbox = try Sandbox()
+            let fleet = try FaultFleet(sandbox, backend: .postgres, tenants: 2, migrations: 4, url: url, slowness: 0.01, concurrency: 1)
+            let gate = try await Gate.shut(.postgres, sandbox: sandbox, url: url)
+            try fleet.write(2, up: "\(gate.statement)\nCREATE TABLE \(FaultFleet.table(2)) (n int);")
+            try fleet.write(4, up: "CREATE TABLE \(FaultFleet.table(4)) (n int);", transaction: false)
+            let run = try sandbox.launch(["upgrade", "--transaction", "per-target", "--json"], environment: fleet.environment)
+            let result: CLIResult
+            do {
+                try await waitUntil("tenant01's m02 waits at the gate") {
+                    if !run.isRunning { throw FinishedEarly(message: "shoal ended early: \(run.stderrSoFar)") }
+                    return try await fleet.column("""
+                        SELECT count(*) FROM pg_stat_activity WHERE application_name = 'shoal' AND state = 'active'
+                          AND datname = current_database() AND pid <> pg_backend_pid()
+                          AND query LIKE '%pg_try_advisory_lock(\(Gate.key))%'
+                        """) == ["1"]
+                }
+                run.send(SIGINT)
+                try await waitUntil("shoal heard the signal") { run.stderrSoFar.contains("SIGINT: finishing running steps") }
+                try await gate.open()
+                result = try await run.finish(within: .seconds(120))
+            } catch {
+                try? await gate.open()
+                run.send(SIGKILL)
+                throw error
+            }
+            try await gate.close()
+            #expect(result.status == 128 + SIGINT, "\(result.stderr)")
+            let report = try result.targets()
+            let first = try #require(report[fleet.targetID("tenant01")])
+            #expect(first["status"] as? String == "failed", "\(first)")
+            #expect((first["applied"] as? [[String: Any]])?.compactMap { $0["revision"] as? String } == ["m01", "m02", "m03"])
+            #expect(first["to"] as? [String] == ["m03"])
+            let message = (first["error"] as? [String: Any])?["message"] as? String ?? ""
+            #expect(message.contains("interrupted (SIGINT)"), "\(message)")
+            #expect(report[fleet.targetID("tenant02")]?["status"] as? String == "skipped")
+            let contents = try await fleet.contents()
+            #expect(contents["tenant01"]?.versions == ["m03"], "the transaction in flight committed, m04 did not start")
+            #expect(contents["tenant02"]?.versions == [])
+            let checked = try await fleet.checkConsistent()
+            try await fleet.rerunFinishes()
+            FaultLedger.note("SIGINT inside a per-target transaction, PostgreSQL", faults: 1, targets: checked)
+        }
+    }
+
     /// The same on SQLite: the second signal interrupts the running
     /// statement (`sqlite3_interrupt`) and the step's transaction rolls back.
     @Test func aSecondSignalInterruptsTheRunningSQLiteStatementWhichRollsBack() async throws {
