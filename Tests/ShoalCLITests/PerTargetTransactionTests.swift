@@ -187,6 +187,12 @@ struct PerTargetTransactionTests {
             #expect(failed.status == 1)
             #expect(Self.applied(try #require(try failed.targets()["app/acme"])).isEmpty)
             #expect(try await fleet.versions("acme") == [])
+            // So does `tenants add`'s upgrade, which has no --transaction.
+            let added = try await fleet.shoal("tenants", "add", "wayne", "--db", "app", "--json")
+            #expect(added.status == 1)
+            #expect(Self.applied(try #require(try added.targets()["app/wayne"])).isEmpty)
+            #expect(try await fleet.versions("wayne") == [])
+            #expect(try await !fleet.tableExists("wayne", "users"))
         }
     }
 
