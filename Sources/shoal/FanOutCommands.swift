@@ -19,6 +19,7 @@ struct UpgradeCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var selection: SelectorOptions
     @OptionGroup var fanOut: FanOutOptions
+    @OptionGroup var transaction: TransactionOption
     @OptionGroup var retry: RetryOption
     @OptionGroup var html: HTMLOption
 
@@ -35,11 +36,11 @@ struct UpgradeCommand: AsyncParsableCommand {
             let phase = try PhaseArgument.parse(phase ?? recorded.header.phase)
             let spec = try RevisionSpec(parsing: revision.first ?? recorded.header.revision ?? "head")
             try await FanOut.run(.upgrade(spec, phase: phase), fleet: fleet, selection: selection, fanOut: fanOut,
-                                 json: global.json, retrying: recorded, html: html)
+                                 json: global.json, retrying: recorded, transaction: transaction, html: html)
             return
         }
         try await FanOut.run(.upgrade(RevisionSpec(parsing: revision.first ?? "head"), phase: PhaseArgument.parse(phase)),
-                             global: global, selection: selection, fanOut: fanOut, html: html)
+                             global: global, selection: selection, fanOut: fanOut, transaction: transaction, html: html)
     }
 }
 
@@ -55,6 +56,7 @@ struct DowngradeCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var selection: SelectorOptions
     @OptionGroup var fanOut: FanOutOptions
+    @OptionGroup var transaction: TransactionOption
     @OptionGroup var retry: RetryOption
     @OptionGroup var html: HTMLOption
 
@@ -71,11 +73,11 @@ struct DowngradeCommand: AsyncParsableCommand {
                 throw ShoalError(.usage, "run \(recorded.id) recorded no revision: give the one to downgrade to")
             }
             try await FanOut.run(.downgrade(RevisionSpec(parsing: typed)), fleet: fleet, selection: selection, fanOut: fanOut,
-                                 json: global.json, retrying: recorded, html: html)
+                                 json: global.json, retrying: recorded, transaction: transaction, html: html)
             return
         }
         try await FanOut.run(.downgrade(RevisionSpec(parsing: revision[0])), global: global, selection: selection, fanOut: fanOut,
-                             html: html)
+                             transaction: transaction, html: html)
     }
 }
 
@@ -120,17 +122,21 @@ enum FanOut {
     }
 
     static func run(_ command: FleetCommand, global: GlobalOptions, selection: SelectorOptions, fanOut: FanOutOptions,
-                    html: HTMLOption) async throws {
-        try await run(command, fleet: try global.loadFleet(), selection: selection, fanOut: fanOut, json: global.json, html: html)
+                    transaction: TransactionOption? = nil, html: HTMLOption) async throws {
+        try await run(command, fleet: try global.loadFleet(), selection: selection, fanOut: fanOut, json: global.json,
+                      transaction: transaction, html: html)
     }
 
     /// Runs `command` on the selected targets; `retrying`: only those of
     /// them that run `--retry-failed` names (``RecordedRun/retryTargets``).
+    /// `transaction`: `--transaction`, for the commands that take it.
     /// With `html`, the report is also written as a page (a dry run's plan too).
     static func run(_ command: FleetCommand, fleet: Fleet, selection: SelectorOptions, fanOut: FanOutOptions, json: Bool,
-                    retrying: RecordedRun? = nil, only: Set<String>? = nil, html: HTMLOption) async throws {
+                    retrying: RecordedRun? = nil, only: Set<String>? = nil, transaction: TransactionOption? = nil,
+                    html: HTMLOption) async throws {
         let selector = try selection.selector()
         var options = fanOut.options(config: fleet.config)
+        options.transactionMode = try transaction?.mode()
         options.arguments = Array(CommandLine.arguments.dropFirst())
         options.selector = selector
         options.retryOf = try retrying.map { try RunID(parsing: $0.id) }
@@ -269,6 +275,7 @@ enum ReportText {
                 parts.append("would apply \(steps.count): \(steps.joined(separator: ", "))" + (stop(report).map { ", then stop \($0)" } ?? ""))
             }
             parts.append("dry run")
+            return parts.joined(separator: "  ") + transactions(report)
         case .skipped:
             parts.append(Console.paint("skipped", .yellow))
             if let message = report.error?.message { parts.append(message) }
@@ -288,6 +295,14 @@ enum ReportText {
             if let state = error.sqlState { text += "\n    sqlstate: \(state)" }
         }
         return text + ReplicaText.lines(report.replicas)
+    }
+
+    /// A planned target's transactions, one line each, when one of them
+    /// holds more than one step (`--transaction per-target`); else "", as
+    /// each step would commit on its own.
+    static func transactions(_ report: TargetReport) -> String {
+        guard let groups = report.groups, groups.contains(where: { $0.count > 1 }) else { return "" }
+        return groups.enumerated().map { "\n    transaction \($0 + 1): \($1.joined(separator: ", "))" }.joined()
     }
 
     /// `before contract <revision>` for a target that `--phase expand`

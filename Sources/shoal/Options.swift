@@ -93,6 +93,28 @@ struct FanOutOptions: ParsableArguments {
     }
 }
 
+/// `--transaction` of the commands that apply steps (upgrade, downgrade,
+/// rollback; SPEC §13): overrides every database's `transaction_mode` for
+/// the run. A bad value is a usage error (exit 2) with a suggestion.
+struct TransactionOption: ParsableArguments {
+    @Option(name: .customLong("transaction"),
+            help: "per-step: each migration commits on its own; per-target: all of a target's migrations commit together (default: config's transaction_mode, else per-step).")
+    var transaction: String?
+
+    func validate() throws {
+        _ = try mode()
+    }
+
+    /// The mode asked for; nil without the option.
+    func mode() throws -> TransactionMode? {
+        guard let transaction else { return nil }
+        if let mode = TransactionMode(rawValue: transaction) { return mode }
+        let names = TransactionMode.allCases.map(\.rawValue)
+        let close = Suggestion.closest(to: transaction, in: names).map { " Did you mean `\($0)`?" } ?? ""
+        throw ValidationError("--transaction must be `per-step` or `per-target`, not `\(transaction)`.\(close)")
+    }
+}
+
 /// `--replica NAME` of `status` and `history`: read from that replica
 /// instead of the primary, on a read-only session.
 struct ReplicaOption: ParsableArguments {

@@ -37,6 +37,7 @@ struct RollbackCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var selection: SelectorOptions
     @OptionGroup var fanOut: FanOutOptions
+    @OptionGroup var transaction: TransactionOption
     @OptionGroup var html: HTMLOption
 
     func run() async throws {
@@ -45,6 +46,6 @@ struct RollbackCommand: AsyncParsableCommand {
         let recorded = try RunsCommand.log(fleet).run(id)
         let compensation = try recorded.compensation(force: force)
         try await FanOut.run(.rollback(compensation), fleet: fleet, selection: selection, fanOut: fanOut,
-                             json: global.json, only: Set(compensation.moves.keys), html: html)
+                             json: global.json, only: Set(compensation.moves.keys), transaction: transaction, html: html)
     }
 }

@@ -153,6 +153,16 @@ final class AppFleet: Sendable {
         }
     }
 
+    /// PostgreSQL: another client's session holding the tenant's `table` in
+    /// ACCESS EXCLUSIVE mode until it rolls back (a migration that needs the
+    /// table waits for it, then fails on `lock_timeout`).
+    func holdLock(on table: String, of tenant: String) async throws -> PostgresSession {
+        let holder = try await PostgresSession.connect(url!)
+        try await holder.begin()
+        try await holder.execute("LOCK TABLE \(Self.schema(tenant)).\(table) IN ACCESS EXCLUSIVE MODE")
+        return holder
+    }
+
     // MARK: - Proving nothing changed
 
     /// Everything a command could change: every file of the sandbox (the

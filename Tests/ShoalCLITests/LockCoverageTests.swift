@@ -15,9 +15,7 @@ struct LockCoverageTests {
         try await AppFleet.with(.postgres, tenants: ["acme"], extraConfig: "\n  \"lock_timeout_ms\": 100, \"lock_retries\": 2,") { fleet async throws in
             #expect(try await fleet.shoal("upgrade", Fixture.r1).status == 0)
             // Another session holds a lock that r2's ALTER TABLE needs, for the whole run.
-            let holder = try await PostgresSession.connect(fleet.url!)
-            try await holder.begin()
-            try await holder.execute("LOCK TABLE tenant_acme.users IN ACCESS EXCLUSIVE MODE")
+            let holder = try await fleet.holdLock(on: "users", of: "acme")
             let result = try await fleet.shoal("upgrade", "--json")
             let text = try await fleet.shoal("upgrade")
             await holder.rollback()

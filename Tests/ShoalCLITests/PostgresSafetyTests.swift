@@ -79,9 +79,7 @@ struct PostgresSafetyTests {
         try await AppFleet.with(.postgres, tenants: ["acme"], extraConfig: "\n  \"lock_timeout_ms\": 300, \"lock_retries\": 0,") { fleet async throws in
             #expect(try await fleet.shoal("upgrade", Fixture.r1).status == 0)
             // Another session holds a lock that r2's ALTER TABLE needs.
-            let holder = try await PostgresSession.connect(fleet.url!)
-            try await holder.begin()
-            try await holder.execute("LOCK TABLE tenant_acme.users IN ACCESS EXCLUSIVE MODE")
+            let holder = try await fleet.holdLock(on: "users", of: "acme")
 
             let failed = try await fleet.sandbox.launch("upgrade", "--json").finish()
             #expect(failed.status == 1)

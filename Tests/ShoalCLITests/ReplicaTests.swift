@@ -71,6 +71,22 @@ struct ReplicaTests {
         }
     }
 
+    @Test func aPerTargetTransactionIsWaitedForOnceItCommitsAndTheReplicaHasEveryStep() async throws {
+        try await ReplicaTestServer.withReplicatedScratchDatabase { primary, replica in
+            let sandbox = try Sandbox()
+            try Self.fleet(sandbox)
+            let env = Self.environment(primary: primary, replica: replica)
+            let result = try await sandbox.run(["upgrade", "--transaction", "per-target", "--json", "--replica-timeout", "300"],
+                                               environment: env)
+            #expect(result.status == 0, "\(result.stderr)")
+            let core = try result.targets()["core"]
+            #expect((core?["applied"] as? [[String: Any]])?.count == 3)
+            #expect(Self.replicas(core).map { $0["status"] as? String } == ["caught-up"])
+            #expect(try await Self.column(replica, "SELECT revision FROM shoal_version") == [Fixture.r3])
+            #expect(try await Self.column(replica, "SELECT count(*) FROM shoal_version_history") == ["3"])
+        }
+    }
+
     /// The test replica's sessions opened by shoal on `database`: the
     /// replica wait polls on one of them.
     static func shoalSessionsOnReplica(database: String) async throws -> Int {

@@ -25,7 +25,7 @@ extension VersionStore {
         let sql = await tables()
         do {
             if step.migration.transactional {
-                return try await applyInTransaction(step, sql: sql, context: context)
+                return try await applyInTransaction([step], sql: sql, context: context)[0]
             }
             return try await applyOutsideTransaction(step, sql: sql, context: context)
         } catch {
@@ -35,10 +35,34 @@ extension VersionStore {
         }
     }
 
+    /// Runs `steps`, all transactional and in order, in ONE transaction
+    /// (`--transaction per-target`, SPEC §13) and records each; returns the
+    /// milliseconds each step's SQL and verify section took.
+    ///
+    /// As ``apply(_:context:)`` does for one step: the version rows and
+    /// dirty mark are checked once, against the first step's
+    /// `versionsBefore`; then each step's SQL and verify section; then every
+    /// step's version rows and history row, and COMMIT. Any failure rolls
+    /// the whole group back, so none of it is applied; the error names the
+    /// step that failed (a failed COMMIT, the last step).
+    nonisolated(nonsending) package func apply(group steps: [PlanStep], context: ApplyContext) async throws -> [Int] {
+        precondition(steps.allSatisfy(\.migration.transactional), "a transaction: false migration runs alone")
+        guard let last = steps.last else { return [] }
+        do {
+            return try await applyInTransaction(steps, sql: await tables(), context: context)
+        } catch {
+            var shoalError = Self.shoalError(error)
+            if shoalError.revision == nil { shoalError.revision = last.revision }
+            throw shoalError
+        }
+    }
+
     /// BEGIN with the check's read, and the version rows with COMMIT, each
     /// go to the server together (one round trip each on PostgreSQL; see
-    /// ``DatabaseSession/beginAndQuery(_:)``).
-    nonisolated(nonsending) private func applyInTransaction(_ step: PlanStep, sql: VersionTableSQL, context: ApplyContext) async throws -> Int {
+    /// ``DatabaseSession/beginAndQuery(_:)``). A failing step's error is
+    /// given its revision.
+    nonisolated(nonsending) private func applyInTransaction(_ steps: [PlanStep], sql: VersionTableSQL,
+                                                            context: ApplyContext) async throws -> [Int] {
         let rows: [[String?]]
         do {
             rows = try await session.beginAndQuery(sql.selectDirtyAndVersions)
@@ -48,18 +72,29 @@ extension VersionStore {
         }
         do {
             let (dirty, current) = Self.dirtyMarkAndVersions(rows)
-            try checkUnchanged(step, dirty: dirty, current: current)
-            let clock = ContinuousClock()
-            let started = clock.now
-            if !isBlank(step.sql) {
-                try await during(.step) { try await session.execute(step.sql) }
+            try checkUnchanged(steps[0], dirty: dirty, current: current)
+            var durations: [Int] = []
+            var records: [BoundStatement] = []
+            for step in steps {
+                do {
+                    let clock = ContinuousClock()
+                    let started = clock.now
+                    if !isBlank(step.sql) {
+                        try await during(.step) { try await session.execute(step.sql) }
+                    }
+                    try await verify(step)
+                    durations.append(milliseconds(clock.now - started))
+                } catch {
+                    var shoalError = Self.shoalError(error)
+                    if shoalError.revision == nil { shoalError.revision = step.revision }
+                    throw shoalError
+                }
+                records += recordStatements(step, sql: sql, durationMs: durations[durations.count - 1], context: context)
             }
-            try await verify(step)
-            let durationMs = milliseconds(clock.now - started)
             try await during(.commit) {
-                try await session.executeAndCommit(recordStatements(step, sql: sql, durationMs: durationMs, context: context))
+                try await session.executeAndCommit(records)
             }
-            return durationMs
+            return durations
         } catch {
             await session.rollback()
             throw error

@@ -24,7 +24,7 @@ struct FleetExecution: Sendable {
 
     /// Every target's report, in plan order.
     func run() async -> [TargetReport] {
-        var ledger = Ledger(reports: plan.targets.indices.map(plan.reportBeforeRunning))
+        var ledger = Ledger(reports: plan.targets.indices.map { plan.reportBeforeRunning($0, transactionMode: options.transactionMode) })
         for report in ledger.reports.compactMap({ $0 }) { events(.targetFinished(report)) }
         if options.onError != .continue && ledger.anyFailed {
             await control.stopStartingTargets(reason: stopReason)
@@ -123,9 +123,10 @@ struct FleetExecution: Sendable {
 
 extension FleetPlan {
     /// The report of target `index` when it does not run (a refusal,
-    /// nothing to do) or when this is a dry run (what it would do); nil for
-    /// a target that runs.
-    func reportBeforeRunning(_ index: Int) -> TargetReport? {
+    /// nothing to do) or when this is a dry run (what it would do, with the
+    /// transactions of `transactionMode`, else of the database's
+    /// `transaction_mode`); nil for a target that runs.
+    func reportBeforeRunning(_ index: Int, transactionMode: TransactionMode? = nil) -> TargetReport? {
         let target = targets[index]
         switch decisions[index] {
         case .refused(let error, let current):
@@ -144,6 +145,9 @@ extension FleetPlan {
             guard dryRun else { return nil }
             var report = TargetReport(target: target, status: .planned, from: plan.from, to: plan.to, planned: plan.planned)
             report.stoppedAt = plan.stoppedAt
+            if plan.kind == .steps {
+                report.groups = (transactionMode ?? target.settings.transactionMode).groups(plan.steps).map { $0.map(\.revision) }
+            }
             return report
         }
     }

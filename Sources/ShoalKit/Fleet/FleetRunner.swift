@@ -39,6 +39,9 @@ public struct FleetRunner: Sendable {
         public var retryOf: RunID?
         /// The run that `shoal rollback` compensates, for the journal.
         public var compensates: RunID?
+        /// `--transaction` (SPEC §13): how every target's steps are grouped
+        /// into transactions; nil: as each database's `transaction_mode` says.
+        public var transactionMode: TransactionMode?
         /// Where the run's metrics go (``MigrationMetrics``); nil: to
         /// `MetricsSystem.factory`, whatever the application bootstrapped.
         public var metrics: (any MetricsFactory)?
@@ -155,7 +158,8 @@ public struct FleetRunner: Sendable {
         let pool = SessionPool(targets: plan.targets)
         let context = TargetRun.Context(command: plan.command, apply: apply, lockWait: options.lockWait,
                                         control: control, pool: pool, logger: fleet.logger,
-                                        metrics: MigrationMetrics(factory: options.metrics))
+                                        metrics: MigrationMetrics(factory: options.metrics),
+                                        transactionMode: options.transactionMode)
         let execution = FleetExecution(plan: plan, options: options, control: control, context: context,
                                        replicas: ReplicaWaiter(options: options, missing: plan.missingReplicas,
                                                                events: events, logger: fleet.logger),

@@ -29,20 +29,45 @@ public struct MigrationMetrics: Sendable {
     /// error (a step that hit `lock_timeout` and will run again).
     func measure<Result>(_ step: PlanStep, on database: String, retrying: (any Error) -> Bool = { _ in false },
                          _ apply: () async throws -> Result) async throws -> Result {
-        let dimensions = [("database", database), ("direction", step.direction.rawValue)]
         let started = ContinuousClock.now
         do {
             let result = try await apply()
-            let elapsed = ContinuousClock.now - started
-            Counter(label: Self.appliedLabel, dimensions: dimensions, factory: factory).increment()
-            Timer(label: Self.durationLabel, dimensions: dimensions, factory: factory)
-                .recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+            countApplied(step.direction, on: database, taking: ContinuousClock.now - started)
             return result
         } catch {
             if retrying(error) { throw error }
-            Counter(label: Self.failedLabel, dimensions: dimensions, factory: factory).increment()
+            countFailed(step.direction, on: database)
             throw error
         }
+    }
+
+    /// Runs `apply` (one transaction of several steps, `--transaction
+    /// per-target`, returning each step's milliseconds) and counts every
+    /// step applied with its own duration once it committed, or one failed
+    /// (the group's failing step), unless the caller is `retrying`.
+    func measure(group steps: [PlanStep], on database: String, retrying: (any Error) -> Bool = { _ in false },
+                 _ apply: () async throws -> [Int]) async throws -> [Int] {
+        do {
+            let durations = try await apply()
+            for (step, ms) in zip(steps, durations) { countApplied(step.direction, on: database, taking: .milliseconds(ms)) }
+            return durations
+        } catch {
+            if retrying(error) { throw error }
+            if let step = steps.first { countFailed(step.direction, on: database) }
+            throw error
+        }
+    }
+
+    private func countApplied(_ direction: Direction, on database: String, taking elapsed: Duration) {
+        let dimensions = [("database", database), ("direction", direction.rawValue)]
+        Counter(label: Self.appliedLabel, dimensions: dimensions, factory: factory).increment()
+        Timer(label: Self.durationLabel, dimensions: dimensions, factory: factory)
+            .recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+    }
+
+    private func countFailed(_ direction: Direction, on database: String) {
+        Counter(label: Self.failedLabel, dimensions: [("database", database), ("direction", direction.rawValue)], factory: factory)
+            .increment()
     }
 
     /// Counts each target of a finished run by its status.

@@ -25,6 +25,7 @@ extension TargetReport {
             return object.text
         }))
         if let planned { line.add("planned", strings: planned) }
+        if let groups { line.add("groups", json: JSONObjectText.array(groups.map { JSONObjectText.array($0.map(\.jsonQuoted)) })) }
         if let stoppedAt { line.add("stopped_at", string: stoppedAt) }
         line.add("duration_ms", int: durationMs)
         if let error {

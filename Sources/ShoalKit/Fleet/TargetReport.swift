@@ -109,6 +109,9 @@ public struct TargetReport: Sendable, Hashable, Encodable {
     public var applied: [AppliedStep]
     /// For `--dry-run`: the steps that would run.
     public var planned: [String]?
+    /// For `--dry-run`: the transactions those steps would run in (SPEC
+    /// §13), in order; per step, one each. Nil for a stamp.
+    public var groups: [[String]]?
     /// `upgrade --phase expand`: the first `contract` migration the target
     /// stopped before (SPEC §9.3); nil when nothing was held back or the
     /// target did not get that far.
@@ -149,7 +152,7 @@ public struct TargetReport: Sendable, Hashable, Encodable {
     public var succeeded: Bool { status == .ok || status == .upToDate || status == .planned }
 
     enum CodingKeys: String, CodingKey {
-        case target, database, shard, tenant, status, from, to, applied, planned, stoppedAt = "stopped_at"
+        case target, database, shard, tenant, status, from, to, applied, planned, groups, stoppedAt = "stopped_at"
         case durationMs = "duration_ms", error, replicas, retries, revisionsKnown = "revisions_known"
     }
 
@@ -165,6 +168,7 @@ public struct TargetReport: Sendable, Hashable, Encodable {
         if !revisionsKnown { try c.encode(false, forKey: .revisionsKnown) }
         try c.encode(applied, forKey: .applied)
         try c.encodeIfPresent(planned, forKey: .planned)
+        try c.encodeIfPresent(groups, forKey: .groups)
         try c.encodeIfPresent(stoppedAt, forKey: .stoppedAt)
         try c.encode(durationMs, forKey: .durationMs)
         try c.encode(error, forKey: .error)

@@ -3,7 +3,8 @@ import Logging
 /// One target's part in a run: takes a session and the target's migrator
 /// lock, reads the version tables again under the lock, decides from that
 /// read (nothing decided before the lock is applied), and carries out the
-/// plan: its steps one transaction each, or a stamp's rows.
+/// plan: its steps one transaction each (or, `--transaction per-target`,
+/// one transaction per group of them), or a stamp's rows.
 ///
 /// The run's progress (where the target was found and is now, the steps
 /// that committed, lock retries) lives in the value's own fields, which
@@ -19,6 +20,8 @@ struct TargetRun: Sendable {
         let pool: SessionPool
         let logger: Logger
         let metrics: MigrationMetrics
+        /// `--transaction`; nil: each database's `transaction_mode`.
+        var transactionMode: TransactionMode?
     }
 
     /// A run's last word on its target: the report, and the steps that
@@ -35,6 +38,9 @@ struct TargetRun: Sendable {
     /// that another run changed since (it would move that run's work back),
     /// unless the target is already where the stamp leads.
     let planned: VersionState?
+
+    /// How the target's steps are grouped into transactions (SPEC §13).
+    var transactionMode: TransactionMode { context.transactionMode ?? target.settings.transactionMode }
 
     // Progress, updated as the run goes.
     private let started = ContinuousClock.now
@@ -79,16 +85,15 @@ struct TargetRun: Sendable {
     }
 
     /// Undoes `steps` (committed by this run), newest first, so the target
-    /// is back where the run found it. Returns the error that stopped it, if any.
+    /// is back where the run found it, in the transactions of the run's
+    /// mode (per target: all at once). Returns the error that stopped it, if any.
     func rollBack(_ steps: [PlanStep]) async -> ShoalError? {
         let plan = Plan.undoing(steps)
         do {
             func undo(_ session: isolated any DatabaseSession) async throws {
                 let store = VersionStore(session: session, target: target)
-                for step in plan.steps {
-                    _ = try await context.metrics.measure(step, on: target.database) {
-                        try await store.apply(step, context: context.apply)
-                    }
+                for group in transactionMode.groups(plan.steps) {
+                    _ = try await applyOnce(group, store)
                 }
             }
             try await context.pool.withSession(target, lockWait: context.lockWait, { session in try await undo(session) }, healthy: { true })
@@ -187,32 +192,44 @@ struct TargetRun: Sendable {
         return outcome(.ok)
     }
 
-    /// Runs the plan's steps, stopping between two steps when the run is
-    /// interrupted (the target is then at a revision it reached by
-    /// committed steps).
+    /// Runs the plan's steps in the transactions of the run's mode,
+    /// stopping between two of them when the run is interrupted (the target
+    /// is then at a revision it reached by committed steps). The steps of a
+    /// transaction are reported (`onStep`, `applied`) once it commits.
     private mutating nonisolated(nonsending) func runSteps(
         _ plan: Plan, _ store: VersionStore, onStep: @Sendable (String, TargetReport.AppliedStep) -> Void
     ) async throws -> Outcome {
-        for (index, step) in plan.steps.enumerated() {
+        var remaining = plan.steps.count
+        for group in transactionMode.groups(plan.steps) {
             if let reason = context.control.interruption {
-                let total = applied.count + plan.steps.count - index
+                let total = applied.count + remaining
                 let done = applied.isEmpty ? "before its first step" : "after \(applied.count) of \(total) steps"
-                return outcome(.failed, ShoalError(.interrupted, "stopped \(done): \(reason); run again to finish", revision: step.revision))
+                return outcome(.failed, ShoalError(.interrupted, "stopped \(done): \(reason); run again to finish", revision: group[0].revision))
             }
-            let ms = try await apply(step, store)
-            let done = TargetReport.AppliedStep(revision: step.revision, direction: step.direction, durationMs: ms)
-            applied.append(done)
-            committed.append(step)
-            to = step.versionsAfter.sorted()
-            onStep(target.id, done)
+            let durations: [Int]
+            do {
+                durations = try await apply(group, store)
+            } catch var error as ShoalError where group.count > 1 {
+                error.message += " (\(Self.describe(group)), was rolled back: none of them is applied)"
+                throw error
+            }
+            for (step, ms) in zip(group, durations) {
+                let done = TargetReport.AppliedStep(revision: step.revision, direction: step.direction, durationMs: ms)
+                applied.append(done)
+                committed.append(step)
+                to = step.versionsAfter.sorted()
+                onStep(target.id, done)
+            }
+            remaining -= group.count
         }
         return outcome(.ok)
     }
 
-    /// Applies one step. A step that failed on `lock_timeout` (another
-    /// session held a lock it needed) rolled back cleanly: wait, then run it
-    /// again, up to the target's `lock_retries`.
-    private mutating nonisolated(nonsending) func apply(_ step: PlanStep, _ store: VersionStore) async throws -> Int {
+    /// Applies one transaction's steps; returns each step's milliseconds.
+    /// A transaction that failed on `lock_timeout` (another session held a
+    /// lock it needed) rolled back cleanly: wait, then run it again, whole,
+    /// up to the target's `lock_retries`.
+    private mutating nonisolated(nonsending) func apply(_ group: [PlanStep], _ store: VersionStore) async throws -> [Int] {
         var attempt = 0
         let lockRetries = target.settings.lockRetries
         func retrying(_ error: any Error) -> Bool {
@@ -220,16 +237,36 @@ struct TargetRun: Sendable {
         }
         while true {
             do {
-                return try await context.metrics.measure(step, on: target.database, retrying: retrying) {
-                    try await store.apply(step, context: context.apply)
-                }
+                return try await applyOnce(group, store, retryable: attempt < lockRetries)
             } catch where retrying(error) {
                 attempt += 1
                 retries += 1
                 let delay = Self.retryDelay(attempt: attempt)
-                context.logger.notice("\(target.id): \(step.revision) hit lock_timeout; retry \(attempt) of \(target.settings.lockRetries) in \(delay)")
+                let what = group.count == 1 ? group[0].revision : Self.describe(group) + ","
+                context.logger.notice("\(target.id): \(what) hit lock_timeout; retry \(attempt) of \(target.settings.lockRetries) in \(delay)")
                 try await Task.sleep(for: delay)
             }
+        }
+    }
+
+    /// One attempt at one transaction's steps, measured: a step alone as
+    /// ``VersionStore/apply(_:context:)`` runs it (also a `transaction:
+    /// false` one), several as ``VersionStore/apply(group:context:)``.
+    /// `retryable`: a failure on `lock_timeout` will be retried, so it is
+    /// not counted as failed.
+    private nonisolated(nonsending) func applyOnce(_ group: [PlanStep], _ store: VersionStore,
+                                                   retryable: Bool = false) async throws -> [Int] {
+        func retrying(_ error: any Error) -> Bool {
+            retryable && (error as? ShoalError)?.failure?.isLockNotAvailable == true
+        }
+        if group.count == 1 {
+            let step = group[0]
+            return [try await context.metrics.measure(step, on: target.database, retrying: retrying) {
+                try await store.apply(step, context: context.apply)
+            }]
+        }
+        return try await context.metrics.measure(group: group, on: target.database, retrying: retrying) {
+            try await store.apply(group: group, context: context.apply)
         }
     }
 
@@ -275,6 +312,12 @@ struct TargetRun: Sendable {
     static func sessionReusable(after report: TargetReport) -> Bool {
         guard let error = report.error else { return true }
         return !(error.failure?.leavesSessionUnusable ?? true)
+    }
+
+    /// `its transaction of 3 steps, r1 to r3`: a group of several steps,
+    /// named by its ends (a target's group may hold hundreds).
+    static func describe(_ group: [PlanStep]) -> String {
+        "its transaction of \(group.count) steps, \(group[0].revision) to \(group[group.count - 1].revision)"
     }
 
     /// Backoff before lock-timeout retry `attempt` (1-based): 0.5 s doubling, at most 8 s.

@@ -42,31 +42,12 @@ struct SignalTests {
         let run = try fleet.sandbox.launch("upgrade", "--json", "--lock-wait", "600", "--html", sandbox.path("report.html"),
                                            environment: fleet.environment)
         let name = signal == SIGINT ? "SIGINT" : "SIGTERM"
-        let result: CLIResult
-        do {
-            try await waitUntil("tenant01's m02 waits at the gate") {
-                if !run.isRunning { throw FinishedEarly(message: "shoal ended early: \(run.stderrSoFar)") }
-                switch backend {
-                case .sqlite:
-                    return try await fleet.contents("tenant01").dirty
-                case .postgres:
-                    return try await fleet.column("""
-                        SELECT count(*) FROM pg_stat_activity WHERE application_name = 'shoal' AND state = 'active'
-                          AND datname = current_database() AND pid <> pg_backend_pid()
-                          AND query LIKE '%pg_try_advisory_lock(\(Gate.key))%'
-                        """) == ["1"]
-                }
+        let result = try await Self.signal(run, signal, name: name, atThe: gate) {
+            switch backend {
+            case .sqlite: try await fleet.contents("tenant01").dirty
+            case .postgres: try await Self.waitsAtTheGate(fleet)
             }
-            run.send(signal)
-            try await waitUntil("shoal heard the signal") { run.stderrSoFar.contains("\(name): finishing running steps") }
-            try await gate.open()
-            result = try await run.finish(within: .seconds(120))
-        } catch {
-            try? await gate.open()
-            run.send(SIGKILL)
-            throw error
         }
-        try await gate.close()  // its session is one of shoal's, which the checks below wait to end
         #expect(result.status == 128 + signal, "\(result.stderr)")
         let report = try result.targets()
         #expect(report.count == fleet.tenants.count, "\(result.stdout)")
@@ -110,6 +91,71 @@ struct SignalTests {
         let checked = try await fleet.checkConsistent()
         try await fleet.rerunFinishes()  // the gate is open for good now: m02 passes it at once
         FaultLedger.note("\(name), \(backend)", faults: 1, targets: checked)
+    }
+
+    /// Sends `signal` once tenant01's m02 waits at `gate` (`atTheGate`
+    /// says when), opens the gate once shoal has heard it, and returns how
+    /// shoal ended; the gate is closed (its session is one of shoal's, which
+    /// the checks after wait to end). On any failure shoal is killed.
+    static func signal(_ run: RunningShoal, _ signal: Int32, name: String, atThe gate: Gate,
+                       atTheGate: @escaping () async throws -> Bool) async throws -> CLIResult {
+        let result: CLIResult
+        do {
+            try await waitUntil("tenant01's m02 waits at the gate") {
+                if !run.isRunning { throw FinishedEarly(message: "shoal ended early: \(run.stderrSoFar)") }
+                return try await atTheGate()
+            }
+            run.send(signal)
+            try await waitUntil("shoal heard the signal") { run.stderrSoFar.contains("\(name): finishing running steps") }
+            try await gate.open()
+            result = try await run.finish(within: .seconds(120))
+        } catch {
+            try? await gate.open()
+            run.send(SIGKILL)
+            throw error
+        }
+        try await gate.close()
+        return result
+    }
+
+    /// PostgreSQL: whether one of shoal's sessions waits at the gate.
+    static func waitsAtTheGate(_ fleet: FaultFleet) async throws -> Bool {
+        try await fleet.column("""
+            SELECT count(*) FROM pg_stat_activity WHERE application_name = 'shoal' AND state = 'active'
+              AND datname = current_database() AND pid <> pg_backend_pid()
+              AND query LIKE '%pg_try_advisory_lock(\(Gate.key))%'
+            """) == ["1"]
+    }
+
+    /// `--transaction per-target` (PostgreSQL): tenant01's first
+    /// transaction (m01 to m03) waits at the gate in m02 when SIGINT lands;
+    /// it commits whole, and its next one (m04, `transaction: false`) does
+    /// not start, nor does any other target.
+    @Test func aSignalLetsTheTransactionInFlightCommitAndStartsNoOther() async throws {
+        try await PostgresTestServer.withScratchDatabase { url in
+            let sandbox = try Sandbox()
+            let fleet = try FaultFleet(sandbox, backend: .postgres, tenants: 2, migrations: 4, url: url, slowness: 0.01, concurrency: 1)
+            let gate = try await Gate.shut(.postgres, sandbox: sandbox, url: url)
+            try fleet.write(2, up: "\(gate.statement)\nCREATE TABLE \(FaultFleet.table(2)) (n int);")
+            try fleet.write(4, up: "CREATE TABLE \(FaultFleet.table(4)) (n int);", transaction: false)
+            let run = try sandbox.launch(["upgrade", "--transaction", "per-target", "--json"], environment: fleet.environment)
+            let result = try await Self.signal(run, SIGINT, name: "SIGINT", atThe: gate) { try await Self.waitsAtTheGate(fleet) }
+            #expect(result.status == 128 + SIGINT, "\(result.stderr)")
+            let report = try result.targets()
+            let first = try #require(report[fleet.targetID("tenant01")])
+            #expect(first["status"] as? String == "failed", "\(first)")
+            #expect((first["applied"] as? [[String: Any]])?.compactMap { $0["revision"] as? String } == ["m01", "m02", "m03"])
+            #expect(first["to"] as? [String] == ["m03"])
+            let message = (first["error"] as? [String: Any])?["message"] as? String ?? ""
+            #expect(message.contains("interrupted (SIGINT)"), "\(message)")
+            #expect(report[fleet.targetID("tenant02")]?["status"] as? String == "skipped")
+            let contents = try await fleet.contents()
+            #expect(contents["tenant01"]?.versions == ["m03"], "the transaction in flight committed, m04 did not start")
+            #expect(contents["tenant02"]?.versions == [])
+            let checked = try await fleet.checkConsistent()
+            try await fleet.rerunFinishes()
+            FaultLedger.note("SIGINT inside a per-target transaction, PostgreSQL", faults: 1, targets: checked)
+        }
     }
 
     /// The same on SQLite: the second signal interrupts the running

@@ -105,6 +105,19 @@ import ShoalTestSupport
         #expect(config.database(named: "c")?.settings.lint == .warn)
     }
 
+    @Test func transactionModeIsPerStepByDefaultAndATopLevelDefaultThatDatabasesOverride() throws {
+        #expect(try parseConfig(configWith(#"{"driver": "sqlite", "path": "a.db"}"#)).database(named: "app")?.settings.transactionMode == .perStep)
+        let config = try parseConfig("""
+            {"transaction_mode": "per-target", "databases": {
+               "a": {"driver": "sqlite", "path": "a.db"},
+               "b": {"driver": "sqlite", "path": "b.db", "transaction_mode": "per-step"}
+             }}
+            """)
+        #expect(config.settings.transactionMode == .perTarget)
+        #expect(config.database(named: "a")?.settings.transactionMode == .perTarget)
+        #expect(config.database(named: "b")?.settings.transactionMode == .perStep)
+    }
+
     @Test func versionsAndVersionTableAreConfigurable() throws {
         let config = try parseConfig(configWith(
             #"{"driver": "sqlite", "path": "/data/app.db", "versions": "../migrations/app", "version_table": "app_version"}"#))
@@ -185,6 +198,9 @@ import ShoalTestSupport
         .init("lock_retries too many", configWith(#"{"driver": "sqlite", "path": "a", "lock_retries": 101}"#), "`databases.app.lock_retries` must be an integer from 0 to 100, got 101"),
         .init("lock_retries negative", #"{"lock_retries": -1, "databases": {}}"#, "`lock_retries` must be an integer from 0 to 100, got -1"),
         .init("lint unknown", configWith(#"{"driver": "sqlite", "path": "a", "lint": "refused"}"#), "`databases.app.lint` must be `warn`, `refuse` or `off`, not `refused`; did you mean `refuse`?"),
+        .init("transaction_mode unknown", configWith(#"{"driver": "sqlite", "path": "a", "transaction_mode": "per-targets"}"#), "`databases.app.transaction_mode` must be `per-step` or `per-target`, not `per-targets`; did you mean `per-target`?"),
+        .init("transaction_mode top level", #"{"transaction_mode": "per_step", "databases": {}}"#, "`transaction_mode` must be `per-step` or `per-target`, not `per_step`; did you mean `per-step`?"),
+        .init("transaction_mode boolean", #"{"transaction_mode": true, "databases": {}}"#, "`transaction_mode` must be a string, not a boolean"),
         .init("lint top level boolean", #"{"lint": false, "databases": {}}"#, "`lint` must be a string, not a boolean"),
         .init("max_connections zero", configWith(#"{"driver": "postgres", "shards": {"s1": {"url": "postgres://h/a", "max_connections": 0}}}"#), "`databases.app.shards.s1.max_connections` must be a positive integer, got 0"),
         .init("tenants number", configWith(#"{"driver": "sqlite", "path": "{tenant}", "tenants": 3}"#), "`databases.app.tenants` must be a registry path (a string) or {\"query\": …, \"from\": …}, not a number"),

@@ -24,7 +24,10 @@ import Testing
                                                        failure: index % 3 == 0 ? nil : DatabaseFailure(code: .postgres(SQLState(rawValue: "42P07"))))
             report.replicas = index % 2 == 0 ? [] : [.init(name: "core-replica", status: .lagging, waitedMs: 5000, lagBytes: 1088, message: text),
                                                      .init(name: "r2", status: .caughtUp, waitedMs: 3, lagBytes: 0)]
-            if index % 3 == 1 { report.planned = [text, "cccc0003"] }
+            if index % 3 == 1 {
+                report.planned = [text, "cccc0003", "dddd0004"]
+                report.groups = [[text, "cccc0003"], ["dddd0004"]]
+            }
             if index % 3 == 2 { report.stoppedAt = text }
             if index % 4 == 3 { report.revisionsKnown = false }
             report.retries = index % 5

@@ -25,7 +25,7 @@ import Foundation
 /// ```
 public enum ConfigLoader: Sendable {
     static let topLevelKeys = ["concurrency", "databases", "lock_timeout_ms", "statement_timeout_ms", "lock_retries", "lint",
-                                 "journal_dir", "journal"]
+                                 "transaction_mode", "journal_dir", "journal"]
 
     /// The config file to use: `--config PATH`, then `SHOAL_CONFIG`, then
     /// `./config.json`; relative paths are taken from `currentDirectory`.

@@ -16,6 +16,7 @@ enum DatabaseEntryParser {
     static let keys = [
         "driver", "url", "path", "shards", "layout", "schema", "tenants", "versions", "version_table",
         "replicas", "after", "lock_timeout_ms", "statement_timeout_ms", "lock_retries", "lint", "scratch_url", "role",
+        "transaction_mode",
     ]
     static let tenantPlaceholder = "{tenant}"
 
@@ -51,7 +52,7 @@ enum DatabaseEntryParser {
         return ParsedDatabase(config: config, line: node.line, after: after, tenantsFrom: tenants?.from)
     }
 
-    /// The timeout keys and `lint`, each falling back to `defaults` (top level, or the built-in defaults).
+    /// The timeout keys, `lint` and `transaction_mode`, each falling back to `defaults` (top level, or the built-in defaults).
     static func sessionSettings(_ object: ConfigObject, defaults: SessionSettings) throws -> SessionSettings {
         var settings = defaults
         let nonNegative = "a non-negative integer (milliseconds)"
@@ -75,6 +76,14 @@ enum DatabaseEntryParser {
                                    + Suggestion.didYouMean(text, in: LintMode.allCases.map(\.rawValue)), line: object["lint"]?.line)
             }
             settings.lint = mode
+        }
+        if let text = try object.string("transaction_mode") {
+            guard let mode = TransactionMode(rawValue: text) else {
+                throw object.error("`\(object.path("transaction_mode"))` must be `per-step` or `per-target`, not `\(text)`"
+                                   + Suggestion.didYouMean(text, in: TransactionMode.allCases.map(\.rawValue)),
+                                   line: object["transaction_mode"]?.line)
+            }
+            settings.transactionMode = mode
         }
         return settings
     }

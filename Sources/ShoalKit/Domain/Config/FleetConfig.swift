@@ -51,7 +51,8 @@ public enum TenantSource: Sendable, Hashable {
 
 /// How a database's migrations are applied, set at the top level of
 /// config.json and overridden per database: the session settings of each
-/// migration (PostgreSQL) and what lint findings do to an upgrade.
+/// migration (PostgreSQL), what lint findings do to an upgrade, and how
+/// steps are grouped into transactions.
 public struct SessionSettings: Sendable, Hashable {
     public var lockTimeoutMs: Int
     /// nil: the server's own setting.
@@ -63,13 +64,18 @@ public struct SessionSettings: Sendable, Hashable {
     /// it after connecting, so that what migrations create belongs to it
     /// while the login role only migrates. nil: the login role itself.
     public var role: String?
+    /// The `transaction_mode` key (SPEC §13): one transaction per step, or
+    /// per target. `--transaction` overrides it for a run
+    /// (``FleetRunner/Options/transactionMode``).
+    public var transactionMode: TransactionMode
     public init(lockTimeoutMs: Int = 5000, statementTimeoutMs: Int? = nil, lockRetries: Int = 3, lint: LintMode = .warn,
-                role: String? = nil) {
+                role: String? = nil, transactionMode: TransactionMode = .perStep) {
         self.lockTimeoutMs = lockTimeoutMs
         self.statementTimeoutMs = statementTimeoutMs
         self.lockRetries = lockRetries
         self.lint = lint
         self.role = role
+        self.transactionMode = transactionMode
     }
 }
 

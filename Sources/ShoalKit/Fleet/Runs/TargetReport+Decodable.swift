@@ -25,6 +25,7 @@ extension TargetReport: Decodable {
         to = try c.decode([String].self, forKey: .to)
         applied = try c.decodeIfPresent([AppliedStep].self, forKey: .applied) ?? []
         planned = try c.decodeIfPresent([String].self, forKey: .planned)
+        groups = try c.decodeIfPresent([[String]].self, forKey: .groups)
         stoppedAt = try c.decodeIfPresent(String.self, forKey: .stoppedAt)
         durationMs = try c.decodeIfPresent(Int.self, forKey: .durationMs) ?? 0
         error = try c.decodeIfPresent(ErrorInfo.self, forKey: .error)
