@@ -180,12 +180,15 @@ pg_start() {
     return 1
   fi
   # Fast and throwaway: no durability. The replica's copy inherits all this.
+  # max_connections: the whole suite's parallel tests, the shoal processes
+  # they start, and their sessions, with room to spare (300 ran out once the
+  # least-privilege, TLS, partition and per-target suites joined).
   cat >>"$PG_DIR/primary/postgresql.conf" <<EOF
 listen_addresses = '127.0.0.1'
 unix_socket_directories = '$PG_DIR'
 wal_level = replica
 max_wal_senders = 10
-max_connections = 300
+max_connections = 1000
 fsync = off
 synchronous_commit = off
 full_page_writes = off
