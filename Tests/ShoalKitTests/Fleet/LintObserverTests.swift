@@ -68,11 +68,12 @@ import Testing
         "shoal_scratch_test_" + String(UInt64.random(in: .min ... .max), radix: 16)
     }
 
-    /// Polls until a statement containing `marker` runs in `database`.
+    /// Polls until a statement containing `marker` runs in `database`,
+    /// for up to 120 s (a full run on two cores can be that slow to start it).
     static func waitUntilRunning(_ marker: String, in database: String) async throws {
         let watcher = try await PostgresSession.connect(try PostgresTestServer.url())
         try await watcher.closing {
-            let deadline = ContinuousClock.now + .seconds(30)
+            let deadline = ContinuousClock.now + .seconds(120)
             while try await watcher.query("SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND query LIKE '%' || $2 || '%'",
                                           [database, marker]).isEmpty {
                 try #require(ContinuousClock.now < deadline, "the statement never started")

@@ -140,8 +140,11 @@ import Testing
         await #expect(throws: ShoalError.self) { try await migrations.migrated() }
     }
 
+    /// Polls `condition`; the deadline is generous, since in a full run on
+    /// two cores the first step can take long to commit (a late step is
+    /// not what these tests check).
     static func waitUntil(_ condition: () -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(30)
+        let deadline = ContinuousClock.now + .seconds(120)
         while !condition() {
             guard ContinuousClock.now < deadline else { Issue.record("timed out"); return }
             try await Task.sleep(for: .milliseconds(10))
