@@ -16,6 +16,8 @@
 # the `postgres` user (created by the postgresql package).
 
 PG_LOG_NAME=${PG_LOG_NAME:-postgres.sh}
+# shellcheck source=scripts/lib/apt.sh
+source "$(dirname "${BASH_SOURCE[0]}")/apt.sh"
 
 pg_say() { printf '%s: %s\n' "$PG_LOG_NAME" "$*" >&2; }
 
@@ -49,15 +51,8 @@ pg_ensure_packages() {
   local missing
   missing=$(pg_missing_packages)
   [ -z "$missing" ] && return 0
-  if ! pg_is_root; then
-    pg_say "missing packages: $missing"
-    pg_say "install them with: sudo apt-get install -y $missing"
-    return 1
-  fi
-  pg_say "installing $missing"
   # shellcheck disable=SC2086 # one word per package
-  DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 &&
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >&2
+  apt_install pg_say "the PostgreSQL tests and the build need them" $missing || return 1
   missing=$(pg_missing_packages)
   [ -z "$missing" ] || { pg_say "still missing after apt-get: $missing"; return 1; }
 }
