@@ -172,6 +172,45 @@ struct LeastPrivilegeTests {
         }
     }
 
+    /// Two databases on one URL, one with a `role` and one without: each
+    /// target's sessions are its own database's, never a session the other
+    /// left in the pool or a read batched with the other's tenants.
+    @Test func twoDatabasesOnOneURLKeepTheirOwnRoles() async throws {
+        try await PostgresTestServer.withScratchDatabase { url in
+            let name = PostgresProbe.databaseName(url)
+            try await PostgresProbe.with(url) { admin in
+                try await admin.execute("GRANT CREATE ON DATABASE \(admin.quoteIdentifier(name)) TO shoal_owner, shoal_migrator")
+            }
+            let migrator = try await Self.url(Self.login, database: name)
+            let sandbox = try Sandbox()
+            try sandbox.write("config.json", """
+            { "concurrency": 1, "databases": {
+                "accounts": { "driver": "postgres", "url": \(Fixture.json(migrator)), "role": "shoal_owner",
+                              "schema": "acct_{tenant}", "tenants": "tenants/accounts.json" },
+                "billing": { "driver": "postgres", "url": \(Fixture.json(migrator)), "after": ["accounts"],
+                             "schema": "bill_{tenant}", "tenants": "tenants/billing.json" } } }
+            """)
+            for database in ["accounts", "billing"] {
+                try sandbox.write("tenants/\(database).json", #"["acme", "globex"]"#)
+                try Self.writeMigrations(sandbox, database: database)
+            }
+            let upgrade = try await sandbox.shoal("upgrade", "--json")
+            #expect(upgrade.status == 0, "\(upgrade.stdout)\(upgrade.stderr)")
+            for (prefix, owner) in [("acct", "shoal_owner"), ("bill", Self.login)] {
+                for tenant in ["acme", "globex"] {
+                    let schema = "\(prefix)_\(tenant)"
+                    #expect(try await Self.tableOwners(url, schema: schema)
+                            == Dictionary(uniqueKeysWithValues: Self.tables.map { ($0, owner) }), "\(schema)")
+                    #expect(try await PostgresProbe.query(url, "SELECT role FROM \(schema).whoami") == [[owner]], "\(schema)")
+                }
+            }
+            let status = try await sandbox.shoal("status", "--json")
+            #expect(Set(try status.targets().values.compactMap { $0["state"] as? String }) == ["up-to-date"], "\(status.stdout)")
+            let downgrade = try await sandbox.shoal("downgrade", "base")
+            #expect(downgrade.status == 0, "\(downgrade.stdout)\(downgrade.stderr)")
+        }
+    }
+
     /// A database per tenant: `tenants add` creates it (`CREATEDB`), owned
     /// by the owner; `remove --drop` drops it.
     @Test(arguments: Ownership.allCases)

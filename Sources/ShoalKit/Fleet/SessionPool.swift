@@ -146,11 +146,14 @@ actor SessionPool {
         return session
     }
 
-    /// Sessions with the same key reach the same database with the same settings.
+    /// Sessions with the same key reach the same database with the same
+    /// settings, and as the same role (`SET ROLE`, the `role` key): two
+    /// databases on one URL with different roles never share a session.
     private static func key(_ target: Target) -> String? {
         guard case .postgres(let url, let schema) = target.location else { return nil }
         let s = target.settings
-        return [url, schema == nil ? "db" : "schema", String(s.lockTimeoutMs), s.statementTimeoutMs.map(String.init) ?? "-"]
+        return [url, schema == nil ? "db" : "schema", String(s.lockTimeoutMs), s.statementTimeoutMs.map(String.init) ?? "-",
+                s.role.map { "role " + $0 } ?? "login"]
             .joined(separator: "\u{0}")
     }
 }

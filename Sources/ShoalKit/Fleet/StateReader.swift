@@ -68,9 +68,10 @@ struct StateReader: Sendable {
     }
 
     /// Targets with the same key live in one PostgreSQL database (a shard of
-    /// a schema-per-tenant database) and can be read over one session.
+    /// a schema-per-tenant database) and can be read over one session: the
+    /// same URL, version table and role (`SET ROLE`, the `role` key).
     static func batchKey(_ target: Target) -> String? {
         guard case .postgres(let url, _?) = target.location else { return nil }
-        return url + "\u{0}" + target.versionTable
+        return [url, target.versionTable, target.settings.role.map { "role " + $0 } ?? "login"].joined(separator: "\u{0}")
     }
 }
