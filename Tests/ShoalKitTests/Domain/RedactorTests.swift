@@ -56,7 +56,10 @@ import Testing
         ("postgres://db/app?sslpassword=k3y", "postgres://db/app?sslpassword=***"),
         ("postgres://u:pw@db/app?sslmode=verify-full&sslkey=/tls/client.key&sslpassword=k%26y&sslrootcert=/tls/ca.crt",
          "postgres://u:***@db/app?sslmode=verify-full&sslkey=/tls/client.key&sslpassword=***&sslrootcert=/tls/ca.crt"),
-        ("postgres://db/app?sslpassword=k3y#frag", "postgres://db/app?sslpassword=***#frag"),
+        // libpq reads `#` as part of a query value: all of it is hidden.
+        ("postgres://db/app?sslpassword=k3y#frag", "postgres://db/app?sslpassword=***"),
+        ("postgres://db/app?sslkey=/k&sslpassword=ab#cdef&sslmode=require", "postgres://db/app?sslkey=/k&sslpassword=***&sslmode=require"),
+        ("postgres://db/app?password=ab#cdef", "postgres://db/app?password=***"),
         ("host=db sslkey=/tls/client.key sslpassword=k3y sslmode=verify-full",
          "host=db sslkey=/tls/client.key sslpassword=*** sslmode=verify-full"),
         ("host=db sslpassword = 'k 3y' dbname=app", "host=db sslpassword=*** dbname=app"),

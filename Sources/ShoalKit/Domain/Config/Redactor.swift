@@ -133,7 +133,8 @@ package enum Redactor: Sendable {
             return min(cursor + 1, characters.count)
         }
         while cursor < characters.count, !characters[cursor].isWhitespace {
-            if inQuery && (characters[cursor] == "&" || characters[cursor] == "#") { break }
+            // libpq ends a query value at `&` only: a `#` is part of it.
+            if inQuery && characters[cursor] == "&" { break }
             cursor += 1
         }
         return cursor
