@@ -144,7 +144,7 @@ struct LeastPrivilegeErrorTests {
             let result = try await sandbox.shoal("upgrade")
             #expect(result.status == 1, "\(result.stderr)")
             #expect(result.stdout.contains("permission denied for database \"\(name)\""), "\(result.stdout)")
-            #expect(result.stdout.contains("GRANT CONNECT ON DATABASE \"\(name)\" TO shoal_limited"), "\(result.stdout)")
+            #expect(result.stdout.contains("GRANT CONNECT ON DATABASE \(name) TO shoal_limited"), "\(result.stdout)")
         }
     }
 }

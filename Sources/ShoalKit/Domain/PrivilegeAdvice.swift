@@ -69,12 +69,15 @@ package struct PrivilegeAdvice: Sendable, Equatable {
     }
 
     /// `name` as SQL writes an identifier: bare when PostgreSQL would read
-    /// it back unchanged (lower case letters, digits and `_`), else in
-    /// double quotes; a name PostgreSQL printed already quoted is kept.
+    /// it back unchanged (`[a-z_][a-z0-9_]*`), else in double quotes with
+    /// every `"` doubled. A name PostgreSQL or libpq printed in quotes
+    /// (`"Tenant Acme"`) is taken without them first: they print names
+    /// raw inside the quotes, so what is between them is the name.
     static func sqlName(_ name: String) -> String {
-        if name.hasPrefix("\""), name.hasSuffix("\""), name.count >= 2 { return name }
+        var name = Substring(name)
+        if name.count >= 2, name.hasPrefix("\""), name.hasSuffix("\"") { name = name.dropFirst().dropLast() }
         let bare = name.first.map { $0 == "_" || ("a"..."z").contains($0) } == true
-            && name.allSatisfy { $0 == "_" || $0 == "." || ("a"..."z").contains($0) || ("0"..."9").contains($0) }
-        return bare ? name : "\"" + name.replacing("\"", with: "\"\"") + "\""
+            && name.allSatisfy { $0 == "_" || ("a"..."z").contains($0) || ("0"..."9").contains($0) }
+        return bare ? String(name) : "\"" + name.replacing("\"", with: "\"\"") + "\""
     }
 }

@@ -35,7 +35,7 @@ enum PostgresError {
         if libpqMessage.contains("User does not have CONNECT privilege"), let user,
            let range = libpqMessage.firstRange(of: "permission denied for database ") {
             let database = libpqMessage[range.upperBound...].prefix { !$0.isNewline }
-            return "grant it: GRANT CONNECT ON DATABASE \(database) TO \(PrivilegeAdvice.sqlName(user))"
+            return "grant it: GRANT CONNECT ON DATABASE \(PrivilegeAdvice.sqlName(String(database))) TO \(PrivilegeAdvice.sqlName(user))"
         }
         guard libpqMessage.contains("could not load private key file") else { return nil }
         return "an encrypted key needs its passphrase in the URL's sslpassword; shoal never prompts for one"

@@ -50,6 +50,16 @@ import Testing
         #expect(advice?.words == "grant CREATE on database app to App \"Owner\"")
     }
 
+    /// Names are quoted for SQL whatever they hold: a dot, a quote, capitals.
+    @Test func namesAreQuotedSoTheGrantCannotBeBrokenOutOf() {
+        #expect(PrivilegeAdvice.sqlName("a.b") == "\"a.b\"")
+        #expect(PrivilegeAdvice.sqlName("\"x\"; DROP TABLE t; --\"") == "\"x\"\"; DROP TABLE t; --\"")
+        #expect(PrivilegeAdvice.sqlName("Users") == "\"Users\"")
+        #expect(PrivilegeAdvice.sqlName("tenant_acme2") == "tenant_acme2")
+        let advice = PrivilegeAdvice.advice(forServerMessage: "permission denied for table a\" TO PUBLIC; --", role: "m")
+        #expect(advice?.sql == "GRANT SELECT, INSERT, UPDATE, DELETE ON \"a\"\" TO PUBLIC; --\" TO m")
+    }
+
     @Test func anUnknownMessageGetsNoAdvice() {
         #expect(PrivilegeAdvice.advice(forServerMessage: "permission denied to create extension \"pgcrypto\"", role: "m") == nil)
         #expect(PrivilegeAdvice.advice(forServerMessage: "relation \"x\" does not exist", role: "m") == nil)

@@ -52,6 +52,17 @@ import Testing
         #expect(undecodable.hint == nil)
     }
 
+    /// A login role without CONNECT gets the grant, the names quoted for
+    /// SQL (libpq prints the database's raw inside quotes).
+    @Test func aMissingConnectPrivilegeGetsItsGrant() {
+        let message = "connection to server at \"127.0.0.1\", port 5432 failed: FATAL:  permission denied for database "
+            + "\"app\"x\"\nDETAIL:  User does not have CONNECT privilege.\n"
+        let error = PostgresError.connectionFailed(conninfo: "postgres://m@db/app", libpqMessage: message, password: nil,
+                                                   user: "Migrator")
+        #expect(error.hint == "grant it: GRANT CONNECT ON DATABASE \"app\"\"x\" TO \"Migrator\"")
+        #expect(PostgresError.connectionFailed(conninfo: "postgres://m@db/app", libpqMessage: message, password: nil).hint == nil)
+    }
+
     @Test func shortPasswordsAreNotScrubbedEverywhere() {
         #expect(PostgresError.scrub("a db at port 5432", secrets: ["db", "a"]) == "a db at port 5432")
         #expect(PostgresError.scrub("xx hunter2 yy hunter2", secrets: ["hunter2"]) == "xx *** yy ***")
