@@ -51,7 +51,8 @@ package struct OfflineScript: Sendable {
         }
         for shard in db.shards {
             guard let role = shard.role, role != db.settings.role else { continue }
-            text += "-- on shard \(shard.name): SET ROLE \(VersionTableSQL.quote(role)); instead\n"
+            let how = db.settings.role == nil ? "first" : "instead"
+            text += "-- on shard \(shard.name): SET ROLE \(VersionTableSQL.quote(role)); \(how)\n"
         }
         return text
     }

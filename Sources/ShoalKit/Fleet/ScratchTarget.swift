@@ -53,11 +53,11 @@ struct ScratchTarget: Sendable {
 
     private static func withPostgresDatabase<Result: Sendable>(_ database: DatabaseConfig, fleet: Fleet, command: String, name: String,
                                                                _ body: (ScratchTarget) async throws -> Result) async throws -> Result {
-        let server = try await scratchServer(for: database, fleet: fleet, command: command)
+        let (server, settings) = try await scratchServer(for: database, fleet: fleet, command: command)
         fleet.logger.info("\(command): scratch database \(name) on \(Redactor.redact(server))")
         let url = PostgresURL.replacingDatabase(in: server, with: name)
         do {
-            return try await PostgresScratchDatabase.with(name: name, on: server, settings: database.settings) { session in
+            return try await PostgresScratchDatabase.with(name: name, on: server, settings: settings) { session in
                 var schema: String?
                 if database.isMultiTenant && database.layout == .schema {
                     let tenantSchema = TenantName.substitute(tenantName, in: database.schemaTemplate)
@@ -68,7 +68,7 @@ struct ScratchTarget: Sendable {
                 let target = Target(id: "\(database.name)/scratch", database: database.name,
                                     tenant: database.isMultiTenant ? tenantName : nil, driver: .postgres,
                                     location: .postgres(url: url, schema: schema), versionTable: database.versionTable,
-                                    settings: database.settings)
+                                    settings: settings)
                 return try await body(ScratchTarget(session: session, target: target))
             }
         } catch var error as ShoalError {
@@ -81,8 +81,9 @@ struct ScratchTarget: Sendable {
                 error.kind = .config
                 error.message = "\(command) needs a PostgreSQL server to create its scratch database for \(database.name) on: "
                     + error.message
-                error.hint = "set `databases.\(database.name).scratch_url` in config.json to a server shoal can reach, "
-                    + "as a role with the CREATEDB privilege"
+                // A refused SET ROLE already says what to grant.
+                error.hint = error.hint ?? ("set `databases.\(database.name).scratch_url` in config.json to a server shoal can reach, "
+                    + "as a role with the CREATEDB privilege")
             } else if error.failure?.isInsufficientPrivilege == true, error.revision == nil,
                       error.failure?.statement?.hasPrefix("CREATE DATABASE") == true {
                 error.kind = .config
@@ -93,16 +94,18 @@ struct ScratchTarget: Sendable {
         }
     }
 
-    /// The server to create the scratch database on: `scratch_url`, or the
-    /// connection of the database's first target.
-    private static func scratchServer(for database: DatabaseConfig, fleet: Fleet, command: String) async throws -> String {
+    /// The server to create the scratch database on, and the settings to
+    /// connect with: `scratch_url` with the database's, or the connection of
+    /// the database's first target with that target's (a shard's own `role`).
+    private static func scratchServer(for database: DatabaseConfig, fleet: Fleet,
+                                      command: String) async throws -> (url: String, settings: SessionSettings) {
         try fleet.config.requireConnections()
-        if let url = database.scratchURL { return url }
+        if let url = database.scratchURL { return (url, database.settings) }
         let targets = try await fleet.targets(TargetSelector(databases: [database.name]))
-        guard case .postgres(let url, _)? = targets.first?.location else {
+        guard let first = targets.first, case .postgres(let url, _) = first.location else {
             throw ShoalError(.config, "\(database.name) has no targets yet, so \(command) has no server to create its "
                              + "scratch database on; set `databases.\(database.name).scratch_url` in config.json")
         }
-        return url
+        return (url, first.settings)
     }
 }
