@@ -136,7 +136,7 @@ enum FanOut {
                     html: HTMLOption) async throws {
         let selector = try selection.selector()
         var options = fanOut.options(config: fleet.config)
-        options.transactionMode = try transaction?.mode()
+        options.transactionMode = try transaction?.mode(retrying: retrying)
         options.arguments = Array(CommandLine.arguments.dropFirst())
         options.selector = selector
         options.retryOf = try retrying.map { try RunID(parsing: $0.id) }

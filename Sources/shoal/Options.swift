@@ -105,13 +105,24 @@ struct TransactionOption: ParsableArguments {
         _ = try mode()
     }
 
-    /// The mode asked for; nil without the option.
-    func mode() throws -> TransactionMode? {
-        guard let transaction else { return nil }
+    /// The mode asked for; without the option, the one the retried run
+    /// was given (`--retry-failed`: a per-target run's retry stays per
+    /// target), else nil.
+    func mode(retrying recorded: RecordedRun? = nil) throws -> TransactionMode? {
+        guard let transaction else { return recorded.flatMap { Self.recordedMode($0.header.arguments) } }
         if let mode = TransactionMode(rawValue: transaction) { return mode }
         let names = TransactionMode.allCases.map(\.rawValue)
         let close = Suggestion.closest(to: transaction, in: names).map { " Did you mean `\($0)`?" } ?? ""
         throw ValidationError("--transaction must be `per-step` or `per-target`, not `\(transaction)`.\(close)")
+    }
+
+    /// `--transaction X` or `--transaction=X` among a recorded run's arguments.
+    static func recordedMode(_ arguments: [String]) -> TransactionMode? {
+        for (index, argument) in arguments.enumerated() {
+            if argument == "--transaction", index + 1 < arguments.count { return TransactionMode(rawValue: arguments[index + 1]) }
+            if argument.hasPrefix("--transaction=") { return TransactionMode(rawValue: String(argument.dropFirst("--transaction=".count))) }
+        }
+        return nil
     }
 }
 

@@ -54,6 +54,26 @@ struct PerTargetTransactionTests {
         }
     }
 
+    /// `--retry-failed` of a per-target run stays per target: the retry of
+    /// a target whose third step still fails applies nothing either.
+    @Test(arguments: Backend.allCases)
+    func aRetryOfAPerTargetRunIsPerTargetToo(_ backend: Backend) async throws {
+        try await AppFleet.with(backend, tenants: ["acme"]) { fleet async throws in
+            try fleet.sandbox.write("versions/app/\(Fixture.r3)_create_projects.sql", Self.failingProjects)
+            let failed = try await fleet.shoal("upgrade", "--transaction", "per-target", "--json")
+            #expect(failed.status == 1, "\(failed.stdout)\(failed.stderr)")
+            let run = try #require(try failed.json()["run"] as? String)
+            let retry = try await fleet.shoal("upgrade", "--retry-failed", run, "--json")
+            #expect(retry.status == 1, "\(retry.stdout)\(retry.stderr)")
+            let acme = try #require(try retry.targets()["app/acme"])
+            #expect(Self.applied(acme).isEmpty, "\(acme)")
+            #expect(try await fleet.versions("acme") == [])
+            // Asked for, per step wins: r1 and r2 commit.
+            let perStep = try await fleet.shoal("upgrade", "--retry-failed", run, "--transaction", "per-step", "--json")
+            #expect(Self.applied(try #require(try perStep.targets()["app/acme"])) == [Fixture.r1, Fixture.r2])
+        }
+    }
+
     @Test(arguments: Backend.allCases)
     func aRunRecordsEveryStepOfTheTransactionInTheReportJournalAndHistory(_ backend: Backend) async throws {
         try await AppFleet.with(backend, tenants: ["acme", "globex"]) { fleet async throws in

@@ -52,7 +52,11 @@ extension VersionStore {
             return try await applyInTransaction(steps, sql: await tables(), context: context)
         } catch {
             var shoalError = Self.shoalError(error)
-            if shoalError.revision == nil { shoalError.revision = last.revision }
+            // BEGIN (and the check under it) comes before the first step;
+            // COMMIT after the last.
+            if shoalError.revision == nil {
+                shoalError.revision = shoalError.failure?.phase == .begin ? steps[0].revision : last.revision
+            }
             throw shoalError
         }
     }

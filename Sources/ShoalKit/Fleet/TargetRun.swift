@@ -210,7 +210,13 @@ struct TargetRun: Sendable {
             do {
                 durations = try await apply(group, store)
             } catch var error as ShoalError where group.count > 1 {
-                error.message += " (\(Self.describe(group)), was rolled back: none of them is applied)"
+                if error.failure?.phase == .commit, error.failure?.leavesSessionUnusable ?? true {
+                    // The connection broke around COMMIT: the server may have committed.
+                    error.message += " (\(Self.describe(group)): the connection broke at its COMMIT, so whether it "
+                        + "committed is unknown; `shoal status` shows where the target is)"
+                } else {
+                    error.message += " (\(Self.describe(group)), was rolled back: none of them is applied)"
+                }
                 throw error
             }
             for (step, ms) in zip(group, durations) {
