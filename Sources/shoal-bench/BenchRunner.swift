@@ -1,4 +1,5 @@
 import Foundation
+import ShoalKit
 
 /// Runs the selected workloads: for each, generates the fleet, runs the shoal
 /// binary and the raw baseline (this executable's `raw` subcommand) as child
@@ -33,9 +34,8 @@ struct BenchRunner {
         let onW4Fleet = settings.workloads.filter(\.usesW4Fleet)
         for id in settings.workloads {
             switch id {
-            case .w1: results.append(measure(id, w1))
-            case .w2: results.append(measure(id) { try w2or3(.w2) })
-            case .w3: results.append(measure(id) { try w2or3(.w3) })
+            case .w1, .w1t: results.append(measure(id) { try w1(id) })
+            case .w2, .w2t, .w3: results.append(measure(id) { try w2or3(id) })
             case .w4, .w6, .w7, .w9: if id == onW4Fleet.first { results.append(contentsOf: w4Fleet(onW4Fleet)) }
             case .w5: results.append(contentsOf: w5())
             case .w8: results.append(measure(id, w8))
@@ -86,41 +86,58 @@ struct BenchRunner {
         return result
     }
 
-    private func w1() throws -> Plan {
-        let (n, m, c) = (tenants(.w1), settings.migrations, concurrency(.w1))
+    /// The shoal command of an upgrade workload, and what its row says
+    /// about the baseline's transactions.
+    private func upgradeCommand(_ id: WorkloadID) -> (command: String, arguments: [String], rawCommits: String) {
+        switch id.transactionMode {
+        case .perStep: ("upgrade", ["upgrade"], "")
+        case .perTarget: ("upgrade --transaction per-target", ["upgrade", "--transaction", "per-target"], ", a commit per target")
+        }
+    }
+
+    /// W1 (200 SQLite tenants × 20 migrations) and W1T, the same with one
+    /// transaction per tenant on both sides.
+    private func w1(_ id: WorkloadID) throws -> Plan {
+        let (n, m, c) = (tenants(id), settings.migrations, concurrency(id))
         let migrations = MigrationSet.standard.migrations(count: m, dialect: .sqlite)
-        let row = WorkloadResult(workload: "W1", description: "\(n) SQLite tenants × \(m) migrations",
-                                 command: "upgrade", tenants: n, migrations: m, concurrency: c,
-                                 raw: "\(c) threads, sqlite3", goal: Goal())
+        let upgrade = upgradeCommand(id)
+        let row = WorkloadResult(workload: id.rawValue, description: "\(n) SQLite tenants × \(m) migrations",
+                                 command: upgrade.command, tenants: n, migrations: m, concurrency: c,
+                                 raw: "\(c) threads, sqlite3" + upgrade.rawCommits, goal: Goal())
+        let label = id.rawValue
         return Plan(result: row) { index in
             try pair(index, shoal: {
-                let directory = scratch("W1-\(index)-shoal")
+                let directory = scratch("\(label)-\(index)-shoal")
                 defer { remove(directory) }
                 let config = try Fleets.write(to: directory, storage: .sqlite, tenantCount: n, migrations: migrations, concurrency: c)
-                return try runShoal("W1-\(index)", ["upgrade", "--config", config], expect: .applied(targets: n, each: m))
+                return try runShoal("\(label)-\(index)", upgrade.arguments + ["--config", config], expect: .applied(targets: n, each: m))
             }, raw: {
-                let directory = scratch("W1-\(index)-raw")
+                let directory = scratch("\(label)-\(index)-raw")
                 defer { remove(directory) }
                 try Fleets.write(to: directory, storage: .sqlite, tenantCount: n, migrations: migrations, concurrency: c)
-                return try runRaw("W1-\(index)", ["sqlite-apply", "--dir", directory, "--tenants", "\(n)",
-                                                  "--migrations", "\(m)", "--concurrency", "\(c)"],
+                return try runRaw("\(label)-\(index)", ["sqlite-apply", "--dir", directory, "--tenants", "\(n)",
+                                                        "--migrations", "\(m)", "--concurrency", "\(c)",
+                                                        "--transaction", id.transactionMode.rawValue],
                                   expect: .init(targets: n, applied: n * m))
             })
         }
     }
 
-    /// W2 (20 realistic migrations on 200 schemas) and W3 (one pg_sleep(0.2) on 64 schemas at 32).
+    /// W2 (20 realistic migrations on 200 schemas), W2T (the same with one
+    /// transaction per schema on both sides) and W3 (one pg_sleep(0.2) on
+    /// 64 schemas at 32).
     private func w2or3(_ id: WorkloadID) throws -> Plan {
         let postgres = try requirePostgres(id)
         let (n, c) = (tenants(id), concurrency(id))
-        let set: MigrationSet = id == .w2 ? .standard : .sleep
-        let m = id == .w2 ? settings.migrations : 1
+        let set: MigrationSet = id == .w3 ? .sleep : .standard
+        let m = id == .w3 ? 1 : settings.migrations
         let migrations = set.migrations(count: m, dialect: .postgres)
-        let description = id == .w2
-            ? "\(n) PostgreSQL schemas × \(m) migrations"
-            : "\(n) schemas × SELECT pg_sleep(0.2)"
-        let row = WorkloadResult(workload: id.rawValue, description: description, command: "upgrade", tenants: n,
-                                 migrations: m, concurrency: c, raw: "\(c) threads, a libpq connection each",
+        let description = id == .w3
+            ? "\(n) schemas × SELECT pg_sleep(0.2)"
+            : "\(n) PostgreSQL schemas × \(m) migrations"
+        let upgrade = upgradeCommand(id)
+        let row = WorkloadResult(workload: id.rawValue, description: description, command: upgrade.command, tenants: n,
+                                 migrations: m, concurrency: c, raw: "\(c) threads, a libpq connection each" + upgrade.rawCommits,
                                  goal: Goal())
         let label = id.rawValue.lowercased()
         return Plan(result: row) { index in
@@ -131,7 +148,7 @@ struct BenchRunner {
                 let config = try Fleets.write(to: scratch("\(id.rawValue)-\(index)-shoal"),
                                               storage: .postgres(url: postgres.url(database: database)),
                                               tenantCount: n, migrations: migrations, concurrency: c)
-                return try runShoal("\(id.rawValue)-\(index)", ["upgrade", "--config", config],
+                return try runShoal("\(id.rawValue)-\(index)", upgrade.arguments + ["--config", config],
                                     expect: .applied(targets: n, each: m))
             }, raw: {
                 let database = "bench_\(label)_\(index)_raw"
@@ -140,6 +157,7 @@ struct BenchRunner {
                 return try runRaw("\(id.rawValue)-\(index)", [
                     "pg-apply", "--url", postgres.url(database: database), "--tenants", "\(n)",
                     "--migrations", "\(m)", "--set", set.rawValue, "--concurrency", "\(c)",
+                    "--transaction", id.transactionMode.rawValue,
                 ], expect: .init(targets: n, applied: n * m))
             })
         }

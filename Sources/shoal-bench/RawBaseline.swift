@@ -1,4 +1,5 @@
 import Foundation
+import ShoalKit
 
 /// A migration as the raw baseline runs it: its SQL and what it records.
 struct PreparedMigration: Sendable {
@@ -32,14 +33,15 @@ enum RawBaseline {
     }
 
     /// SQLite: every tenant file in `directory`, `threads` at a time; each
-    /// thread opens one file at a time (a connection per target, as SQLite needs).
+    /// thread opens one file at a time (a connection per target, as SQLite
+    /// needs). `transaction`: a commit per migration or per tenant.
     static func applySQLiteFleet(directory: String, tenants: [String], migrations: [BenchMigration],
-                                 threads: Int) throws -> Outcome {
+                                 threads: Int, transaction: TransactionMode = .perStep) throws -> Outcome {
         let prepared = migrations.map(PreparedMigration.init)
         let applied = try WorkQueue.run(count: tenants.count, threads: threads) { queue in
             while let index = queue.take() {
                 queue.add(try applySQLite(path: Fleets.sqlitePath(in: directory, tenant: tenants[index]),
-                                          migrations: prepared))
+                                          migrations: prepared, transaction: transaction))
             }
         }
         return Outcome(targets: tenants.count, applied: applied)
@@ -76,14 +78,16 @@ enum RawBaseline {
 
     /// PostgreSQL: every tenant schema in one database, `threads` at a time;
     /// each thread keeps one connection for all the targets it takes.
+    /// `transaction`: a commit per migration or per schema.
     static func applyPostgresFleet(url: String, tenants: [String], migrations: [BenchMigration],
-                                   threads: Int) throws -> Outcome {
+                                   threads: Int, transaction: TransactionMode = .perStep) throws -> Outcome {
         let prepared = migrations.map(PreparedMigration.init)
         let applied = try WorkQueue.run(count: tenants.count, threads: threads) { queue in
             guard queue.hasWork else { return }
             let pg = try RawPostgres(url: url)
             while let index = queue.take() {
-                queue.add(try applyPostgres(pg, schema: Fleets.schema(of: tenants[index]), migrations: prepared))
+                queue.add(try applyPostgres(pg, schema: Fleets.schema(of: tenants[index]), migrations: prepared,
+                                            transaction: transaction))
             }
         }
         return Outcome(targets: tenants.count, applied: applied)

@@ -62,19 +62,23 @@ final class RawPostgres {
 extension RawBaseline {
     /// Brings the tenant's schema to the last of `migrations` over an open
     /// connection: search_path, the version tables (and schema), the version
-    /// read, then per migration `BEGIN`, its up section as one simple query,
-    /// its verify query, one statement for the version row, one for the
-    /// history row, `COMMIT`. Returns the number of migrations applied.
+    /// read, then per migration its up section as one simple query, its
+    /// verify query, one statement for the version row, one for the history
+    /// row, between `BEGIN` and `COMMIT` per migration (`perStep`) or one
+    /// pair for all of them (`perTarget`). Returns the number of migrations applied.
     @discardableResult
-    static func applyPostgres(_ pg: RawPostgres, schema: String, migrations: [PreparedMigration]) throws -> Int {
+    static func applyPostgres(_ pg: RawPostgres, schema: String, migrations: [PreparedMigration],
+                              transaction: TransactionMode = .perStep) throws -> Int {
         let tables = RawVersionTables(dialect: .postgres, schema: schema)
         try pg.exec("SELECT set_config('search_path', $1, false)", [quote(schema)])
         try pg.exec(tables.createTables)
         let current = try pg.exec(tables.selectVersions).first?.first ?? nil
         let start = current.flatMap { revision in migrations.firstIndex { $0.revision == revision }.map { $0 + 1 } } ?? 0
         guard start < migrations.count else { return 0 }
+        let perStep = transaction == .perStep
+        if !perStep { try pg.exec("BEGIN") }
         for migration in migrations[start...] {
-            try pg.exec("BEGIN")
+            if perStep { try pg.exec("BEGIN") }
             let started = RawContext.milliseconds()
             try pg.exec(migration.up)
             if let verify = migration.verify {
@@ -85,8 +89,9 @@ extension RawBaseline {
             try pg.exec(tables.replaceVersion, [migration.revision, migration.parent])
             try pg.exec(tables.insertHistory, [migration.revision, migration.checksum, RawContext.timestamp(), duration,
                                                RawContext.appliedBy, RawContext.version, RawContext.runID])
-            try pg.exec("COMMIT")
+            if perStep { try pg.exec("COMMIT") }
         }
+        if !perStep { try pg.exec("COMMIT") }
         return migrations.count - start
     }
 

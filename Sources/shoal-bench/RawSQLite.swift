@@ -1,4 +1,5 @@
 import CSQLite
+import ShoalKit
 
 /// The raw SQLite baseline: sqlite3's C API and nothing else.
 final class RawSQLite {
@@ -149,11 +150,13 @@ final class RawSQLite {
 extension RawBaseline {
     /// Brings one SQLite file to the last of `migrations`, as a hand-written
     /// migrator would: open (creating the file), create the version tables,
-    /// read the version, then per migration one `BEGIN IMMEDIATE` transaction
-    /// with its up section, its verify query, the version row and a history
-    /// row. Returns the number of migrations applied.
+    /// read the version, then per migration its up section, its verify
+    /// query, the version row and a history row, in one `BEGIN IMMEDIATE`
+    /// transaction per migration (`perStep`) or one for all of them
+    /// (`perTarget`). Returns the number of migrations applied.
     @discardableResult
-    static func applySQLite(path: String, migrations: [PreparedMigration]) throws -> Int {
+    static func applySQLite(path: String, migrations: [PreparedMigration],
+                            transaction: TransactionMode = .perStep) throws -> Int {
         let db = try RawSQLite(path: path, readOnly: false)
         let tables = RawVersionTables(dialect: .sqlite, schema: nil)
         try db.exec(tables.createTables)
@@ -163,8 +166,10 @@ extension RawBaseline {
         let delete = try db.prepare(tables.deleteVersion)
         let insert = try db.prepare(tables.insertVersion)
         let history = try db.prepare(tables.insertHistory)
+        let perStep = transaction == .perStep
+        if !perStep { try db.exec("BEGIN IMMEDIATE") }
         for migration in migrations[start...] {
-            try db.exec("BEGIN IMMEDIATE")
+            if perStep { try db.exec("BEGIN IMMEDIATE") }
             let started = RawContext.milliseconds()
             try db.exec(migration.up)
             if let verify = migration.verify {
@@ -176,8 +181,9 @@ extension RawBaseline {
             try insert.run([migration.revision])
             try history.run([migration.revision, migration.checksum, RawContext.timestamp(), duration,
                              RawContext.appliedBy, RawContext.version, RawContext.runID])
-            try db.exec("COMMIT")
+            if perStep { try db.exec("COMMIT") }
         }
+        if !perStep { try db.exec("COMMIT") }
         return migrations.count - start
     }
 

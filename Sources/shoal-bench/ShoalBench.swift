@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ShoalKit
 
 /// `shoal-bench`: measures shoal against a raw sqlite3/libpq baseline doing
 /// the same work (issue 5). `scripts/bench` builds it, starts PostgreSQL and
@@ -16,10 +17,10 @@ struct ShoalBench: ParsableCommand {
 
 /// The sizes and selection shared by `run` and `needs-postgres`.
 struct WorkloadOptions: ParsableArguments {
-    @Option(help: "Workloads to run, comma-separated: W1,W2,W3,W4,W5,W6,W7,W8,W9,W11 (default: all).")
+    @Option(help: "Workloads to run, comma-separated: W1,W1T,W2,W2T,W3,W4,W5,W6,W7,W8,W9,W11 (default: all; W1' is W1T).")
     var only: String?
 
-    @Option(help: "Tenants of every selected workload (default: W1 200, W2 200, W3 64, W4, W6, W7 and W9 1000, W5 and W11 10000).")
+    @Option(help: "Tenants of every selected workload (default: W1, W1T, W2 and W2T 200, W3 64, W4, W6, W7 and W9 1000, W5 and W11 10000).")
     var tenants: Int?
 
     @Option(help: "Migrations of every workload but W3 (which always has one).")
@@ -135,11 +136,11 @@ struct RawCommand: ParsableCommand {
         abstract: "Run the raw baseline of one workload (run starts it; prints one JSON line).")
 
     enum Mode: String, ExpressibleByArgument, CaseIterable {
-        /// Apply the migrations to every tenant file (W1).
+        /// Apply the migrations to every tenant file (W1, W1T).
         case sqliteApply = "sqlite-apply"
         /// Read every tenant file's version (W5).
         case sqliteRead = "sqlite-read"
-        /// Apply the migrations to every tenant schema of one database (W2, W3).
+        /// Apply the migrations to every tenant schema of one database (W2, W2T, W3).
         case pgApply = "pg-apply"
         /// Read every tenant schema's state, history or description, one connection per shard (W4, W6, W7, W9).
         case pgRead = "pg-read"
@@ -154,6 +155,8 @@ struct RawCommand: ParsableCommand {
     @Option var migrations = 20
     @Option(help: "standard or sleep.") var set = MigrationSet.standard
     @Option var concurrency = 8
+    @Option(help: "sqlite-apply, pg-apply: a commit per migration (per-step) or per target (per-target).")
+    var transaction = TransactionMode.perStep
     @Option(help: "pg-read: status or plan (versions, dirty marks, history checksums), verify (versions, history), history (each newest history row).")
     var read = RawRead.status
 
@@ -164,12 +167,14 @@ struct RawCommand: ParsableCommand {
         let outcome: RawBaseline.Outcome
         switch mode {
         case .sqliteApply:
-            outcome = try RawBaseline.applySQLiteFleet(directory: try directory(), tenants: names, migrations: list, threads: concurrency)
+            outcome = try RawBaseline.applySQLiteFleet(directory: try directory(), tenants: names, migrations: list, threads: concurrency,
+                                                       transaction: transaction)
         case .sqliteRead:
             outcome = try RawBaseline.readSQLiteFleet(directory: try directory(), tenants: names, migrations: list,
                                                       threads: concurrency)
         case .pgApply:
-            outcome = try RawBaseline.applyPostgresFleet(url: try singleURL(), tenants: names, migrations: list, threads: concurrency)
+            outcome = try RawBaseline.applyPostgresFleet(url: try singleURL(), tenants: names, migrations: list, threads: concurrency,
+                                                         transaction: transaction)
         case .pgRead:
             guard !url.isEmpty else { throw ValidationError("pg-read needs --url (one per shard)") }
             outcome = try RawBaseline.readPostgresFleet(urls: url, tenants: names, read: read, migrations: list)
@@ -193,6 +198,7 @@ struct RawCommand: ParsableCommand {
 
 extension MigrationSet: ExpressibleByArgument {}
 extension RawRead: ExpressibleByArgument {}
+extension TransactionMode: ExpressibleByArgument {}
 
 /// For scripts/bench: prints `yes` when a selected workload needs PostgreSQL.
 struct NeedsPostgresCommand: ParsableCommand {

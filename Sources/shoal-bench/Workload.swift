@@ -1,11 +1,16 @@
 import Foundation
+import ShoalKit
 
 /// The workloads of issue 5.
 enum WorkloadID: String, CaseIterable, Codable, Sendable {
     /// 200 SQLite tenants × 20 migrations (realistic DDL and a backfill), upgrade.
     case w1 = "W1"
+    /// W1 with `--transaction per-target` (issue 16's W1'): one commit per tenant.
+    case w1t = "W1T"
     /// 200 PostgreSQL schemas × 20 migrations at concurrency 8, upgrade.
     case w2 = "W2"
+    /// W2 with `--transaction per-target` (issue 16's W2'): one commit per schema.
+    case w2t = "W2T"
     /// 64 schemas × one `SELECT pg_sleep(0.2)` migration at concurrency 32, upgrade.
     case w3 = "W3"
     /// `status` and a no-op `upgrade` over 1,000 schemas at head on 2 shards.
@@ -24,14 +29,17 @@ enum WorkloadID: String, CaseIterable, Codable, Sendable {
     /// `status`, and `/metrics` from the cached read.
     case w11 = "W11"
 
-    var needsPostgres: Bool { self != .w1 && self != .w5 && self != .w8 && self != .w11 }
+    var needsPostgres: Bool { self != .w1 && self != .w1t && self != .w5 && self != .w8 && self != .w11 }
+
+    /// How shoal and the baseline group a target's migrations into transactions.
+    var transactionMode: TransactionMode { self == .w1t || self == .w2t ? .perTarget : .perStep }
 
     /// The workloads measured on W4's fleet, which is set up once for all of them.
     var usesW4Fleet: Bool { self == .w4 || self == .w6 || self == .w7 || self == .w9 }
 
     var defaultTenants: Int {
         switch self {
-        case .w1, .w2: 200
+        case .w1, .w1t, .w2, .w2t: 200
         case .w3: 64
         case .w4, .w6, .w7, .w9: 1000
         case .w5, .w11: 10_000
@@ -44,13 +52,14 @@ enum WorkloadID: String, CaseIterable, Codable, Sendable {
 
     var defaultConcurrency: Int { self == .w3 ? 32 : 8 }
 
-    /// Parses `W1,w3` (case-insensitive, commas or spaces).
+    /// Parses `W1,w3` (case-insensitive, commas or spaces); `W1'` is `W1T`.
     static func parseList(_ text: String) throws -> [WorkloadID] {
-        let names = text.split(whereSeparator: { $0 == "," || $0 == " " }).map { $0.uppercased() }
+        let names = text.split(whereSeparator: { $0 == "," || $0 == " " })
+            .map { $0.uppercased().replacingOccurrences(of: "'", with: "T") }
         var result: [WorkloadID] = []
         for name in names {
             guard let id = WorkloadID(rawValue: name) else {
-                throw BenchError("unknown workload \(name) (expected W1, W2, W3, W4, W5, W6, W7, W8, W9 or W11)")
+                throw BenchError("unknown workload \(name) (expected W1, W1T, W2, W2T, W3, W4, W5, W6, W7, W8, W9 or W11)")
             }
             if !result.contains(id) { result.append(id) }
         }

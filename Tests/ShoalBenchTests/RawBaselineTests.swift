@@ -10,8 +10,8 @@ import Testing
 struct RawBaselineTests {
     enum Driver: String, CaseIterable { case sqlite, postgres }
 
-    @Test(arguments: Driver.allCases)
-    func rawApplyLeavesEveryTargetAtHeadForShoal(driver: Driver) async throws {
+    @Test(arguments: Driver.allCases, TransactionMode.allCases)
+    func rawApplyLeavesEveryTargetAtHeadForShoal(driver: Driver, transaction: TransactionMode) async throws {
         let directory = try TemporaryDirectory()
         let tenants = 3
         let count = 22  // every template, and two extra tables past them
@@ -22,9 +22,9 @@ struct RawBaselineTests {
                                           migrations: migrations, concurrency: 2)
             let names = Fleets.tenants(tenants)
             let applied = try RawBaseline.applySQLiteFleet(directory: directory.path, tenants: names,
-                                                           migrations: migrations, threads: 2)
+                                                           migrations: migrations, threads: 2, transaction: transaction)
             #expect(applied == .init(targets: tenants, applied: tenants * count))
-            try await expectAtHead(config: config, targets: tenants)
+            try await Self.expectAtHead(config: config, targets: tenants)
             let read = try RawBaseline.readSQLiteFleet(directory: directory.path, tenants: names,
                                                        migrations: migrations, threads: 2)
             #expect(read == .init(targets: tenants, atHead: tenants))
@@ -38,9 +38,10 @@ struct RawBaselineTests {
             let config = try Fleets.write(to: directory.path, storage: .postgres(url: url), tenantCount: tenants,
                                           migrations: migrations, concurrency: 2)
             let names = Fleets.tenants(tenants)
-            let applied = try RawBaseline.applyPostgresFleet(url: url, tenants: names, migrations: migrations, threads: 2)
+            let applied = try RawBaseline.applyPostgresFleet(url: url, tenants: names, migrations: migrations, threads: 2,
+                                                             transaction: transaction)
             #expect(applied == .init(targets: tenants, applied: tenants * count))
-            try await expectAtHead(config: config, targets: tenants)
+            try await Self.expectAtHead(config: config, targets: tenants)
             for mode in RawRead.allCases {
                 let read = try RawBaseline.readPostgresFleet(urls: [url, url], tenants: names, read: mode, migrations: migrations)
                 #expect(read == .init(targets: tenants, atHead: tenants), "\(mode)")
@@ -48,7 +49,53 @@ struct RawBaselineTests {
         }
     }
 
-    private func expectAtHead(config: String, targets count: Int) async throws {
+    /// W1T's and W2T's baselines commit once per target: a third migration
+    /// that fails leaves the target without a version row or history, where
+    /// the per-step baseline keeps the two migrations before it.
+    @Test(arguments: Driver.allCases, TransactionMode.allCases)
+    func rawApplyCommitsPerMigrationOrPerTarget(driver: Driver, transaction: TransactionMode) async throws {
+        let dialect: Dialect = driver == .sqlite ? .sqlite : .postgres
+        var migrations = MigrationSet.standard.migrations(count: 5, dialect: dialect).map(PreparedMigration.init)
+        migrations[2].up = "SELECT * FROM no_such_table;"
+        let kept = transaction == .perStep ? 2 : 0
+        let expected: [String?] = [kept == 0 ? nil : migrations[kept - 1].revision, String(kept)]
+        switch driver {
+        case .sqlite:
+            let directory = try TemporaryDirectory()
+            let path = directory.path + "/t.sqlite"
+            #expect(throws: BenchError.self) {
+                try RawBaseline.applySQLite(path: path, migrations: migrations, transaction: transaction)
+            }
+            let tables = RawVersionTables(dialect: .sqlite, schema: nil)
+            let db = try RawSQLite(path: path, readOnly: true)
+            let version = try db.first(tables.selectVersions)
+            let history = try db.first("SELECT count(*) FROM \(tables.history)")
+            #expect([version, history] == expected)
+        case .postgres:
+            try await PostgresTestServer.withScratchDatabase { url in
+                let migrator = try RawPostgres(url: url)
+                #expect(throws: BenchError.self) {
+                    try RawBaseline.applyPostgres(migrator, schema: "tenant_t1", migrations: migrations, transaction: transaction)
+                }
+                let tables = RawVersionTables(dialect: .postgres, schema: "tenant_t1")
+                let pg = try RawPostgres(url: url)
+                let version = try pg.exec(tables.selectVersions).first?.first ?? nil
+                let history = try pg.exec("SELECT count(*) FROM \(tables.history)").first?.first ?? nil
+                #expect([version, history] == expected)
+            }
+        }
+    }
+
+    /// `--only` takes the per-target rows by name, and as the issue writes them.
+    @Test func onlySelectsThePerTargetRows() throws {
+        #expect(try WorkloadID.parseList("w1',W2T,w1") == [.w1, .w1t, .w2t])
+        #expect(WorkloadID.w1t.transactionMode == .perTarget && WorkloadID.w1.transactionMode == .perStep)
+        #expect(!WorkloadID.w1t.needsPostgres && WorkloadID.w2t.needsPostgres)
+        #expect(throws: BenchError.self) { try WorkloadID.parseList("W1X") }
+    }
+
+    /// shoal's `status` and `verify` find every target of the fleet at head, unedited.
+    static func expectAtHead(config: String, targets count: Int) async throws {
         let fleet = try Fleet.load(configPath: config)
         let targets = try await fleet.targets()
         #expect(targets.count == count)
