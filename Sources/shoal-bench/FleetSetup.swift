@@ -8,14 +8,15 @@ enum FleetSetup {
     /// accepts them). No application tables: the migrations' own SQL is not
     /// run; with `tables`, each schema gets the same few tables, indexes and
     /// a view (``applicationTables(schema:)``) for `drift` (W9) to describe.
-    /// Batches of 25 schemas per transaction, `threads` connections in all.
+    /// Batches of `batch` schemas per transaction (one script each),
+    /// `threads` connections in all.
     static func postgresAtHead(shards urls: [String], tenants: [String], migrations: [BenchMigration], threads: Int,
-                               tables: Bool = false) throws {
+                               tables: Bool = false, batch: Int = 25) throws {
         var batches: [(url: String, tenants: [String])] = []
         for (shard, url) in urls.enumerated() {
             let mine = Fleets.tenants(tenants, onShard: shard, of: urls.count)
-            for start in stride(from: 0, to: mine.count, by: 25) {
-                batches.append((url, Array(mine[start..<min(start + 25, mine.count)])))
+            for start in stride(from: 0, to: mine.count, by: batch) {
+                batches.append((url, Array(mine[start..<min(start + batch, mine.count)])))
             }
         }
         let prepared = migrations.map(PreparedMigration.init)

@@ -10,7 +10,7 @@ struct ShoalBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "shoal-bench",
         abstract: "Measure shoal against a raw sqlite3/libpq baseline doing the same work.",
-        subcommands: [RunCommand.self, RawCommand.self, NeedsPostgresCommand.self],
+        subcommands: [RunCommand.self, RawCommand.self, GenerateCommand.self, NeedsPostgresCommand.self],
         defaultSubcommand: RunCommand.self
     )
 }
