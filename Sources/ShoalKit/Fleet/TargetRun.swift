@@ -237,14 +237,11 @@ struct TargetRun: Sendable {
     /// up to the target's `lock_retries`.
     private mutating nonisolated(nonsending) func apply(_ group: [PlanStep], _ store: VersionStore) async throws -> [Int] {
         var attempt = 0
-        let lockRetries = target.settings.lockRetries
-        func retrying(_ error: any Error) -> Bool {
-            (error as? ShoalError)?.failure?.isLockNotAvailable == true && attempt < lockRetries
-        }
         while true {
+            let retryable = attempt < target.settings.lockRetries
             do {
-                return try await applyOnce(group, store, retryable: attempt < lockRetries)
-            } catch where retrying(error) {
+                return try await applyOnce(group, store, retryable: retryable)
+            } catch where retryable && Self.hitLockTimeout(error) {
                 attempt += 1
                 retries += 1
                 let delay = Self.retryDelay(attempt: attempt)
@@ -262,9 +259,7 @@ struct TargetRun: Sendable {
     /// not counted as failed.
     private nonisolated(nonsending) func applyOnce(_ group: [PlanStep], _ store: VersionStore,
                                                    retryable: Bool = false) async throws -> [Int] {
-        func retrying(_ error: any Error) -> Bool {
-            retryable && (error as? ShoalError)?.failure?.isLockNotAvailable == true
-        }
+        func retrying(_ error: any Error) -> Bool { retryable && Self.hitLockTimeout(error) }
         if group.count == 1 {
             let step = group[0]
             return [try await context.metrics.measure(step, on: target.database, retrying: retrying) {
@@ -318,6 +313,12 @@ struct TargetRun: Sendable {
     static func sessionReusable(after report: TargetReport) -> Bool {
         guard let error = report.error else { return true }
         return !(error.failure?.leavesSessionUnusable ?? true)
+    }
+
+    /// Whether `error` is a `lock_timeout` (another session held a lock the
+    /// transaction needed): what a retry may cure.
+    static func hitLockTimeout(_ error: any Error) -> Bool {
+        (error as? ShoalError)?.failure?.isLockNotAvailable == true
     }
 
     /// `its transaction of 3 steps, r1 to r3`: a group of several steps,
