@@ -108,7 +108,10 @@ extension VersionStore {
                   let revision = rows.text(row, 2) else { continue }
             switch rows.firstByte(row, 1) {
             case UInt8(ascii: "v"):
-                current[slot].append(revision)
+                // The migration file's own name when it has one: one String for the fleet.
+                let files = expectedChecksums[slot]
+                let known = files.flatMap { files in files.index(forKey: revision).map { files[$0].key } }
+                current[slot].append(known ?? revision)
             case UInt8(ascii: "h"):
                 let operation = rows.text(row, 3)
                 let applies = operation == Operation.upgrade.rawValue || operation == Operation.stamp.rawValue
@@ -123,8 +126,14 @@ extension VersionStore {
             }
         }
         for (slot, index) in targets.enumerated() {
+            var applied = appliedChecksums(&history[slot])
+            // A target that applied every file as it is (the usual one at
+            // head) shares the files' dictionary: 100,000 targets would
+            // otherwise hold 100,000 equal copies (a kilobyte each at 20
+            // revisions, most of `status`'s memory).
+            if let shared = expectedChecksums[slot], shared == applied { applied = shared }
             states[index] = VersionState(initialized: true, current: current[slot].sorted(),
-                                         appliedChecksums: appliedChecksums(&history[slot]), dirty: dirty[slot])
+                                         appliedChecksums: applied, dirty: dirty[slot])
         }
     }
 
