@@ -11,27 +11,44 @@ struct FleetExecution: Sendable {
     let replicas: ReplicaWaiter
     let events: @Sendable (FleetEvent) -> Void
 
-    /// What the run knows so far: a report per target once it has one, and
-    /// the steps each target committed (what a rollback undoes).
+    /// What the run knows so far: a report per target (`not started`
+    /// until it has its own; `known` tells which have), and the steps each
+    /// target committed (what a rollback undoes). The reports are the run's
+    /// result as they stand: no second array of 100,000 of them is made.
     private struct Ledger {
-        var reports: [TargetReport?]
+        var reports: [TargetReport]
+        var known: [Bool]
         var committed: [Int: [PlanStep]] = [:]
-        var anyFailed: Bool { reports.contains { $0?.status == .failed } }
-        var failedDatabases: Set<String> { Set(reports.compactMap { $0 }.filter { !$0.succeeded }.map(\.database)) }
+        var anyFailed: Bool { reports.indices.contains { known[$0] && reports[$0].status == .failed } }
+        var failedDatabases: Set<String> {
+            Set(reports.indices.lazy.filter { known[$0] && !reports[$0].succeeded }.map { reports[$0].database })
+        }
+        func report(_ index: Int) -> TargetReport? { known[index] ? reports[index] : nil }
+        mutating func record(_ report: TargetReport, at index: Int) {
+            reports[index] = report
+            known[index] = true
+        }
     }
 
     private var stopReason: String { "an earlier target failed (--on-error \(options.onError.rawValue))" }
 
     /// Every target's report, in plan order.
     func run() async -> [TargetReport] {
-        var ledger = Ledger(reports: plan.targets.indices.map { plan.reportBeforeRunning($0, transactionMode: options.transactionMode) })
-        for report in ledger.reports.compactMap({ $0 }) { events(.targetFinished(report)) }
+        var ledger = Ledger(reports: [], known: [])
+        ledger.reports.reserveCapacity(plan.targets.count)
+        ledger.known.reserveCapacity(plan.targets.count)
+        for index in plan.targets.indices {
+            let report = plan.reportBeforeRunning(index, transactionMode: options.transactionMode)
+            ledger.reports.append(report ?? skipped(index, "not started"))
+            ledger.known.append(report != nil)
+            if let report { events(.targetFinished(report)) }
+        }
         if options.onError != .continue && ledger.anyFailed {
             await control.stopStartingTargets(reason: stopReason)
         }
         let canary = plan.canary
         for phase in [canary, plan.rest] where !phase.isEmpty {
-            if phase != canary && !canary.allSatisfy({ ledger.reports[$0]?.succeeded == true }) {
+            if phase != canary && !canary.allSatisfy({ ledger.report($0)?.succeeded == true }) {
                 await control.stopStartingTargets(reason: "a canary target failed (--canary \(options.canary))")
             }
             for wave in plan.waves(of: phase) {
@@ -40,11 +57,9 @@ struct FleetExecution: Sendable {
         }
         if options.onError == .rollback && !plan.dryRun {
             await rollBack(&ledger)
-            for index in plan.running { if let report = ledger.reports[index] { events(.targetFinished(report)) } }
+            for index in plan.running { if let report = ledger.report(index) { events(.targetFinished(report)) } }
         }
-        return ledger.reports.enumerated().map { index, report in
-            report ?? skipped(index, "not started")
-        }
+        return ledger.reports
     }
 
     /// Runs one wave's targets, then waits for their replicas.
@@ -54,14 +69,14 @@ struct FleetExecution: Sendable {
             (index, await start(index, failedDatabases: failedDatabases))
         }
         for (index, outcome) in results {
-            ledger.reports[index] = outcome.report
+            ledger.record(outcome.report, at: index)
             if !outcome.committed.isEmpty { ledger.committed[index] = outcome.committed }
         }
         let settled = await replicas.settle(results.map { ($0.0, $0.1.report) }, targets: plan.targets) { [options, events] _, report in
             if options.onError != .rollback { events(.targetFinished(report)) }
         }
         for (index, report) in settled {
-            ledger.reports[index] = report
+            ledger.record(report, at: index)
             if !report.succeeded && options.onError != .continue { await control.stopStartingTargets(reason: stopReason) }
         }
     }
@@ -100,7 +115,7 @@ struct FleetExecution: Sendable {
             return (entry.key, await context.pool.withSlot(for: target) { await run.rollBack(entry.value) })
         }
         for (index, error) in undone {
-            guard var report = ledger.reports[index] else { continue }
+            guard var report = ledger.report(index) else { continue }
             if let error {
                 report.status = .failed
                 report.error = .init(message: "rolling back after another target failed: \(error.message)",
@@ -110,7 +125,7 @@ struct FleetExecution: Sendable {
                 report.to = report.from
                 report.stoppedAt = nil
             }
-            ledger.reports[index] = report
+            ledger.record(report, at: index)
         }
     }
 

@@ -117,7 +117,15 @@ public struct TargetReport: Sendable, Hashable, Encodable {
     /// target did not get that far.
     public var stoppedAt: String?
     public var durationMs: Int
-    public var error: ErrorInfo?
+    public var error: ErrorInfo? {
+        get { errorBox?.value }
+        set { errorBox = newValue.map(ErrorBox.init) }
+    }
+    /// `error` out of line: most reports have none, and a report is kept
+    /// several times per target (the run's ledger, the journal's queue,
+    /// the final report), so at 100,000 targets the ~100 bytes of an
+    /// inline `ErrorInfo?` cost tens of MB (issue 16).
+    private var errorBox: ErrorBox?
     public var replicas: [ReplicaReport]
     /// Lock-timeout retries this target needed (PostgreSQL).
     public var retries: Int
@@ -143,9 +151,17 @@ public struct TargetReport: Sendable, Hashable, Encodable {
         self.applied = applied
         self.planned = planned
         self.durationMs = durationMs
-        self.error = error
+        self.errorBox = error.map(ErrorBox.init)
         self.replicas = replicas
         self.retries = retries
+    }
+
+    /// An ``ErrorInfo`` on the heap, compared by value.
+    private final class ErrorBox: Sendable, Hashable {
+        let value: ErrorInfo
+        init(_ value: ErrorInfo) { self.value = value }
+        static func == (left: ErrorBox, right: ErrorBox) -> Bool { left.value == right.value }
+        func hash(into hasher: inout Hasher) { hasher.combine(value) }
     }
 
     /// True for outcomes that count as success.

@@ -28,10 +28,10 @@ extension TargetReport: Decodable {
         groups = try c.decodeIfPresent([[String]].self, forKey: .groups)
         stoppedAt = try c.decodeIfPresent(String.self, forKey: .stoppedAt)
         durationMs = try c.decodeIfPresent(Int.self, forKey: .durationMs) ?? 0
-        error = try c.decodeIfPresent(ErrorInfo.self, forKey: .error)
         replicas = try c.decodeIfPresent([ReplicaReport].self, forKey: .replicas) ?? []
         retries = try c.decodeIfPresent(Int.self, forKey: .retries) ?? 0
         revisionsKnown = try c.decodeIfPresent(Bool.self, forKey: .revisionsKnown) ?? true
+        error = try c.decodeIfPresent(ErrorInfo.self, forKey: .error)
     }
 }
 
