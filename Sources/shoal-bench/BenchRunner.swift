@@ -40,6 +40,7 @@ struct BenchRunner {
             case .w5: results.append(contentsOf: w5())
             case .w8: results.append(measure(id, w8))
             case .w11: results.append(measure(id, w11))
+            case .g1, .g2: results.append(contentsOf: growth(id))
             }
         }
         return results
@@ -285,6 +286,85 @@ struct BenchRunner {
             }
             return result
         }
+    }
+
+    /// G1 and G2 (issue 16's growth rows): `status` and a no-op `upgrade`
+    /// over fleets at head of growing size (``WorkloadID/growthSizes(largest:)``),
+    /// each against the raw read of the same fleet: G1 SQLite tenants copied
+    /// from one template (as W5's), G2 schemas on 2 shards stamped by bulk
+    /// SQL 250 per script (as W4's). Each size's fleet is made, measured and
+    /// removed before the next (100,000 SQLite tenants take 11 GB). Only the
+    /// largest size's rows have targets of their own (the ratio and 250 MB);
+    /// ``GrowthResult`` sums up how time and memory grow.
+    private func growth(_ id: WorkloadID) -> [WorkloadResult] {
+        let sizes = id.growthSizes(largest: settings.tenants) ?? []
+        let (m, c) = (settings.migrations, concurrency(id))
+        var rows: [WorkloadResult] = []
+        for n in sizes {
+            let goal = n == sizes.last ? Goal(maxPeakMB: 250) : Goal(maxRatio: nil)
+            let fleet = id == .g1 ? "\(n) SQLite tenants at head" : "\(n) schemas at head on 2 shards"
+            let raw = id == .g1 ? "\(c) threads, each file opened read-only, one query"
+                                : "1 connection per shard, UNION ALL per 25 tenants"
+            let sized = ["status", "upgrade"].map { command in
+                WorkloadResult(workload: id.rawValue, description: (command == "upgrade" ? "no-op, " : "") + fleet, command: command,
+                               tenants: n, migrations: m, concurrency: c, raw: raw, goal: goal)
+            }
+            let label = "\(id.rawValue)-\(n)"
+            var cleanUp: () -> Void = {}
+            let read: (String, String) throws -> ProcessMeasurement
+            let config: String
+            do {
+                let started = ProcessTimer.monotonicSeconds()
+                if id == .g1 {
+                    let migrations = MigrationSet.standard.migrations(count: m, dialect: .sqlite)
+                    let directory = scratch(label)
+                    cleanUp = { remove(directory) }
+                    config = try Fleets.write(to: directory, storage: .sqlite, tenantCount: n, migrations: migrations, concurrency: c)
+                    _ = try FleetSetup.sqliteAtHead(directory: directory, tenants: Fleets.tenants(n), migrations: migrations)
+                    read = { run, _ in
+                        try runRaw(run, ["sqlite-read", "--dir", directory, "--tenants", "\(n)", "--migrations", "\(m)",
+                                         "--concurrency", "\(c)"], expect: .init(targets: n, atHead: n))
+                    }
+                } else {
+                    let postgres = try requirePostgres(id)
+                    let migrations = MigrationSet.standard.migrations(count: m, dialect: .postgres)
+                    let databases = Fleets.shardNames.map { "bench_g2_\($0)" }
+                    let urls = databases.map { postgres.url(database: $0) }
+                    cleanUp = { if !settings.keep { for database in databases { try? postgres.drop(database) } } }
+                    for database in databases { try postgres.recreate(database) }
+                    try FleetSetup.postgresAtHead(shards: urls, tenants: Fleets.tenants(n), migrations: migrations, threads: 4, batch: 250)
+                    try FleetSetup.settlePostgres(shards: urls)
+                    config = try Fleets.write(to: scratch(label), storage: .shards(Array(zip(Fleets.shardNames, urls)).map { ($0, $1) }),
+                                              tenantCount: n, migrations: migrations, concurrency: c)
+                    read = { run, command in
+                        try runRaw(run, ["pg-read"] + urls.flatMap { ["--url", $0] }
+                                   + ["--tenants", "\(n)", "--migrations", "\(m)",
+                                      "--read", (command == "upgrade" ? RawRead.plan : .status).rawValue],
+                                   expect: .init(targets: n, atHead: n))
+                    }
+                }
+                log("\(label) setup: \(fleet) in \(Report.number(ProcessTimer.monotonicSeconds() - started)) s (not measured)")
+            } catch {
+                log("\(label) setup: \(error)")
+                cleanUp()
+                rows += sized.map { row in
+                    var row = row
+                    row.error = "setup: \(error)"
+                    return row
+                }
+                continue
+            }
+            for row in sized {
+                let expectation: ShoalExpectation = row.command == "status" ? .status(targets: n) : .applied(targets: n, each: 0)
+                rows.append(repeatRuns(row) { index in
+                    try pair(index, shoal: {
+                        try runShoal("\(label)-\(row.command)-\(index)", [row.command, "--config", config], expect: expectation)
+                    }, raw: { try read("\(label)-\(row.command)-\(index)", row.command) })
+                })
+            }
+            cleanUp()
+        }
+        return rows
     }
 
     /// W11: `shoal serve` over W5's fleet: the first `/api/status` (start-up

@@ -77,10 +77,12 @@ struct BenchReport: Codable, Sendable {
     var repeats: Int
     var shoal: String
     var results: [WorkloadResult]
+    /// How G1's and G2's commands grow with the fleet (``GrowthResult``).
+    var growth: [GrowthResult] = []
 
     enum CodingKeys: String, CodingKey {
         case startedAt = "started_at", durationSeconds = "duration_s", host, cores
-        case loadBefore = "load_before", loadAfter = "load_after", repeats, shoal, results
+        case loadBefore = "load_before", loadAfter = "load_after", repeats, shoal, results, growth
     }
 }
 

@@ -17,10 +17,10 @@ struct ShoalBench: ParsableCommand {
 
 /// The sizes and selection shared by `run` and `needs-postgres`.
 struct WorkloadOptions: ParsableArguments {
-    @Option(help: "Workloads to run, comma-separated: W1,W1T,W2,W2T,W3,W4,W5,W6,W7,W8,W9,W11 (default: all; W1' is W1T).")
+    @Option(help: "Workloads to run, comma-separated: W1,W1T,W2,W2T,W3,W4,W5,W6,W7,W8,W9,W11,G1,G2 (default: all; W1' is W1T).")
     var only: String?
 
-    @Option(help: "Tenants of every selected workload (default: W1, W1T, W2 and W2T 200, W3 64, W4, W6, W7 and W9 1000, W5 and W11 10000).")
+    @Option(help: "Tenants of every selected workload (default: W1, W1T, W2 and W2T 200, W3 64, W4, W6, W7 and W9 1000, W5 and W11 10000); for G1 and G2 the largest fleet (default 100000 and 10000), the others each a tenth of the next.")
     var tenants: Int?
 
     @Option(help: "Migrations of every workload but W3 (which always has one).")
@@ -101,8 +101,9 @@ struct RunCommand: ParsableCommand {
             startedAt: started.formatted(Date.ISO8601FormatStyle()), durationSeconds: ProcessTimer.monotonicSeconds() - clockStart,
             host: ProcessInfo.processInfo.hostName, cores: ProcessInfo.processInfo.activeProcessorCount,
             loadBefore: loadBefore, loadAfter: Report.loadAverage(), repeats: workload.repeats, shoal: shoal,
-            results: results)
+            results: results, growth: GrowthResult.summarise(results))
         print(Report.table(results))
+        if !report.growth.isEmpty { print("\n" + GrowthResult.table(report.growth)) }
         print("\n\(report.cores) cores, load \(Report.number(loadBefore)) before and \(Report.number(report.loadAfter)) after; "
               + "medians of \(workload.repeats) run(s); \(Report.number(report.durationSeconds, digits: 0)) s in all.")
         if let out {

@@ -28,8 +28,30 @@ enum WorkloadID: String, CaseIterable, Codable, Sendable {
     /// `shoal serve` over W5's fleet: its first `/api/status` against
     /// `status`, and `/metrics` from the cached read.
     case w11 = "W11"
+    /// Growth (issue 16): `status` and a no-op `upgrade` over 1,000, 10,000
+    /// and 100,000 SQLite tenants at head.
+    case g1 = "G1"
+    /// Growth (issue 16): `status` and a no-op `upgrade` over 1,000 and
+    /// 10,000 PostgreSQL schemas at head on 2 shards.
+    case g2 = "G2"
 
-    var needsPostgres: Bool { self != .w1 && self != .w1t && self != .w5 && self != .w8 && self != .w11 }
+    var needsPostgres: Bool { ![.w1, .w1t, .w5, .w8, .w11, .g1].contains(self) }
+
+    /// The growth rows' fleet sizes, each ten times the one before, up to
+    /// `largest` (`--tenants`, else the issue's 100,000 SQLite tenants and
+    /// 10,000 schemas); nil for the other workloads.
+    func growthSizes(largest: Int?) -> [Int]? {
+        let steps: Int
+        switch self {
+        case .g1: steps = 3
+        case .g2: steps = 2
+        default: return nil
+        }
+        let top = largest ?? defaultTenants
+        var sizes = [top]
+        while sizes.count < steps, sizes[0] >= 10 { sizes.insert(sizes[0] / 10, at: 0) }
+        return sizes
+    }
 
     /// How shoal and the baseline group a target's migrations into transactions.
     var transactionMode: TransactionMode { self == .w1t || self == .w2t ? .perTarget : .perStep }
@@ -42,7 +64,8 @@ enum WorkloadID: String, CaseIterable, Codable, Sendable {
         case .w1, .w1t, .w2, .w2t: 200
         case .w3: 64
         case .w4, .w6, .w7, .w9: 1000
-        case .w5, .w11: 10_000
+        case .w5, .w11, .g2: 10_000
+        case .g1: 100_000
         case .w8: 1
         }
     }
@@ -59,7 +82,7 @@ enum WorkloadID: String, CaseIterable, Codable, Sendable {
         var result: [WorkloadID] = []
         for name in names {
             guard let id = WorkloadID(rawValue: name) else {
-                throw BenchError("unknown workload \(name) (expected W1, W1T, W2, W2T, W3, W4, W5, W6, W7, W8, W9 or W11)")
+                throw BenchError("unknown workload \(name) (expected W1, W1T, W2, W2T, W3, W4, W5, W6, W7, W8, W9, W11, G1 or G2)")
             }
             if !result.contains(id) { result.append(id) }
         }
@@ -69,24 +92,26 @@ enum WorkloadID: String, CaseIterable, Codable, Sendable {
 
 /// What a workload must achieve (issue 5's targets).
 struct Goal: Sendable, Codable, Hashable {
-    /// At most this many times the raw baseline's time, in the same run.
-    var maxRatio = 1.15
+    /// At most this many times the raw baseline's time, in the same run;
+    /// nil for a row measured only to see how the time grows (the growth
+    /// rows' smaller sizes).
+    var maxRatio: Double? = 1.15
     /// shoal's wall time must stay under this, when set.
     var maxSeconds: Double?
     /// shoal's peak memory must stay under this, when set.
     var maxPeakMB: Double?
 
     var text: String {
-        var parts = ["≤ \(maxRatio)× raw"]
+        var parts = maxRatio.map { ["≤ \($0)× raw"] } ?? []
         if let maxSeconds { parts.append("< \(String(format: "%g", maxSeconds)) s") }
         if let maxPeakMB { parts.append("< \(Int(maxPeakMB)) MB") }
-        return parts.joined(separator: ", ")
+        return parts.isEmpty ? "none (growth)" : parts.joined(separator: ", ")
     }
 
     /// The targets missed, empty when all are met.
     func misses(ratio: Double, shoalSeconds: Double, shoalPeakMB: Double) -> [String] {
         var misses: [String] = []
-        if ratio > maxRatio { misses.append("ratio") }
+        if let maxRatio, ratio > maxRatio { misses.append("ratio") }
         if let maxSeconds, shoalSeconds >= maxSeconds { misses.append("time") }
         if let maxPeakMB, shoalPeakMB >= maxPeakMB { misses.append("memory") }
         return misses
