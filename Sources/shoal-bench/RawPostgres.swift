@@ -118,7 +118,7 @@ extension RawBaseline {
         let list = "{" + schemas.map { "\"" + $0 + "\"" }.joined(separator: ",") + "}"
         let initialized = Set(try pg.exec("""
             SELECT n.nspname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-            WHERE c.relkind = 'r' AND c.relname = 'shoal_version' AND n.nspname = ANY($1::text[])
+            WHERE c.relkind = 'r' AND c.relname = 'shoal_version' AND n.nspname::text = ANY($1::text[])
             """, [list]).compactMap { $0.first ?? nil })
         let readable = schemas.indices.filter { initialized.contains(schemas[$0]) }
         var atHead: [Int] = []
@@ -209,7 +209,7 @@ extension RawBaseline {
         let list = "{" + schemas.map { "\"" + $0 + "\"" }.joined(separator: ",") + "}"
         let withHistory = Set(try pg.exec("""
             SELECT n.nspname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-            WHERE c.relkind = 'r' AND c.relname = 'shoal_version_history' AND n.nspname = ANY($1::text[])
+            WHERE c.relkind = 'r' AND c.relname = 'shoal_version_history' AND n.nspname::text = ANY($1::text[])
             """, [list]).compactMap { $0.first ?? nil })
         let readable = schemas.indices.filter { withHistory.contains(schemas[$0]) }
         var atHead = 0

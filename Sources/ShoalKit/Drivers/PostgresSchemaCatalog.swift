@@ -67,10 +67,12 @@ package enum PostgresSchemaCatalog {
     /// The catalog query: `(schema, line, NULL)` rows, plus `(schema,
     /// NULL, quote_ident(schema))` for every schema read. `$1`: the schemas (unless `wholeDatabase`), `$2`:
     /// the version tables to leave out.
+    /// (`nspname::text`: hashed against the array, as in
+    /// ``TenantTables/lookupQuery(currentSchema:)``.)
     package static func query(wholeDatabase: Bool) -> String {
         let schemas = wholeDatabase
             ? "n.nspname <> 'information_schema' AND n.nspname !~ '^pg_' AND $1::text[] IS NOT NULL"
-            : "n.nspname = ANY($1::text[])"
+            : "n.nspname::text = ANY($1::text[])"
         // Extension members (functions, types, tables an extension made)
         // are the extension's, not the migrations'.
         return """
