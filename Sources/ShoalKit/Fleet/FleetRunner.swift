@@ -191,7 +191,7 @@ public struct FleetRunner: Sendable {
             user: at.map { String(by[..<$0]) } ?? by, host: at.map { String(by[by.index(after: $0)...]) } ?? "",
             shoalVersion: fleet.context.shoalVersion, retryOf: options.retryOf?.description,
             compensates: options.compensates?.description, targets: plan.targets.map(\.id), phase: phase,
-            from: Dictionary(zip(plan.targets.map(\.id), plan.decisions.map(\.current)), uniquingKeysWith: { first, _ in first }))
+            from: plan.fromByTarget)
     }
 }
 
@@ -217,4 +217,17 @@ func forEachConcurrently<Element: Sendable, Result: Sendable>(
         }
     }
     return results.map { $0! }
+}
+
+extension FleetPlan {
+    /// Each target's version rows as the plan found them, by target id
+    /// (the header's `from`), built in one pass with room for all.
+    var fromByTarget: [String: [String]] {
+        var from: [String: [String]] = [:]
+        from.reserveCapacity(targets.count)
+        for (target, decision) in zip(targets, decisions) where from[target.id] == nil {
+            from[target.id] = decision.current
+        }
+        return from
+    }
 }

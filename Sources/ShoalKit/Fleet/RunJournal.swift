@@ -74,7 +74,7 @@ final class RunJournal: @unchecked Sendable {
         }
         guard descriptor >= 0 else { throw refusal(String(cString: strerror(errno))) }
         do {
-            try Self.writeAll(Self.line(header), to: descriptor)
+            try Self.writeAll(header.journalLine, to: descriptor)
             try Self.sync(descriptor)
             // The file's name is only durable once its folder is synced.
             let folder = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
@@ -85,6 +85,7 @@ final class RunJournal: @unchecked Sendable {
             throw refusal(Self.reason(error))
         }
         self.file = descriptor
+        written.reserveCapacity(header.targets.count)
         self.path = path
         self.run = header.run
         self.deliver = events
@@ -184,8 +185,8 @@ final class RunJournal: @unchecked Sendable {
         }
     }
 
-    /// The header or the footer as one line (targets' lines are
-    /// ``TargetReport/journalLine``).
+    /// The footer as one line (the header's is ``RunHeader/journalLine``,
+    /// targets' ``TargetReport/journalLine``).
     private static func line(_ value: some Encodable) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

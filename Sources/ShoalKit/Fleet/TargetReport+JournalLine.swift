@@ -58,10 +58,26 @@ struct JSONObjectText {
     /// The object, braces included.
     var text: String { "{" + members + "}" }
 
-    /// `json` must be a JSON value already.
-    mutating func add(_ key: String, json: String) {
+    /// `json` must be a JSON value already; `key` a plain name (shoal's
+    /// own keys), or with `quotedKey` one already quoted (a target id).
+    mutating func add(_ key: String, quotedKey: Bool = false, json: String) {
+        // Appended piece by piece: no temporary Strings (100,000 lines of
+        // a dozen members each are on a no-op upgrade's critical path).
         if !members.isEmpty { members += "," }
-        members += "\"" + key + "\":" + json
+        if quotedKey {
+            members += key
+            members += ":"
+        } else {
+            members += "\""
+            members += key
+            members += "\":"
+        }
+        members += json
+    }
+
+    /// Room for `bytes` more, for an object of many members.
+    mutating func reserve(_ bytes: Int) {
+        members.reserveCapacity(members.utf8.count + bytes)
     }
 
     mutating func add(_ key: String, string: String?) {
@@ -72,8 +88,8 @@ struct JSONObjectText {
         add(key, json: int.map(String.init) ?? "null")
     }
 
-    mutating func add(_ key: String, strings: [String]) {
-        add(key, json: Self.array(strings.map(\.jsonQuoted)))
+    mutating func add(_ key: String, quotedKey: Bool = false, strings: [String]) {
+        add(key, quotedKey: quotedKey, json: Self.array(strings.map(\.jsonQuoted)))
     }
 
     static func array(_ values: [String]) -> String {

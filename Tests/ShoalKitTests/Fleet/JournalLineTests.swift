@@ -45,4 +45,31 @@ import Testing
         #expect(written != nil)
         #expect(written == encoded, "\(line)")
     }
+
+    static var headers: [RunHeader] {
+        hostile.enumerated().map { index, text in
+            let targets = ["app/acme", "app/" + text, "core"]
+            return RunHeader(
+                run: RunID(startedAt: .init(timeIntervalSince1970: 1_765_000_000 + Double(index))), command: index % 2 == 0 ? "upgrade" : "rollback",
+                arguments: ["upgrade", "--tenant", text], revision: index % 3 == 0 ? nil : text,
+                selectors: .init(databases: ["app"], shards: index % 2 == 0 ? [] : [text], tenants: [text], targets: [],
+                                 partition: index % 2 == 0 ? nil : "2/3"),
+                configSHA256: index % 4 == 0 ? nil : "abc", startedAt: "2026-12-07T00:00:0\(index)Z", user: text, host: "host",
+                shoalVersion: "0.1.0", retryOf: index % 3 == 1 ? text : nil, compensates: index % 3 == 2 ? "20261207T000000Z-abcd" : nil,
+                targets: targets, phase: index % 2 == 0 ? nil : "expand",
+                from: index % 5 == 4 ? nil : ["app/acme": [], "app/" + text: ["aaaa0001", text], "core": ["bbbb0002"],
+                                              "not/in/targets": ["cccc0003"]])
+        }
+    }
+
+    @Test(arguments: headers)
+    func theHeaderLineIsTheHeadersJSONObject(_ header: RunHeader) throws {
+        let line = header.journalLine
+        #expect(line.hasSuffix("\n") && line.dropLast().allSatisfy { $0 != "\n" }, "one line: \(line)")
+        let written = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? NSDictionary
+        let encoded = try JSONSerialization.jsonObject(with: JSONEncoder().encode(header)) as? NSDictionary
+        #expect(written != nil)
+        #expect(written == encoded, "\(line)")
+        #expect(try JSONDecoder().decode(RunHeader.self, from: Data(line.utf8)) == header)
+    }
 }
