@@ -35,6 +35,13 @@ enum Console {
         FileHandle.standardOutput.write(data)
     }
 
+    /// Prints one JSON document on stdout as `writeJSON` hands it over,
+    /// piece by piece (a report of 100,000 targets is never whole in memory).
+    static func json(streaming writeJSON: ((Data) throws -> Void) throws -> Void) throws {
+        try writeJSON { FileHandle.standardOutput.write($0) }
+        FileHandle.standardOutput.write(Data([0x0A]))
+    }
+
     enum Color: String { case red = "31", green = "32", yellow = "33", dim = "2" }
 
     static func paint(_ text: String, _ color: Color, stderr: Bool = false) -> String {

@@ -198,7 +198,7 @@ enum FanOut {
         // failed database they run after) are skipped without an event.
         Console.lines(printed.missing(from: report.targets).map { ReportText.line($0, width: width, command: command) }, json: json)
         if json {
-            try Console.json(report)
+            try Console.json(streaming: { try report.writeJSON(to: $0) })
         }
         Console.line(ReportText.summary(report), json: json)
         try html?.write(report, title: HTMLOption.title(of: command))

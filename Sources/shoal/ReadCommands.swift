@@ -30,7 +30,7 @@ struct StatusCommand: AsyncParsableCommand {
         let statuses = try await FleetStatus(fleet: fleet, concurrency: concurrency)
             .status(of: targets, onReplica: replica.replica)
         if global.json {
-            try Console.json(StatusDocument(targets: statuses))
+            try Console.json(streaming: { try StatusDocument(targets: statuses).writeJSON(to: $0) })
         } else {
             let width = targets.map { ReportText.width($0.id) }.max() ?? 0
             // One text for the whole table (10,000 lines are one write).

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What happened to one target in a fan-out run (SPEC §6 JSON report).
 public struct TargetReport: Sendable, Hashable, Encodable {
     /// Target outcomes. Raw values are the JSON strings.
@@ -257,6 +259,11 @@ public struct FleetReport: Sendable, Hashable, Encodable {
     enum CodingKeys: String, CodingKey { case run, command, dryRun = "dry_run", durationMs = "duration_ms", summary, targets, lint }
 
     public func encode(to encoder: Encoder) throws {
+        try encode(to: encoder, targets: targets)
+    }
+
+    /// The report with `targets` in place of its own (the summary still counts its own).
+    private func encode(to encoder: Encoder, targets: [TargetReport]) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encodeIfPresent(run?.description, forKey: .run)
         try c.encode(command, forKey: .command)
@@ -265,5 +272,17 @@ public struct FleetReport: Sendable, Hashable, Encodable {
         try c.encode(summary, forKey: .summary)
         try c.encode(targets, forKey: .targets)
         if command == FleetCommand.upgrade(.head).name { try c.encode(lint, forKey: .lint) }
+    }
+
+    /// The JSON report, as ``ShoalJSON/encode(_:)`` writes it, handed to
+    /// `write` a few hundred targets at a time (``ShoalJSON/stream(_:array:elements:chunk:to:)``).
+    public func writeJSON(chunk: Int = 512, to write: (Data) throws -> Void) throws {
+        try ShoalJSON.stream(Shell(report: self), array: CodingKeys.targets.stringValue, elements: targets, chunk: chunk, to: write)
+    }
+
+    /// The report with no targets listed but counted.
+    private struct Shell: Encodable {
+        let report: FleetReport
+        func encode(to encoder: Encoder) throws { try report.encode(to: encoder, targets: []) }
     }
 }
