@@ -32,14 +32,14 @@ import Testing
             func executionMs(_ prefix: String, _ count: Int) async throws -> Double {
                 let schemas = VersionStore.arrayLiteral((0..<count).map { "\(prefix)_\($0)" })
                 let rows = try await session.query("EXPLAIN (ANALYZE, TIMING OFF) " + TenantTables.lookupQuery(currentSchema: false),
-                                                   [schemas, VersionStore.arrayLiteral(["\(prefix)_version"])])
+                                                   [schemas, VersionStore.arrayLiteral(["\(prefix)_version"]), "{}"])
                 let line = rows.compactMap { $0.first ?? nil }.first { $0.hasPrefix("Execution Time: ") } ?? ""
                 return Double(line.dropFirst("Execution Time: ".count).split(separator: " ").first ?? "") ?? .nan
             }
             // The lookup finds every schema's table.
             let found = try await session.query(TenantTables.lookupQuery(currentSchema: false),
                                                 [VersionStore.arrayLiteral((0..<Self.small).map { "small_\($0)" }),
-                                                 VersionStore.arrayLiteral(["small_version"])])
+                                                 VersionStore.arrayLiteral(["small_version"]), "{}"])
             #expect(found.count == Self.small)
 
             var small = Double.infinity
