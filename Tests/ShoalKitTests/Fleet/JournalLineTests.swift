@@ -36,14 +36,18 @@ import Testing
         return all
     }
 
-    @Test(arguments: reports)
-    func theLineIsTheReportsJSONObject(_ report: TargetReport) throws {
-        let line = report.journalLine
+    /// `line` is one line holding the object JSONEncoder makes of `value`.
+    static func expect(_ line: String, isTheJSONObjectOf value: some Encodable) throws {
         #expect(line.hasSuffix("\n") && line.dropLast().allSatisfy { $0 != "\n" }, "one line: \(line)")
         let written = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? NSDictionary
-        let encoded = try JSONSerialization.jsonObject(with: JSONEncoder().encode(report)) as? NSDictionary
+        let encoded = try JSONSerialization.jsonObject(with: JSONEncoder().encode(value)) as? NSDictionary
         #expect(written != nil)
         #expect(written == encoded, "\(line)")
+    }
+
+    @Test(arguments: reports)
+    func theLineIsTheReportsJSONObject(_ report: TargetReport) throws {
+        try Self.expect(report.journalLine, isTheJSONObjectOf: report)
     }
 
     static var headers: [RunHeader] {
@@ -64,12 +68,7 @@ import Testing
 
     @Test(arguments: headers)
     func theHeaderLineIsTheHeadersJSONObject(_ header: RunHeader) throws {
-        let line = header.journalLine
-        #expect(line.hasSuffix("\n") && line.dropLast().allSatisfy { $0 != "\n" }, "one line: \(line)")
-        let written = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? NSDictionary
-        let encoded = try JSONSerialization.jsonObject(with: JSONEncoder().encode(header)) as? NSDictionary
-        #expect(written != nil)
-        #expect(written == encoded, "\(line)")
-        #expect(try JSONDecoder().decode(RunHeader.self, from: Data(line.utf8)) == header)
+        try Self.expect(header.journalLine, isTheJSONObjectOf: header)
+        #expect(try JSONDecoder().decode(RunHeader.self, from: Data(header.journalLine.utf8)) == header)
     }
 }
