@@ -23,9 +23,15 @@ public enum ShoalJSON {
         // spaces, and an empty array as `[`, an empty line, `  ]`: JSON
         // strings never hold a raw newline, so this occurs once.
         let marker = Data("\n  \(key.jsonQuoted) : [\n\n  ]".utf8)
-        guard !elements.isEmpty, let found = empty.range(of: marker) else {
+        guard !elements.isEmpty else {
             try write(empty)
             return
+        }
+        guard let found = empty.range(of: marker) else {
+            // A shell without that empty array at the top: writing it would
+            // lose the elements.
+            throw EncodingError.invalidValue(elements, .init(codingPath: [], debugDescription:
+                "ShoalJSON.stream: the document has no empty top-level array \(key.jsonQuoted) to fill"))
         }
         let opening = found.lowerBound + marker.count - "\n\n  ]".utf8.count
         try write(empty[..<opening])

@@ -50,4 +50,12 @@ import Testing
             #expect(String(decoding: data, as: UTF8.self) == String(decoding: try ShoalJSON.encode(document), as: UTF8.self))
         }
     }
+
+    @Test func aShellWithoutTheEmptyArrayIsRefusedNotWrittenWithoutIt() {
+        var written = Data()
+        #expect(throws: EncodingError.self) {
+            try ShoalJSON.stream(["other": [String]()], array: "targets", elements: ["a"]) { written.append($0) }
+        }
+        #expect(written.isEmpty)
+    }
 }
