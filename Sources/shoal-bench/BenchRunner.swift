@@ -201,18 +201,11 @@ struct BenchRunner {
             urls = databases.map { postgres.url(database: $0) }
             let started = ProcessTimer.monotonicSeconds()
             for database in databases { try postgres.recreate(database) }
-            try FleetSetup.postgresAtHead(shards: urls, tenants: Fleets.tenants(n), migrations: migrations, threads: 4,
-                                          tables: ids.contains(.w9))
-            try FleetSetup.settlePostgres(shards: urls)
+            config = try FleetSetup.postgresFleet(in: scratch("W4"), shards: urls, tenants: n, migrations: migrations, concurrency: c,
+                                                  threads: 4, tables: ids.contains(.w9))
             log("W4 setup: \(n) schemas at head, vacuumed, in \(Report.number(ProcessTimer.monotonicSeconds() - started)) s (not measured)")
-            config = try Fleets.write(to: scratch("W4"), storage: .shards(Array(zip(Fleets.shardNames, urls)).map { ($0, $1) }),
-                                      tenantCount: n, migrations: migrations, concurrency: c)
         } catch {
-            return rows.map { row in
-                var row = row
-                row.error = "setup: \(error)"
-                return row
-            }
+            return failedSetup(rows, error)
         }
         defer {
             if !settings.keep { for database in databases { try? settings.postgres?.drop(database) } }
@@ -256,17 +249,13 @@ struct BenchRunner {
         let config: String
         do {
             let started = ProcessTimer.monotonicSeconds()
-            config = try Fleets.write(to: directory, storage: .sqlite, tenantCount: n, migrations: migrations, concurrency: c)
-            let size = try FleetSetup.sqliteAtHead(directory: directory, tenants: Fleets.tenants(n), migrations: migrations)
-            log("W5 setup: \(n) SQLite files of \(size / 1024) KiB at head in "
+            let fleet = try FleetSetup.sqliteFleet(in: directory, tenants: n, migrations: migrations, concurrency: c)
+            config = fleet.config
+            log("W5 setup: \(n) SQLite files of \(fleet.fileSize / 1024) KiB at head in "
                 + "\(Report.number(ProcessTimer.monotonicSeconds() - started)) s (not measured)")
         } catch {
             log("W5 setup: \(error)")
-            return rows.map { row in
-                var row = row
-                row.error = "setup: \(error)"
-                return row
-            }
+            return failedSetup(rows, error)
         }
         let page = (directory as NSString).appendingPathComponent("status.html")
         return rows.map { row in
@@ -322,8 +311,7 @@ struct BenchRunner {
                     let migrations = MigrationSet.standard.migrations(count: m, dialect: .sqlite)
                     let directory = scratch(label)
                     cleanUp = { remove(directory) }
-                    config = try Fleets.write(to: directory, storage: .sqlite, tenantCount: n, migrations: migrations, concurrency: c)
-                    _ = try FleetSetup.sqliteAtHead(directory: directory, tenants: Fleets.tenants(n), migrations: migrations)
+                    config = try FleetSetup.sqliteFleet(in: directory, tenants: n, migrations: migrations, concurrency: c).config
                     // 100,000 files are 11 GB of dirty pages: flushed during the
                     // first measured run, they slowed it by a third.
                     sync()
@@ -338,10 +326,8 @@ struct BenchRunner {
                     let urls = databases.map { postgres.url(database: $0) }
                     cleanUp = { if !settings.keep { for database in databases { try? postgres.drop(database) } } }
                     for database in databases { try postgres.recreate(database) }
-                    try FleetSetup.postgresAtHead(shards: urls, tenants: Fleets.tenants(n), migrations: migrations, threads: 4, batch: 250)
-                    try FleetSetup.settlePostgres(shards: urls)
-                    config = try Fleets.write(to: scratch(label), storage: .shards(Array(zip(Fleets.shardNames, urls)).map { ($0, $1) }),
-                                              tenantCount: n, migrations: migrations, concurrency: c)
+                    config = try FleetSetup.postgresFleet(in: scratch(label), shards: urls, tenants: n, migrations: migrations,
+                                                          concurrency: c, threads: 4, batch: 250)
                     read = { run, command in
                         try runRaw(run, ["pg-read"] + urls.flatMap { ["--url", $0] }
                                    + ["--tenants", "\(n)", "--migrations", "\(m)",
@@ -353,11 +339,7 @@ struct BenchRunner {
             } catch {
                 log("\(label) setup: \(error)")
                 cleanUp()
-                rows += sized.map { row in
-                    var row = row
-                    row.error = "setup: \(error)"
-                    return row
-                }
+                rows += failedSetup(sized, error)
                 continue
             }
             for row in sized {
@@ -384,8 +366,7 @@ struct BenchRunner {
                                  tenants: n, migrations: m, concurrency: c,
                                  raw: "shoal status --json of the same fleet", goal: Goal())
         let directory = scratch("W11")
-        let config = try Fleets.write(to: directory, storage: .sqlite, tenantCount: n, migrations: migrations, concurrency: c)
-        _ = try FleetSetup.sqliteAtHead(directory: directory, tenants: Fleets.tenants(n), migrations: migrations)
+        let config = try FleetSetup.sqliteFleet(in: directory, tenants: n, migrations: migrations, concurrency: c).config
         return Plan(result: row, repetition: { index in
             var metricsMs: Double?
             var run = try pair(index, shoal: {
@@ -523,6 +504,15 @@ struct BenchRunner {
     }
 
     // MARK: - Helpers
+
+    /// `rows`, each saying its fleet could not be set up.
+    private func failedSetup(_ rows: [WorkloadResult], _ error: Error) -> [WorkloadResult] {
+        rows.map { row in
+            var row = row
+            row.error = "setup: \(error)"
+            return row
+        }
+    }
 
     private func requirePostgres(_ id: WorkloadID) throws -> PostgresServer {
         guard let postgres = settings.postgres else {

@@ -2,6 +2,34 @@ import Foundation
 
 /// Puts fleets at head quickly for the read workloads (W4, W5). Not measured.
 enum FleetSetup {
+    /// A fleet of `count` SQLite tenants at head in `directory`: its files
+    /// (``Fleets/write(to:storage:tenantCount:migrations:concurrency:)``),
+    /// then the tenants (``sqliteAtHead(directory:tenants:migrations:)``).
+    /// W5, W11, G1 and `generate`. Returns the config's path and the size
+    /// of a tenant file.
+    static func sqliteFleet(in directory: String, tenants count: Int, migrations: [BenchMigration],
+                            concurrency: Int) throws -> (config: String, fileSize: Int) {
+        let config = try Fleets.write(to: directory, storage: .sqlite, tenantCount: count, migrations: migrations,
+                                      concurrency: concurrency)
+        return (config, try sqliteAtHead(directory: directory, tenants: Fleets.tenants(count), migrations: migrations))
+    }
+
+    /// A fleet of `count` schemas at head over `urls` (an empty database
+    /// per shard, one or two): stamped `batch` per script
+    /// (``postgresAtHead(shards:tenants:migrations:threads:tables:batch:)``)
+    /// and settled (``settlePostgres(shards:)``), then its files written in
+    /// `directory`. W4, G2 and `generate`. Returns the config's path.
+    static func postgresFleet(in directory: String, shards urls: [String], tenants count: Int, migrations: [BenchMigration],
+                              concurrency: Int, threads: Int, tables: Bool = false, batch: Int = 25) throws -> String {
+        try postgresAtHead(shards: urls, tenants: Fleets.tenants(count), migrations: migrations, threads: threads,
+                           tables: tables, batch: batch)
+        try settlePostgres(shards: urls)
+        let storage: Fleets.Storage = urls.count == 1
+            ? .postgres(url: urls[0])
+            : .shards(Array(zip(Fleets.shardNames, urls)).map { ($0, $1) })
+        return try Fleets.write(to: directory, storage: storage, tenantCount: count, migrations: migrations, concurrency: concurrency)
+    }
+
     /// W4: every tenant schema at head on its shard, by bulk SQL: the schema,
     /// shoal's three version tables, the version row and one history row per
     /// migration (with the checksums shoal expects, so that a no-op upgrade

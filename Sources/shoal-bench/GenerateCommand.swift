@@ -36,21 +36,16 @@ struct GenerateCommand: ParsableCommand {
 
     func run() throws {
         let started = ProcessTimer.monotonicSeconds()
-        let names = Fleets.tenants(tenants)
         let config: String
         if url.isEmpty {
             let list = MigrationSet.standard.migrations(count: migrations, dialect: .sqlite)
-            config = try Fleets.write(to: dir, storage: .sqlite, tenantCount: tenants, migrations: list, concurrency: 8)
-            let size = try FleetSetup.sqliteAtHead(directory: dir, tenants: names, migrations: list)
-            log("\(tenants) SQLite files of \(size / 1024) KiB at head")
+            let fleet = try FleetSetup.sqliteFleet(in: dir, tenants: tenants, migrations: list, concurrency: 8)
+            config = fleet.config
+            log("\(tenants) SQLite files of \(fleet.fileSize / 1024) KiB at head")
         } else {
             let list = MigrationSet.standard.migrations(count: migrations, dialect: .postgres)
-            let storage: Fleets.Storage = url.count == 1
-                ? .postgres(url: url[0])
-                : .shards(Array(zip(Fleets.shardNames, url)).map { ($0, $1) })
-            config = try Fleets.write(to: dir, storage: storage, tenantCount: tenants, migrations: list, concurrency: 8)
-            try FleetSetup.postgresAtHead(shards: url, tenants: names, migrations: list, threads: 2 * url.count, batch: batch)
-            try FleetSetup.settlePostgres(shards: url)
+            config = try FleetSetup.postgresFleet(in: dir, shards: url, tenants: tenants, migrations: list, concurrency: 8,
+                                                  threads: 2 * url.count, batch: batch)
             log("\(tenants) schemas at head on \(url.count) shard(s), vacuumed")
         }
         log("generated in \(Report.number(ProcessTimer.monotonicSeconds() - started)) s")
