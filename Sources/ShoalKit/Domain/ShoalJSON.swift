@@ -35,10 +35,11 @@ public enum ShoalJSON {
         }
         let opening = found.lowerBound + marker.count - "\n\n  ]".utf8.count
         try write(empty[..<opening])
-        for start in stride(from: 0, to: elements.count, by: max(1, chunk)) {
+        let step = max(1, chunk)
+        for start in stride(from: 0, to: elements.count, by: step) {
             // `[`, newline, the elements at two spaces, newline, `]`: the
             // elements without the brackets, two spaces further in.
-            let array = try encode(Array(elements[start..<min(start + max(1, chunk), elements.count)]))
+            let array = try encode(Array(elements[start..<min(start + step, elements.count)]))
             var piece = Data((start == 0 ? "\n" : ",\n").utf8)
             piece.reserveCapacity(array.count + array.count / 8)
             // Every line but an empty one (the inside of an empty array),

@@ -141,16 +141,11 @@ final class RunJournal: @unchecked Sendable {
             // The reports stay in the batch: copying them out would hold a
             // second array of them (a no-op upgrade of 100,000 targets
             // finishes most of them in one batch).
-            var finished = 0
-            for case .targetFinished(let report) in batch {
-                written.insert(report.target)
-                finished += 1
+            let finished = batch.lazy.compactMap { event in
+                if case .targetFinished(let report) = event { report } else { nil }
             }
-            if finished > 0 {
-                append(batch.lazy.compactMap { event in
-                    if case .targetFinished(let report) = event { report } else { nil }
-                })
-            }
+            for report in finished { written.insert(report.target) }
+            if !finished.isEmpty { append(finished) }
             for event in batch { deliver(event) }
         }
     }

@@ -18,10 +18,13 @@ extension RunHeader {
         if let from {
             var object = JSONObjectText()
             object.reserve(from.count * 48)
+            var written = 0
             for target in targets {
-                if let revisions = from[target] { object.add(target.jsonQuoted, quotedKey: true, strings: revisions) }
+                guard let revisions = from[target] else { continue }
+                object.add(target.jsonQuoted, quotedKey: true, strings: revisions)
+                written += 1
             }
-            if from.count > targets.count || targets.contains(where: { from[$0] == nil }) {
+            if written < from.count {
                 let listed = Set(targets)
                 for target in from.keys.filter({ !listed.contains($0) }).sorted() {
                     object.add(target.jsonQuoted, quotedKey: true, strings: from[target]!)
